@@ -1,0 +1,92 @@
+"""A comment-moderated blog publishing engine."""
+
+import os
+import time
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_wtf import CSRFProtect
+
+from . import cache, config, db, templating
+from .settings import Settings
+from .themes import ThemeLoader, Themes
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config=None):
+    """Create and configure the application."""
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "BLOG_INSTANCE_PATH"
+    )
+    app = Flask(
+        __name__,
+        instance_path=instance and str(Path(instance).resolve()),
+        instance_relative_config=True,
+        static_folder=None,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config.load(app, test_config)
+    db.init(app.config["DATABASE_URL"])
+    csrf.init_app(app)
+
+    app.extensions["settings"] = Settings()
+    app.extensions["generation"] = cache.make_generation(app.config, app.instance_path)
+    app.extensions["pages"] = cache.PageStore()
+    app.extensions["themes"] = Themes(
+        app.config["THEMES_DIR"], app.config["THEME"], app.config["THEME_OVERRIDES_DIR"]
+    )
+    app.jinja_loader = ThemeLoader(app.extensions["themes"])
+    app.jinja_env.auto_reload = True
+    templating.init_app(app)
+
+    from .views import errors, reader
+
+    app.register_blueprint(reader.bp)
+    errors.init_app(app)
+    app.before_request(_before_request)
+    app.after_request(_after_request)
+
+    from . import cli
+
+    cli.init_app(app)
+    if app.config["PAGE_CACHE"]:
+        app.wsgi_app = cache.PageCache(
+            app.wsgi_app,
+            app.extensions["generation"],
+            app.extensions["pages"],
+            bypass_cookies=(app.config["SESSION_COOKIE_NAME"], "blog_pending"),
+        )
+    return app
+
+
+def _before_request():
+    from flask import current_app
+
+    db.database.connect(reuse_if_open=True)
+    generation = current_app.extensions["generation"].current()
+    # Another worker changed something: settings and theme may have changed too.
+    if current_app.extensions.get("seen_generation") != generation:
+        current_app.extensions["seen_generation"] = generation
+        settings = current_app.extensions["settings"]
+        settings.reload()
+        theme = settings["theme"] or current_app.config["THEME"]
+        themes = current_app.extensions["themes"]
+        if theme != themes.active:
+            themes.activate(theme)
+    g.started = time.perf_counter()
+
+
+def _after_request(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.environ.get("blog.cacheable"):
+        cache.store_response(request.environ, response)
+    return response

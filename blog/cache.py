@@ -1,0 +1,156 @@
+"""A page cache shared in meaning by every worker: entries carry the site generation.
+
+Anything that changes what a public page shows (publishing, a comment state
+change, a setting) bumps the generation. Each worker keeps its own copies of
+rendered pages and trusts them only while the generation they were made under
+is still current, so a change made through one worker is seen through every
+worker on the next request. The generation lives in a file (one server) or in
+Redis (several servers, BLOG_REDIS_URL).
+"""
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+
+class FileGeneration:
+    """The generation is the identity of a file that each bump replaces."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        if not self.path.exists():
+            self.bump()
+
+    def current(self):
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            self.bump()
+            info = os.stat(self.path)
+        return (info.st_ino, info.st_mtime_ns)
+
+    def bump(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        draft = self.path.with_name(
+            f"{self.path.name}.{os.getpid()}.{threading.get_ident()}"
+        )
+        draft.write_text(str(time.time_ns()))
+        os.replace(draft, self.path)
+
+
+class RedisGeneration:
+    """The generation is a Redis counter, for app servers on several machines."""
+
+    KEY = "blog:generation"
+
+    def __init__(self, url):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+
+    def current(self):
+        return self.client.get(self.KEY)
+
+    def bump(self):
+        self.client.incr(self.KEY)
+
+
+def make_generation(config, instance_path):
+    if config.get("REDIS_URL"):
+        return RedisGeneration(config["REDIS_URL"])
+    return FileGeneration(Path(instance_path) / "generation")
+
+
+class PageStore:
+    """A bounded LRU of rendered pages: (generation, expires, status, headers, body)."""
+
+    def __init__(self, capacity=2000):
+        self.capacity = capacity
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, generation, now):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] != generation or now >= entry[1]:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.capacity:
+                self.entries.popitem(last=False)
+
+
+class PageCache:
+    """WSGI middleware answering GET/HEAD from the PageStore; the app fills it.
+
+    Only requests without a session or comment-author cookie are answered here:
+    those pages are the same for every reader.
+    """
+
+    def __init__(self, app, generation, store, bypass_cookies=("session",)):
+        self.app = app
+        self.generation = generation
+        self.store = store
+        self.bypass_cookies = tuple(f"{name}=" for name in bypass_cookies)
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or self._personal(environ):
+            return self.app(environ, start_response)
+        key = request_key(environ)
+        generation = self.generation.current()
+        entry = self.store.get(key, generation, time.time())
+        if entry is None:
+            environ["blog.cache"] = (self.store, key, generation)
+            return self.app(environ, start_response)
+        _gen, _expires, status, headers, body, etag = entry
+        if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            kept = [
+                (k, v)
+                for k, v in headers
+                if k.lower() not in ("content-length", "content-type")
+            ]
+            start_response("304 Not Modified", kept)
+            return [b""]
+        start_response(status, headers)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]
+
+    def _personal(self, environ) -> bool:
+        cookies = environ.get("HTTP_COOKIE", "")
+        return bool(cookies) and any(name in cookies for name in self.bypass_cookies)
+
+
+def request_key(environ) -> str:
+    return environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
+
+
+def store_response(environ, response):
+    """Give a cacheable response its validators and keep a copy for next time."""
+    until = environ["blog.cacheable"]
+    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response.headers["Vary"] = "Cookie"
+    response.add_etag()
+    store, key, generation = environ.get("blog.cache", (None, None, None))
+    if store is None or response.status_code not in (200, 404, 410):
+        return
+    if "Set-Cookie" in response.headers or response.is_streamed:
+        return
+    etag = response.headers["ETag"]
+    entry = (
+        generation,
+        until,
+        response.status,
+        list(response.headers.items()),
+        response.get_data(),
+        etag,
+    )
+    store.put(key, entry)

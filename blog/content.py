@@ -1,0 +1,368 @@
+"""Markdown files with front matter in content/: sync into Posts, export back."""
+
+import datetime
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import frontmatter
+import yaml
+from slugify import slugify
+
+from . import markup
+from .db import write_transaction
+from .models import Category, Post, PostCategory, PostStatus, PostTag, Tag, utcnow
+
+FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+RESERVED_SLUGS = {
+    "admin", "archive", "author", "category", "comments", "feed", "feeds", "login",
+    "logout", "media", "robots.txt", "search", "sitemap.xml", "static", "tag",
+}  # fmt: skip
+# Below this many changed files, starting worker processes costs more than it saves.
+POOL_THRESHOLD = 64
+
+
+class ContentError(ValueError):
+    """A content file that cannot be imported; the message says why."""
+
+
+@dataclass
+class Source:
+    """One content file, parsed and rendered, ready to store."""
+
+    path: str
+    hash: str
+    kind: str
+    title: str
+    slug: str
+    date: datetime.datetime | None
+    updated: datetime.datetime | None
+    author: str
+    status: str
+    summary: str
+    body: str
+    body_format: str
+    template: str
+    nav_order: int
+    comments_open: bool
+    tags: list[str]
+    categories: list[str]
+    body_html: str = ""
+    body_text: str = ""
+    summary_html: str = ""
+
+
+@dataclass
+class SyncReport:
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unpublished: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[int]:
+        return self.added + self.updated + self.unpublished
+
+
+def _names(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise ContentError(f"expected a list of names, got {value!r}")
+    return [str(name).strip() for name in value if str(name).strip()]
+
+
+def _as_datetime(value, tz: ZoneInfo, what: str):
+    """Front matter dates are in the site's time zone unless they carry one."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ContentError(f"{what}: {value!r} is not a date") from error
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime.combine(value, datetime.time(), tz)
+    else:
+        raise ContentError(f"{what}: {value!r} is not a date")
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
+    """Parse one content file; path is relative to the content folder."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ContentError(
+            f"not UTF-8 ({error.reason} at byte {error.start})"
+        ) from error
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as error:
+        raise ContentError(f"bad front matter: {error}".splitlines()[0]) from error
+    meta = post.metadata
+    if not isinstance(meta, dict):
+        raise ContentError("front matter is not a mapping of keys to values")
+    kind = "page" if path.startswith("pages/") else "post"
+    stem = Path(path).stem
+    match = FILE_NAME.match(stem)
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        raise ContentError("front matter has no title")
+    date = _as_datetime(meta.get("date"), tz, "date")
+    if date is None and match:
+        date = _as_datetime("-".join(match.groups()[:3]), tz, "file name date")
+    if date is None and kind == "post":
+        raise ContentError("no date in front matter or file name (YYYY-MM-DD-slug.md)")
+    slug = slugify(str(meta.get("slug") or (match.group(4) if match else stem)))
+    if not slug:
+        raise ContentError("cannot make a slug from the file name or title")
+    if kind == "page" and slug in RESERVED_SLUGS:
+        raise ContentError(f"the slug {slug!r} is reserved for the site's own pages")
+    status = str(meta.get("status") or PostStatus.PUBLISHED).lower()
+    if status not in (PostStatus.DRAFT, PostStatus.PUBLISHED, PostStatus.UNPUBLISHED):
+        raise ContentError(
+            f"status must be draft, published or unpublished, not {status!r}"
+        )
+    categories = _names(meta.get("categories", meta.get("category")))
+    body_format = str(meta.get("format") or "markdown")
+    if body_format not in ("markdown", "html"):
+        raise ContentError(f"format must be markdown or html, not {body_format!r}")
+    return Source(
+        path=path,
+        hash=hashlib.sha256(raw).hexdigest(),
+        kind=kind,
+        title=title,
+        slug=slug,
+        date=date,
+        updated=_as_datetime(meta.get("updated"), tz, "updated"),
+        author=str(meta.get("author") or "").strip(),
+        status=status,
+        summary=str(meta.get("summary") or meta.get("description") or "").strip(),
+        body=post.content,
+        body_format=body_format,
+        template=str(meta.get("template") or ""),
+        nav_order=int(meta.get("order") or 0),
+        comments_open=bool(meta.get("comments", True)),
+        tags=_names(meta.get("tags")),
+        categories=categories,
+    )
+
+
+def prepare(job: tuple[str, bytes, str]) -> Source | tuple[str, str]:
+    """Parse and render one file: the costly part, run in worker processes."""
+    path, raw, tz_name = job
+    try:
+        source = parse(path, raw, ZoneInfo(tz_name))
+    except ContentError as error:
+        return (path, str(error))
+    rendered = markup.render_post(source.body, path, source.body_format)
+    source.body_html, source.body_text = rendered
+    if source.summary:
+        source.summary_html = markup.render_post(source.summary).html
+    return source
+
+
+def scan(content_dir: Path) -> dict[str, Path]:
+    """Every Markdown file under content_dir, by its relative POSIX path."""
+    found = {}
+    for root, _dirs, files in os.walk(content_dir):
+        for name in files:
+            if name.endswith(".md"):
+                full = Path(root, name)
+                found[full.relative_to(content_dir).as_posix()] = full
+    return found
+
+
+def _prepare_all(jobs: list, workers: int | None) -> Iterable:
+    if len(jobs) < POOL_THRESHOLD or workers == 1:
+        return map(prepare, jobs)
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
+    with pool:
+        return list(pool.map(prepare, jobs, chunksize=16))
+
+
+def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
+    """Import new and changed files; unpublish posts whose file disappeared."""
+    content_dir = Path(content_dir)
+    report = SyncReport()
+    known = {
+        row.source_path: row
+        for row in Post.select(
+            Post.id, Post.source_path, Post.source_hash, Post.status
+        ).where(Post.source_path.is_null(False))
+    }
+    jobs = []
+    for path, full in sorted(scan(content_dir).items()):
+        raw = full.read_bytes()
+        row = known.get(path)
+        if row and row.source_hash == hashlib.sha256(raw).hexdigest():
+            report.unchanged += 1
+            continue
+        jobs.append((path, raw, tz_name))
+    prepared = _prepare_all(jobs, workers)
+    present = set(scan(content_dir))
+    with write_transaction():
+        store = _Store()
+        for item in prepared:
+            if isinstance(item, tuple):
+                report.errors.append(item)
+                continue
+            post_id, created = store.save(item, known.get(item.path))
+            (report.added if created else report.updated).append(post_id)
+        for path, row in known.items():
+            if path not in present and row.status == PostStatus.PUBLISHED:
+                _unpublish(row)
+                report.unpublished.append(row.id)
+    return report
+
+
+def _unpublish(row):
+    # Clearing the hash re-imports the file if it ever comes back.
+    Post.update(
+        status=PostStatus.UNPUBLISHED, source_hash="", modified_at=utcnow()
+    ).where(Post.id == row.id).execute()
+
+
+class _Store:
+    """Writes Sources into the database, caching tag and category lookups."""
+
+    def __init__(self):
+        self.tags = {tag.slug: tag.id for tag in Tag.select(Tag.id, Tag.slug)}
+        self.categories = {
+            c.slug: c.id for c in Category.select(Category.id, Category.slug)
+        }
+
+    def save(self, source: Source, existing) -> tuple[int, bool]:
+        fields = {
+            "kind": source.kind,
+            "title": source.title,
+            "slug": self._free_slug(source, existing),
+            "date": source.date or utcnow().replace(microsecond=0),
+            "updated": source.updated,
+            "author": source.author,
+            "status": source.status,
+            "summary": source.summary,
+            "summary_html": source.summary_html,
+            "body": source.body,
+            "body_format": source.body_format,
+            "body_html": source.body_html,
+            "body_text": source.body_text,
+            "template": source.template,
+            "nav_order": source.nav_order,
+            "comments_open": source.comments_open,
+            "source_hash": source.hash,
+            "modified_at": utcnow(),
+        }
+        if existing is None:
+            post_id = Post.insert(source_path=source.path, **fields).execute()
+        else:
+            post_id = existing.id
+            if source.date is None:
+                del fields["date"]
+            fields["version"] = Post.version + 1
+            Post.update(**fields).where(Post.id == post_id).execute()
+            PostTag.delete().where(PostTag.post == post_id).execute()
+            PostCategory.delete().where(PostCategory.post == post_id).execute()
+        self._link(post_id, source)
+        return post_id, existing is None
+
+    def _free_slug(self, source: Source, existing) -> str:
+        """The wanted slug, or slug-2, slug-3... when another post holds it."""
+        candidate, number = source.slug, 1
+        while True:
+            holder = Post.get_or_none(
+                (Post.kind == source.kind) & (Post.slug == candidate)
+            )
+            if holder is None or (existing and holder.id == existing.id):
+                return candidate
+            number += 1
+            candidate = f"{source.slug}-{number}"
+
+    def _link(self, post_id: int, source: Source):
+        tag_ids = {self._term(Tag, self.tags, name) for name in source.tags}
+        cat_ids = {self._term(Category, self.categories, n) for n in source.categories}
+        if tag_ids:
+            PostTag.insert_many(
+                [(post_id, t) for t in tag_ids], [PostTag.post, PostTag.tag]
+            ).execute()
+        if cat_ids:
+            PostCategory.insert_many(
+                [(post_id, c) for c in cat_ids],
+                [PostCategory.post, PostCategory.category],
+            ).execute()
+
+    @staticmethod
+    def _term(model, cache: dict, name: str) -> int:
+        slug = slugify(name) or name.lower()
+        if slug not in cache:
+            cache[slug] = model.insert(name=name, slug=slug).execute()
+        return cache[slug]
+
+
+def _local(moment: datetime.datetime | None, tz: ZoneInfo):
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=datetime.UTC).astimezone(tz).replace(tzinfo=None)
+
+
+def to_markdown(post: Post, tz: ZoneInfo) -> str:
+    """The post as a Markdown file whose sync gives back the same post."""
+    meta = {"title": post.title, "slug": post.slug, "date": _local(post.date, tz)}
+    optional = {
+        "updated": _local(post.updated, tz),
+        "author": post.author,
+        "tags": [
+            tag.name for tag in Tag.select().join(PostTag).where(PostTag.post == post)
+        ],
+        "categories": [
+            c.name
+            for c in Category.select()
+            .join(PostCategory)
+            .where(PostCategory.post == post)
+        ],
+        "summary": post.summary,
+        "template": post.template,
+        "order": post.nav_order,
+        "format": "" if post.body_format == "markdown" else post.body_format,
+        "comments": None if post.comments_open else False,
+    }
+    meta.update(
+        {
+            key: value
+            for key, value in optional.items()
+            if value not in (None, "", [], 0)
+        }
+    )
+    meta["status"] = post.status
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{header}---\n\n{post.body}"
+
+
+def export_path(post: Post) -> str:
+    if post.source_path:
+        return post.source_path
+    if post.kind == "page":
+        return f"pages/{post.slug}.md"
+    return f"posts/{post.date:%Y-%m-%d}-{post.slug}.md"
+
+
+def export(dest, tz_name="UTC") -> int:
+    """Write every post and page (not trashed ones) under dest; return the count."""
+    dest, tz, count = Path(dest), ZoneInfo(tz_name), 0
+    for post in Post.select().where(Post.status != PostStatus.TRASH).order_by(Post.id):
+        target = dest / export_path(post)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(to_markdown(post, tz), encoding="utf-8")
+        count += 1
+    return count

@@ -1,0 +1,186 @@
+"""Markdown to safe HTML: posts (trusted authors) and comments (anyone)."""
+
+import posixpath
+from typing import NamedTuple
+
+import bleach
+from bleach.linkifier import Linker
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from slugify import slugify
+
+POST_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
+    "colgroup", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "progress", "q", "s", "samp",
+    "section", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+}  # fmt: skip
+POST_ATTRIBUTES = {
+    "*": ["class", "id", "title", "lang", "dir"],
+    "a": ["href", "rel", "name"],
+    "img": ["src", "alt", "width", "height", "loading"],
+    "input": ["type", "checked", "disabled"],
+    "ol": ["start", "reversed"],
+    "td": ["colspan", "rowspan", "align"],
+    "th": ["colspan", "rowspan", "align", "scope"],
+    "progress": ["value", "max"],
+    "details": ["open"],
+}
+COMMENT_TAGS = {
+    "a", "blockquote", "br", "code", "em", "li", "ol", "p", "pre", "strong", "ul",
+}  # fmt: skip
+COMMENT_ATTRIBUTES = {"a": ["href", "rel"]}
+PROTOCOLS = {"http", "https", "mailto"}
+UGC_REL = "nofollow ugc noopener"
+
+_formatter = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, lang: str, _attrs) -> str:
+    """Pygments spans with CSS classes; markdown-it wraps them in pre/code."""
+    try:
+        lexer = get_lexer_by_name(lang.split()[0]) if lang else None
+    except ClassNotFound:
+        lexer = None
+    return highlight(code, lexer, _formatter) if lexer else ""
+
+
+def _post_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
+    return md
+
+
+def _comment_parser() -> MarkdownIt:
+    # "zero" has every rule off: enable only the small comment syntax.
+    md = MarkdownIt("zero", {"html": False})
+    md.enable(
+        ["emphasis", "backticks", "link", "autolink", "newline", "escape", "entity"]
+        + ["list", "blockquote", "code", "fence", "paragraph"]
+    )
+    return md
+
+
+_post_md = _post_parser()
+_comment_md = _comment_parser()
+_post_cleaner = bleach.Cleaner(
+    tags=POST_TAGS, attributes=POST_ATTRIBUTES, protocols=PROTOCOLS, strip=True
+)
+_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS,
+    attributes=COMMENT_ATTRIBUTES,
+    protocols=PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def _mark_ugc(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if href.startswith("mailto:"):
+        return attrs
+    attrs[(None, "rel")] = UGC_REL
+    return attrs
+
+
+_comment_linker = Linker(callbacks=[_mark_ugc], skip_tags={"pre", "code"})
+
+
+def media_url(link: str, source_path: str | None) -> str:
+    """Map a link relative to a content file onto the public /media/ URL.
+
+    content/posts/x.md linking ../media/a.png serves as /media/a.png, so a
+    post's relative links work both in an editor and on the site.
+    """
+    if not source_path or "://" in link or link.startswith(("/", "#", "mailto:")):
+        return link
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source_path), link))
+    if resolved.startswith("media/"):
+        return "/" + resolved
+    return link
+
+
+def _rewrite_links(tokens, source_path):
+    for token in tokens:
+        if token.children:
+            _rewrite_links(token.children, source_path)
+        for attr in ("src", "href"):
+            value = token.attrGet(attr)
+            if isinstance(value, str):
+                token.attrSet(attr, media_url(value, source_path))
+
+
+class Rendered(NamedTuple):
+    html: str
+    text: str
+
+
+_TEXT_TOKENS = {"text", "code_inline", "fence", "code_block"}
+
+
+def _token_text(tokens) -> str:
+    parts = []
+    for token in tokens:
+        if token.children:
+            parts.append(_token_text(token.children))
+        elif token.type in _TEXT_TOKENS:
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join(part for part in parts if part)
+
+
+def render_post(text: str, source_path: str | None = None, fmt="markdown") -> Rendered:
+    """Render a trusted author's Markdown (or HTML) to sanitized HTML and its text.
+
+    source_path is the file's path relative to the content folder, used to
+    resolve relative links to media.
+    """
+    if fmt == "html":
+        html = _post_cleaner.clean(text)
+        return Rendered(html, plain_text(html))
+    env: dict = {}
+    tokens = _post_md.parse(text, env)
+    _rewrite_links(tokens, source_path)
+    html = _post_md.renderer.render(tokens, _post_md.options, env)
+    if _has_raw_html(tokens):
+        html = _post_cleaner.clean(html)
+    return Rendered(html, _token_text(tokens))
+
+
+def _has_raw_html(tokens) -> bool:
+    """Whether the author wrote any HTML of their own.
+
+    markdown-it escapes everything else it emits and refuses unsafe link
+    schemes, so bleach (the costly part of a sync) is needed only here.
+    """
+    return any(
+        token.type in ("html_block", "html_inline")
+        or (token.children and _has_raw_html(token.children))
+        for token in tokens
+    )
+
+
+def render_comment(text: str) -> str:
+    """Render a reader's comment: raw HTML off, strict allowlist, links marked UGC."""
+    html = _comment_cleaner.clean(_comment_md.render(text))
+    return _comment_linker.linkify(html)
+
+
+def plain_text(html: str) -> str:
+    """The text of a piece of HTML, for search, summaries and related posts."""
+    return bleach.clean(html, tags=set(), strip=True, strip_comments=True)
+
+
+def pygments_css(selector: str = "pre code") -> str:
+    return HtmlFormatter(style="friendly").get_style_defs(selector)

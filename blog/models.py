@@ -1,0 +1,304 @@
+"""Peewee models and their named queries."""
+
+import datetime
+import enum
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import database
+
+
+def utcnow() -> datetime.datetime:
+    """Naive UTC, the form every timestamp is stored in."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+class PostStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    # Was public once and was taken down: its URL answers 410 Gone.
+    UNPUBLISHED = "unpublished"
+    TRASH = "trash"
+
+
+class CommentStatus(enum.StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    SPAM = "spam"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    MODERATOR = "moderator"
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    username = CharField(max_length=64, unique=True)
+    display_name = CharField(max_length=120, default="")
+    email = CharField(max_length=254, default="")
+    password_hash = CharField(max_length=255)
+    role = CharField(max_length=16, default=Role.EDITOR)
+    # Rotated on logout and password change so every older session ends.
+    session_token = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class Post(BaseModel):
+    kind = CharField(max_length=8, default="post", index=True)  # post | page
+    title = CharField(max_length=300)
+    slug = CharField(max_length=200, index=True)
+    date = DateTimeField(index=True)
+    updated = DateTimeField(null=True)
+    author = CharField(max_length=120, default="")
+    status = CharField(max_length=12, default=PostStatus.DRAFT, index=True)
+    summary = TextField(default="")
+    body = TextField(default="")
+    body_format = CharField(max_length=8, default="markdown")  # markdown | html
+    body_html = TextField(default="")
+    # Plain text of the body, for search and related posts.
+    body_text = TextField(default="")
+    summary_html = TextField(default="")
+    template = CharField(max_length=100, default="")
+    nav_order = IntegerField(default=0)
+    comments_open = BooleanField(default=True)
+    sticky = BooleanField(default=False)
+    source_path = CharField(max_length=500, null=True, unique=True)
+    source_hash = CharField(max_length=64, default="")
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    modified_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kind", "slug"), True),)
+
+    @classmethod
+    def published(cls, now=None):
+        """Posts a reader may see now: published and dated in the past."""
+        now = now or utcnow()
+        return cls.select().where(
+            (cls.kind == "post")
+            & (cls.status == PostStatus.PUBLISHED)
+            & (cls.date <= now)
+        )
+
+    @classmethod
+    def pages(cls):
+        return (
+            cls.select()
+            .where((cls.kind == "page") & (cls.status == PostStatus.PUBLISHED))
+            .order_by(cls.nav_order, cls.title)
+        )
+
+    @classmethod
+    def next_scheduled(cls, now=None):
+        """The date of the next post waiting for its time, or None."""
+        now = now or utcnow()
+        row = (
+            cls.select(cls.date)
+            .where(
+                (cls.kind == "post")
+                & (cls.status == PostStatus.PUBLISHED)
+                & (cls.date > now)
+            )
+            .order_by(cls.date)
+            .first()
+        )
+        return row.date if row else None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == PostStatus.PUBLISHED and self.date <= utcnow()
+
+    @property
+    def url(self) -> str:
+        if self.kind == "page":
+            return f"/{self.slug}/"
+        return f"/{self.date:%Y/%m/%d}/{self.slug}/"
+
+
+class Tag(BaseModel):
+    name = CharField(max_length=100)
+    slug = CharField(max_length=120, unique=True)
+
+    @classmethod
+    def by_post(cls, post_ids) -> dict:
+        """Tags of many posts with one query: {post_id: [Tag, ...]}."""
+        return _terms_by_post(cls, PostTag, PostTag.tag, post_ids)
+
+
+class Category(BaseModel):
+    name = CharField(max_length=100)
+    slug = CharField(max_length=120, unique=True)
+    parent = ForeignKeyField(
+        "self", null=True, backref="children", on_delete="SET NULL"
+    )
+
+    @classmethod
+    def by_post(cls, post_ids) -> dict:
+        """Categories of many posts with one query: {post_id: [Category, ...]}."""
+        return _terms_by_post(cls, PostCategory, PostCategory.category, post_ids)
+
+
+class PostTag(BaseModel):
+    post = ForeignKeyField(Post, backref="post_tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="post_tags", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("post", "tag"), True),)
+
+
+class PostCategory(BaseModel):
+    post = ForeignKeyField(Post, backref="post_categories", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="post_categories", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("post", "category"), True),)
+
+
+def _terms_by_post(model, link, link_field, post_ids) -> dict:
+    found: dict = {post_id: [] for post_id in post_ids}
+    if not found:
+        return found
+    query = (
+        model.select(model, link.post.alias("linked_post"))
+        .join(link, on=(link_field == model.id))
+        .where(link.post.in_(list(found)))
+        .order_by(model.name)
+    )
+    for term in query.objects():
+        found[term.linked_post].append(term)
+    return found
+
+
+class RelatedPost(BaseModel):
+    post = ForeignKeyField(Post, backref="related_rows", on_delete="CASCADE")
+    related = ForeignKeyField(Post, index=True, on_delete="CASCADE")
+    rank = IntegerField()
+    score = FloatField()
+    reason = CharField(max_length=300, default="")
+
+    class Meta:
+        indexes = ((("post", "rank"), True),)
+
+
+class Comment(BaseModel):
+    post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE")
+    parent = ForeignKeyField("self", null=True, backref="replies", on_delete="SET NULL")
+    # The top-level ancestor: a page of threads loads with one query.
+    thread = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    depth = IntegerField(default=0)
+    kind = CharField(max_length=10, default="comment")  # comment|pingback|trackback
+    author_name = CharField(max_length=245)
+    # The raw email: private. No public template, feed or JSON ever receives it.
+    author_email = CharField(max_length=100, default="")
+    email_hash = CharField(max_length=64, default="", index=True)
+    author_url = CharField(max_length=200, default="")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    body = TextField()
+    body_html = TextField(default="")
+    status = CharField(max_length=10, index=True)
+    spam_score = FloatField(null=True)
+    verdicts = TextField(default="[]")  # JSON list of {check, verdict, reason, score}
+    ip_hash = CharField(max_length=64, default="", index=True)
+    ip_prefix = CharField(max_length=48, default="")
+    idempotency_key = CharField(max_length=64, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+    modified_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("post", "status", "created_at"), False),)
+
+    @classmethod
+    def approved_for(cls, post):
+        return cls.select().where(
+            (cls.post == post) & (cls.status == CommentStatus.APPROVED)
+        )
+
+    @classmethod
+    def pending(cls):
+        return cls.select().where(cls.status == CommentStatus.PENDING)
+
+
+class Setting(BaseModel):
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()  # JSON
+
+
+class SpamToken(BaseModel):
+    """Token counts of the learning classifier, shared by every worker."""
+
+    token = CharField(max_length=64, primary_key=True)
+    spam = IntegerField(default=0)
+    ham = IntegerField(default=0)
+
+
+class BlockedItem(BaseModel):
+    kind = CharField(max_length=12)  # email_hash | host | ip_hash
+    value = CharField(max_length=255)
+    reason = CharField(max_length=255, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kind", "value"), True),)
+
+
+class AuditEntry(BaseModel):
+    at = DateTimeField(default=utcnow, index=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor = CharField(max_length=120, default="")
+    action = CharField(max_length=64)
+    object_type = CharField(max_length=32, default="")
+    object_id = IntegerField(null=True)
+    from_state = CharField(max_length=32, default="")
+    to_state = CharField(max_length=32, default="")
+    detail = TextField(default="")
+
+
+class LoginAttempt(BaseModel):
+    key = CharField(max_length=128, index=True)  # "user:<name>" or "ip:<address>"
+    at = DateTimeField(default=utcnow, index=True)
+
+
+class Redirect(BaseModel):
+    old_path = CharField(max_length=500, unique=True)
+    target = CharField(max_length=500)
+
+
+MODELS = [
+    User,
+    Post,
+    Tag,
+    Category,
+    PostTag,
+    PostCategory,
+    RelatedPost,
+    Comment,
+    Setting,
+    SpamToken,
+    BlockedItem,
+    AuditEntry,
+    LoginAttempt,
+    Redirect,
+]

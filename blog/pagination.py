@@ -1,0 +1,55 @@
+"""Pages of a query, with the page number checked before any query runs."""
+
+import math
+from dataclasses import dataclass
+
+
+class PageNotFound(LookupError):
+    """A page number past the last page."""
+
+
+class BadPageNumber(ValueError):
+    """A page number that is not a positive whole number."""
+
+
+MAX_PAGE = 1_000_000
+
+
+def page_number(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 1
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
+        raise BadPageNumber(f"page must be a whole number from 1 to {MAX_PAGE}")
+    number = int(raw)
+    if not 1 <= number <= MAX_PAGE:
+        raise BadPageNumber(f"page must be a whole number from 1 to {MAX_PAGE}")
+    return number
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(query, number: int, per_page: int) -> Page:
+    total = query.count()
+    page = Page([], number, per_page, total)
+    if number > page.pages:
+        raise PageNotFound(f"there is no page {number}")
+    page.items = list(query.paginate(number, per_page))
+    return page

@@ -1,0 +1,145 @@
+"""Site settings stored in the database, each with a default, check and help."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .models import Setting
+
+
+class SettingError(ValueError):
+    """A value a setting does not accept; the message gives the allowed range."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    default: Any
+    help: str
+    group: str = "site"
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple = ()
+
+    def parse(self, value):
+        """Turn text (from the CLI or a form) or a JSON value into a checked value."""
+        kind = type(self.default)
+        try:
+            if kind is bool:
+                value = _as_bool(value)
+            elif kind is int:
+                value = int(value)
+            elif kind is float:
+                value = float(value)
+            elif kind is list:
+                value = _as_list(value)
+            else:
+                value = str(value).strip()
+        except (TypeError, ValueError) as error:
+            raise SettingError(
+                f"{self.key}: expected {kind.__name__}, got {value!r}"
+            ) from error
+        self.check(value)
+        return value
+
+    def check(self, value):
+        if self.minimum is not None and value < self.minimum:
+            raise SettingError(f"{self.key}: must be at least {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise SettingError(f"{self.key}: must be at most {self.maximum}")
+        if self.choices and value not in self.choices:
+            raise SettingError(f"{self.key}: must be one of {', '.join(self.choices)}")
+        if self.key == "timezone":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise SettingError(f"timezone: unknown time zone {value!r}") from error
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+def _as_list(value) -> list:
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [
+        line.strip()
+        for line in str(value).replace(",", "\n").splitlines()
+        if line.strip()
+    ]
+
+
+DEFINITIONS: dict[str, Definition] = {}
+
+
+def define(*definitions: Definition):
+    for definition in definitions:
+        DEFINITIONS[definition.key] = definition
+
+
+define(
+    Definition("title", "Field Notes", "The site's name, in the header and feeds."),
+    Definition(
+        "tagline", "Notes on running a small site well", "A line under the title."
+    ),
+    Definition("author", "", "Author shown on posts that name none."),
+    Definition(
+        "date_format",
+        "%a. %b %o, %Y",
+        "strftime format for dates; %o is the day with its ordinal (23rd).",
+    ),
+    Definition(
+        "timezone", "UTC", "Time zone of dates shown and of front matter dates."
+    ),
+    Definition(
+        "posts_per_page",
+        10,
+        "Posts on the home page and archives.",
+        minimum=1,
+        maximum=100,
+    ),
+    Definition(
+        "related_count", 5, "Related posts shown under a post.", minimum=0, maximum=20
+    ),
+    Definition("theme", "", "Active theme; empty means the BLOG_THEME configuration."),
+)
+
+
+class Settings:
+    """Reads every setting with one query and keeps them until told to reload."""
+
+    def __init__(self):
+        self._values: dict | None = None
+
+    def reload(self):
+        self._values = None
+
+    def all(self) -> dict:
+        if self._values is None:
+            stored = {row.key: json.loads(row.value) for row in Setting.select()}
+            self._values = {
+                key: stored.get(key, definition.default)
+                for key, definition in DEFINITIONS.items()
+            }
+        return self._values
+
+    def __getitem__(self, key: str):
+        return self.all()[key]
+
+    def set(self, key: str, value) -> Any:
+        definition = DEFINITIONS.get(key)
+        if definition is None:
+            raise SettingError(f"unknown setting {key!r}")
+        parsed = definition.parse(value)
+        Setting.replace(key=key, value=json.dumps(parsed)).execute()
+        self.reload()
+        return parsed

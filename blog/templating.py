@@ -1,0 +1,64 @@
+"""Jinja filters and globals shared by every theme."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from slugify import slugify
+
+from .models import Post
+
+
+def ordinal(day: int) -> str:
+    suffix = (
+        "th"
+        if 11 <= day % 100 <= 13
+        else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    )
+    return f"{day}{suffix}"
+
+
+def format_date(moment: datetime.datetime, fmt: str, tz: str = "UTC") -> str:
+    """strftime in the site's time zone, with %o for the ordinal day ("23rd")."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    local = moment.astimezone(ZoneInfo(tz))
+    return local.strftime(fmt.replace("%o", ordinal(local.day)))
+
+
+def site_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+def _date_filter(moment, fmt=None):
+    if moment is None:
+        return ""
+    settings = _settings()
+    return format_date(moment, fmt or settings["date_format"], settings["timezone"])
+
+
+def _iso_filter(moment):
+    return moment.replace(tzinfo=datetime.UTC).isoformat() if moment else ""
+
+
+def theme_static(filename: str) -> str:
+    """URL of a theme's static file, versioned by its modification time."""
+    path = current_app.extensions["themes"].find("static", filename)
+    version = int(path.stat().st_mtime) if path else 0
+    return url_for("reader.theme_static", filename=filename, v=version)
+
+
+def init_app(app):
+    app.jinja_env.filters["date"] = _date_filter
+    app.jinja_env.filters["isodate"] = _iso_filter
+    app.jinja_env.filters["slugify"] = slugify
+    app.jinja_env.globals.update(
+        theme_static=theme_static,
+        site=_settings,
+        nav_pages=lambda: list(Post.pages()),
+        today=lambda: _date_filter(site_now()),
+    )

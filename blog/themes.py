@@ -1,0 +1,103 @@
+"""Themes: templates and static files resolved overrides → active → parents → default.
+
+`{% extends "!default/post.html" %}` names one theme's template directly, so a
+child theme can replace a single block of its parent's page.
+"""
+
+import os
+import tomllib
+from pathlib import Path
+
+from jinja2 import BaseLoader, TemplateNotFound
+
+BASE_THEME = "default"
+
+
+class ThemeError(ValueError):
+    """A theme that does not exist or names a parent in a loop."""
+
+
+def theme_chain(themes_dir: Path, name: str) -> list[str]:
+    """The theme and its ancestors, ending with the default theme."""
+    chain = []
+    while name and name not in chain:
+        folder = themes_dir / name
+        if not folder.is_dir():
+            raise ThemeError(f"no theme {name!r} under {themes_dir}")
+        chain.append(name)
+        meta_file = folder / "theme.toml"
+        meta = tomllib.loads(meta_file.read_text()) if meta_file.exists() else {}
+        name = meta.get("parent", BASE_THEME if name != BASE_THEME else "")
+    if chain[-1] != BASE_THEME:
+        raise ThemeError(f"theme {chain[0]!r} has a parent loop: {' → '.join(chain)}")
+    return chain
+
+
+def available(themes_dir: Path) -> list[str]:
+    return sorted(p.name for p in themes_dir.iterdir() if (p / "templates").is_dir())
+
+
+class Themes:
+    """Resolves template and static file names through the active theme chain."""
+
+    def __init__(self, themes_dir, active=BASE_THEME, overrides_dir=None):
+        self.themes_dir = Path(themes_dir)
+        self.overrides_dir = Path(overrides_dir) if overrides_dir else None
+        self.activate(active)
+
+    def activate(self, name: str):
+        self.chain = theme_chain(self.themes_dir, name)
+        self.active = name
+
+    def folders(self, kind: str) -> list[Path]:
+        """Where to look for templates or static files, first match wins."""
+        folders = [self.themes_dir / theme / kind for theme in self.chain]
+        if self.overrides_dir:
+            folders.insert(0, self.overrides_dir / kind)
+        return folders
+
+    def find(self, kind: str, name: str) -> Path | None:
+        if name.startswith("!"):
+            theme, _, rest = name[1:].partition("/")
+            candidates = [self.themes_dir / theme / kind / rest]
+        else:
+            candidates = [folder / name for folder in self.folders(kind)]
+        for candidate in candidates:
+            if _safe_file(candidate):
+                return candidate
+        return None
+
+
+def _safe_file(path: Path) -> bool:
+    return ".." not in path.parts and path.is_file()
+
+
+class ThemeLoader(BaseLoader):
+    """A Jinja loader over Themes; a theme switch makes cached templates stale."""
+
+    def __init__(self, themes: Themes):
+        self.themes = themes
+
+    def get_source(self, environment, template):
+        path = self.themes.find("templates", template)
+        if path is None:
+            raise TemplateNotFound(template)
+        theme, mtime = self.themes.active, os.path.getmtime(path)
+        source = path.read_text(encoding="utf-8")
+
+        def uptodate():
+            try:
+                return theme == self.themes.active and os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
+
+    def list_templates(self):
+        names = set()
+        for folder in self.themes.folders("templates"):
+            if folder.is_dir():
+                names.update(
+                    p.relative_to(folder).as_posix() for p in folder.rglob("*.html")
+                )
+        return sorted(names)

@@ -1,0 +1,254 @@
+"""The reader's site: home, posts, pages, archives, search and media."""
+
+import datetime
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
+from slugify import slugify
+from werkzeug.exceptions import NotFound
+
+from .. import search
+from ..models import Category, Post, PostCategory, PostStatus, PostTag, Tag
+from ..pagination import page_number, paginate
+
+bp = Blueprint("reader", __name__)
+
+# A cached page is trusted at most this long even if nothing bumps the generation.
+CACHE_SECONDS = 3600
+MEDIA_MAX_AGE = 365 * 24 * 3600
+
+
+def settings():
+    return current_app.extensions["settings"]
+
+
+def cacheable():
+    """Mark this response as the same for every reader until the next change."""
+    now = time.time()
+    until = now + CACHE_SECONDS
+    scheduled = Post.next_scheduled()
+    if scheduled is not None:
+        until = min(until, scheduled.replace(tzinfo=datetime.UTC).timestamp())
+    tz = ZoneInfo(settings()["timezone"])
+    tomorrow = datetime.datetime.now(tz).date() + datetime.timedelta(days=1)
+    # The top bar shows today's date.
+    until = min(
+        until, datetime.datetime.combine(tomorrow, datetime.time(), tz).timestamp()
+    )
+    request.environ["blog.cacheable"] = until
+
+
+def listing(template, query, **context):
+    page = paginate(
+        query.order_by(Post.sticky.desc(), Post.date.desc(), Post.id.desc()),
+        page_number(request.args.get("page")),
+        settings()["posts_per_page"],
+    )
+    ids = [post.id for post in page.items]
+    cacheable()
+    return render_template(
+        template,
+        page=page,
+        tags=Tag.by_post(ids),
+        categories=Category.by_post(ids),
+        **context,
+    )
+
+
+@bp.get("/")
+def home():
+    return listing("index.html", Post.published())
+
+
+def _local_range(year, month=None, day=None):
+    """Start and end (naive UTC) of a year, month or day in the site's time zone."""
+    tz = ZoneInfo(settings()["timezone"])
+    try:
+        start = datetime.datetime(year, month or 1, day or 1, tzinfo=tz)
+    except ValueError:
+        abort(404)
+    if day:
+        end = start + datetime.timedelta(days=1)
+    elif month:
+        end = start.replace(year=year + month // 12, month=month % 12 + 1)
+    else:
+        end = (
+            start.replace(year=year + 1)
+            if year < 9999
+            else start.replace(month=12, day=31)
+        )
+    utc = [
+        moment.astimezone(datetime.UTC).replace(tzinfo=None) for moment in (start, end)
+    ]
+    return utc[0], utc[1], start
+
+
+@bp.get("/<int:year>/")
+@bp.get("/<int:year>/<int:month>/")
+@bp.get("/<int:year>/<int:month>/<int:day>/")
+def archive(year, month=None, day=None):
+    if not 1 <= year <= 9998:
+        abort(404)
+    start, end, local = _local_range(year, month, day)
+    query = Post.published().where((Post.date >= start) & (Post.date < end))
+    period = "%Y" if not month else "%B %Y" if not day else None
+    title = local.strftime(period) if period else None
+    return listing(
+        "archive.html",
+        query,
+        archive_title=title,
+        archive_start=local,
+        archive_kind="day" if day else "month" if month else "year",
+    )
+
+
+@bp.get("/<int:year>/<int:month>/<int:day>/<slug>/")
+def post(year, month, day, slug):
+    found = Post.get_or_none((Post.kind == "post") & (Post.slug == slug))
+    if found is None:
+        abort(404)
+    if not found.is_public:
+        abort(410 if found.status == PostStatus.UNPUBLISHED else 404)
+    if request.path != found.url:
+        return redirect(found.url, 301)
+    return show(found)
+
+
+def show(post):
+    from .. import related
+
+    ids = [post.id]
+    neighbours = {}
+    if post.kind == "post":
+        published = Post.published()
+        neighbours = {
+            "previous": published.where(
+                (Post.date < post.date)
+                | ((Post.date == post.date) & (Post.id < post.id))
+            )
+            .order_by(Post.date.desc(), Post.id.desc())
+            .first(),
+            "next": published.where(
+                (Post.date > post.date)
+                | ((Post.date == post.date) & (Post.id > post.id))
+            )
+            .order_by(Post.date, Post.id)
+            .first(),
+        }
+    context = {
+        "post": post,
+        "tags": Tag.by_post(ids)[post.id],
+        "categories": Category.by_post(ids)[post.id],
+        "related": related.for_post(post, settings()["related_count"]),
+        **neighbours,
+    }
+    context.update(comment_context(post))
+    cacheable()
+    template = (
+        [post.template, f"{post.kind}.html"] if post.template else f"{post.kind}.html"
+    )
+    return render_template(template, **context)
+
+
+def comment_context(post) -> dict:
+    """What the comments area of a post needs; the comments module fills it in."""
+    hook = current_app.extensions.get("comment_context")
+    return hook(post) if hook else {}
+
+
+@bp.get("/tag/<slug>/")
+def tag(slug):
+    found = Tag.get_or_none(Tag.slug == slug) or abort(404)
+    query = Post.published().join(PostTag).where(PostTag.tag == found)
+    return listing(
+        "archive.html",
+        query,
+        archive_title=f"Tag: {found.name}",
+        term=found,
+        archive_kind="tag",
+    )
+
+
+@bp.get("/category/<slug>/")
+def category(slug):
+    found = Category.get_or_none(Category.slug == slug) or abort(404)
+    query = Post.published().join(PostCategory).where(PostCategory.category == found)
+    return listing(
+        "archive.html",
+        query,
+        archive_title=f"Category: {found.name}",
+        term=found,
+        archive_kind="category",
+    )
+
+
+@bp.get("/author/<slug>/")
+def author(slug):
+    names = [row.author for row in Post.select(Post.author).distinct()]
+    matching = [name for name in names if name and slugify(name) == slug]
+    if not matching:
+        abort(404)
+    query = Post.published().where(Post.author.in_(matching))
+    return listing(
+        "archive.html",
+        query,
+        archive_title=f"Author: {matching[0]}",
+        archive_kind="author",
+    )
+
+
+@bp.get("/search/")
+def search_page():
+    terms = request.args.get("q", "").strip()
+    if len(terms) > 200:
+        abort(400, description="A search may be at most 200 characters long.")
+    number = page_number(request.args.get("page"))
+    results = (
+        search.query(terms, number, settings()["posts_per_page"]) if terms else None
+    )
+    cacheable()
+    return render_template("search.html", terms=terms, results=results)
+
+
+@bp.get("/<slug>/")
+def page(slug):
+    found = Post.get_or_none((Post.kind == "page") & (Post.slug == slug))
+    if found is None or found.status == PostStatus.DRAFT:
+        abort(404)
+    if found.status != PostStatus.PUBLISHED:
+        abort(410)
+    return show(found)
+
+
+@bp.get("/media/<path:filename>")
+def media(filename):
+    """Files from content/media, then uploads kept in the instance folder."""
+    folders = (
+        Path(current_app.config["CONTENT_DIR"]) / "media",
+        current_app.config["MEDIA_DIR"],
+    )
+    for folder in folders:
+        try:
+            return send_from_directory(folder, filename, max_age=MEDIA_MAX_AGE)
+        except NotFound:
+            continue
+    abort(404)
+
+
+@bp.get("/static/<path:filename>")
+def theme_static(filename):
+    """A theme's static file; URLs carry a version, so it may be cached for a year."""
+    path = current_app.extensions["themes"].find("static", filename)
+    if path is None:
+        abort(404)
+    return send_from_directory(path.parent, path.name, max_age=MEDIA_MAX_AGE)

@@ -1,0 +1,107 @@
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL with BLOG_TEST_POSTGRES)."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from blog import create_app, db
+from blog.cli import apply_migrations
+from blog.models import MODELS
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+POSTGRES_URL = os.environ.get("BLOG_TEST_POSTGRES", "")
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"database: PostgreSQL at {POSTGRES_URL}"
+    return "database: SQLite (set BLOG_TEST_POSTGRES=postgresql://... for PostgreSQL)"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """Migrate the PostgreSQL test database once; tests then empty its tables."""
+    if not POSTGRES_URL:
+        return None
+    database = db.connect_url(POSTGRES_URL)
+    database.connect()
+    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    database.close()
+    db.init(POSTGRES_URL)
+    apply_migrations()
+    db.database.close()
+    return POSTGRES_URL
+
+
+def _empty_postgres():
+    tables = ", ".join(f'"{model._meta.table_name}"' for model in MODELS)
+    db.database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    """A copy of the sample content, safe to change."""
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+@pytest.fixture
+def make_app(tmp_path, postgres_schema):
+    """Build an app with extra configuration; the database starts empty and migrated."""
+    made = []
+
+    def make(**config):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": "test secret key",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": postgres_schema or f"sqlite:///{tmp_path}/blog.sqlite3",
+            "CONTENT_DIR": str(tmp_path / "content"),
+            "MEDIA_DIR": str(tmp_path / "instance" / "media"),
+        }
+        settings.update(config)
+        app = create_app(settings)
+        if not made:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if postgres_schema:
+                    _empty_postgres()
+                else:
+                    apply_migrations()
+        made.append(app)
+        return app
+
+    yield make
+    if not db.database.is_closed():
+        db.database.close()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a browser would send back, read from a form."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    if not match:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
