@@ -41,7 +41,10 @@ def load(app, test_config=None):
     )
     app.config.from_pyfile("config.py", silent=True)
     for key, value in os.environ.items():
-        if key.startswith("BLOG_") and key not in ("BLOG_TEST_POSTGRES", "BLOG_INSTANCE_PATH"):
+        if key.startswith("BLOG_") and key not in (
+            "BLOG_TEST_POSTGRES",
+            "BLOG_INSTANCE_PATH",
+        ):
             name = key[len("BLOG_") :]
             app.config[name] = _CASTS.get(name, str)(value)
     if test_config:

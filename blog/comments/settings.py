@@ -1,0 +1,151 @@
+"""Discussion settings: every switch and threshold of the comment pipeline."""
+
+from ..settings import Definition, define
+
+GROUP = "discussion"
+
+
+def _d(key, default, help_, **limits):
+    return Definition(key, default, help_, group=GROUP, **limits)
+
+
+define(
+    _d(
+        "comments_enabled",
+        True,
+        "New posts accept comments unless their front matter says not.",
+    ),
+    _d("hold_all", False, "Hold every comment for moderation."),
+    _d(
+        "require_approved_before",
+        False,
+        "A commenter needs a previously approved comment.",
+    ),
+    _d(
+        "close_after_days",
+        0,
+        "Close comments on posts older than this (0: never).",
+        minimum=0,
+    ),
+    _d(
+        "thread_depth",
+        5,
+        "Deepest reply level; deeper replies attach at this level.",
+        minimum=1,
+        maximum=20,
+    ),
+    _d(
+        "comments_per_page",
+        50,
+        "Top-level comments per page under a post.",
+        minimum=5,
+        maximum=500,
+    ),
+    _d(
+        "comment_order",
+        "oldest",
+        "Order of comments under a post.",
+        choices=("oldest", "newest"),
+    ),
+    _d("check_honeypot", True, "Treat a filled decoy field as spam."),
+    _d("check_form_age", True, "Check the age of the signed form token."),
+    _d(
+        "min_form_seconds",
+        3,
+        "A form sent sooner than this after it was served is spam.",
+        minimum=0,
+        maximum=600,
+    ),
+    _d(
+        "max_form_hours",
+        72,
+        "A form older than this is refused as expired.",
+        minimum=1,
+        maximum=720,
+    ),
+    _d(
+        "check_flood",
+        True,
+        "Refuse a second comment from one address or email too soon.",
+    ),
+    _d(
+        "flood_seconds",
+        15,
+        "Minimum seconds between two comments of one commenter.",
+        minimum=1,
+        maximum=3600,
+    ),
+    _d("check_rate", True, "Limit comments per address over a window."),
+    _d(
+        "rate_limit",
+        5,
+        "Comments allowed per address within the rate window.",
+        minimum=1,
+        maximum=1000,
+    ),
+    _d(
+        "rate_window_minutes",
+        10,
+        "The rate window, in minutes.",
+        minimum=1,
+        maximum=1440,
+    ),
+    _d(
+        "check_duplicate",
+        True,
+        "Refuse the same text twice on one post from one commenter.",
+    ),
+    _d("check_links", True, "Hold comments with many links."),
+    _d(
+        "link_threshold",
+        2,
+        "Hold a comment with at least this many links.",
+        minimum=1,
+        maximum=100,
+    ),
+    _d("check_keywords", True, "Apply the moderation and disallowed keyword lists."),
+    _d(
+        "moderation_keywords",
+        [],
+        "Words or phrases that hold a comment (one per line).",
+    ),
+    _d(
+        "disallowed_keywords",
+        [],
+        "Words or phrases that send a comment to spam (one per line).",
+    ),
+    _d(
+        "check_blocklist",
+        True,
+        "Send comments from blocked emails, hosts or addresses to spam.",
+    ),
+    _d("check_classifier", True, "Score comments with the learning spam filter."),
+    _d(
+        "classifier_hold",
+        0.5,
+        "Spam probability from which a comment is held.",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    _d(
+        "classifier_spam",
+        0.9,
+        "Spam probability from which a comment is spam.",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    _d(
+        "ip_retention_days",
+        30,
+        "Days to keep hashed and truncated IP data.",
+        minimum=0,
+        maximum=3650,
+    ),
+    _d(
+        "spam_retention_days",
+        30,
+        "Days before spam and trash are purged.",
+        minimum=1,
+        maximum=3650,
+    ),
+)
