@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 	@if $(BIN)/python -m tests.pg_available "$(PG_URL)"; then \
 		echo "== again on PostgreSQL ($(PG_URL)) =="; \
-		BLOG_TEST_POSTGRES="$(PG_URL)" $(BIN)/python -m pytest -q -m "not browser" -p no:randomly; \
+		BLOG_TEST_POSTGRES="$(PG_URL)" $(BIN)/python -m pytest -n 2 -q -m "not browser"; \
 	else \
 		echo "PostgreSQL at $(PG_URL) did not answer: PostgreSQL run skipped"; \
 		if [ "$$CI" = "true" ]; then exit 1; fi; \

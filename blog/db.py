@@ -3,7 +3,7 @@
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from peewee import (
     DatabaseProxy,
@@ -37,6 +37,9 @@ def connect_url(url: str):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if parsed.scheme in ("postgres", "postgresql"):
+        schema = parse_qs(parsed.query).get("schema", [""])[0]
+        # ?schema=name keeps the tables in one schema (used to isolate test runs).
+        options = {"options": f"-c search_path={schema}"} if schema else {}
         return PostgresqlDatabase(
             parsed.path.lstrip("/"),
             user=parsed.username,
@@ -44,6 +47,7 @@ def connect_url(url: str):
             host=parsed.hostname,
             port=parsed.port or 5432,
             autorollback=True,
+            **options,
         )
     raise ValueError(
         f"unsupported database URL {url!r}: use sqlite:/// or postgresql://"

@@ -24,17 +24,24 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def postgres_schema():
-    """Migrate the PostgreSQL test database once; tests then empty its tables."""
+    """A schema of this test process, migrated once; tests then empty its tables.
+
+    One schema per process lets test runs (and xdist workers) share the server.
+    """
     if not POSTGRES_URL:
-        return None
-    database = db.connect_url(POSTGRES_URL)
-    database.connect()
-    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    database.close()
-    db.init(POSTGRES_URL)
+        yield None
+        return
+    schema = f"test_{os.getpid()}"
+    admin = db.connect_url(POSTGRES_URL)
+    admin.connect()
+    admin.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    url = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}schema={schema}"
+    db.init(url)
     apply_migrations()
     db.database.close()
-    return POSTGRES_URL
+    yield url
+    admin.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    admin.close()
 
 
 def _empty_postgres():
