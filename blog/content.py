@@ -4,7 +4,7 @@ import datetime
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,12 +184,14 @@ def scan(content_dir: Path) -> dict[str, Path]:
     return found
 
 
-def _prepare_all(jobs: list, workers: int | None) -> Iterable:
+def _prepare_all(jobs: list, workers: int | None) -> Iterator:
+    """Parsed and rendered files, in order; in worker processes when many."""
     if len(jobs) < POOL_THRESHOLD or workers == 1:
-        return map(prepare, jobs)
-    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
-    with pool:
-        return list(pool.map(prepare, jobs, chunksize=16))
+        yield from map(prepare, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        # Lazily consumed: the caller stores results while workers render more.
+        yield from pool.map(prepare, jobs, chunksize=8)
 
 
 def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
@@ -242,6 +244,10 @@ class _Store:
         self.categories = {
             c.slug: c.id for c in Category.select(Category.id, Category.slug)
         }
+        self.slugs = {
+            (post.kind, post.slug): post.id
+            for post in Post.select(Post.id, Post.kind, Post.slug)
+        }
 
     def save(self, source: Source, existing) -> tuple[int, bool]:
         fields = {
@@ -266,12 +272,15 @@ class _Store:
         }
         if existing is None:
             post_id = Post.insert(source_path=source.path, **fields).execute()
+            self.slugs[(source.kind, fields["slug"])] = post_id
         else:
             post_id = existing.id
             if source.date is None:
                 del fields["date"]
             fields["version"] = Post.version + 1
             Post.update(**fields).where(Post.id == post_id).execute()
+            self.slugs = {k: v for k, v in self.slugs.items() if v != post_id}
+            self.slugs[(source.kind, fields["slug"])] = post_id
             PostTag.delete().where(PostTag.post == post_id).execute()
             PostCategory.delete().where(PostCategory.post == post_id).execute()
         self._link(post_id, source)
@@ -279,15 +288,12 @@ class _Store:
 
     def _free_slug(self, source: Source, existing) -> str:
         """The wanted slug, or slug-2, slug-3... when another post holds it."""
+        own = existing.id if existing else None
         candidate, number = source.slug, 1
-        while True:
-            holder = Post.get_or_none(
-                (Post.kind == source.kind) & (Post.slug == candidate)
-            )
-            if holder is None or (existing and holder.id == existing.id):
-                return candidate
+        while self.slugs.get((source.kind, candidate), own) != own:
             number += 1
             candidate = f"{source.slug}-{number}"
+        return candidate
 
     def _link(self, post_id: int, source: Source):
         tag_ids = {self._term(Tag, self.tags, name) for name in source.tags}

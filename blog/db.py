@@ -46,7 +46,6 @@ def connect_url(url: str):
             password=parsed.password,
             host=parsed.hostname,
             port=parsed.port or 5432,
-            autorollback=True,
             **options,
         )
     raise ValueError(

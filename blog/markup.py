@@ -1,6 +1,7 @@
 """Markdown to safe HTML: posts (trusted authors) and comments (anyone)."""
 
 import posixpath
+from functools import lru_cache
 from typing import NamedTuple
 
 import bleach
@@ -44,12 +45,17 @@ UGC_REL = "nofollow ugc noopener"
 _formatter = HtmlFormatter(nowrap=True)
 
 
+@lru_cache(maxsize=256)
+def _lexer(name: str):
+    try:
+        return get_lexer_by_name(name)
+    except ClassNotFound:
+        return None
+
+
 def _highlight(code: str, lang: str, _attrs) -> str:
     """Pygments spans with CSS classes; markdown-it wraps them in pre/code."""
-    try:
-        lexer = get_lexer_by_name(lang.split()[0]) if lang else None
-    except ClassNotFound:
-        lexer = None
+    lexer = _lexer(lang.split()[0]) if lang.strip() else None
     return highlight(code, lexer, _formatter) if lexer else ""
 
 
@@ -110,14 +116,17 @@ def media_url(link: str, source_path: str | None) -> str:
     return link
 
 
+_LINK_ATTRS = {"link_open": "href", "image": "src"}
+
+
 def _rewrite_links(tokens, source_path):
     for token in tokens:
         if token.children:
             _rewrite_links(token.children, source_path)
-        for attr in ("src", "href"):
-            value = token.attrGet(attr)
-            if isinstance(value, str):
-                token.attrSet(attr, media_url(value, source_path))
+        attr = _LINK_ATTRS.get(token.type)
+        value = token.attrGet(attr) if attr else None
+        if isinstance(value, str):
+            token.attrSet(attr, media_url(value, source_path))
 
 
 class Rendered(NamedTuple):

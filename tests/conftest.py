@@ -16,6 +16,17 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("BLOG_TEST_POSTGRES", "")
 
 
+def shared_data(relative: str) -> Path:
+    """A file or folder of ../shared/data; its absence fails in CI and skips elsewhere."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        message = f"shared test data {path} is missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def pytest_report_header(config):
     if POSTGRES_URL:
         return f"database: PostgreSQL at {POSTGRES_URL}"

@@ -1,0 +1,65 @@
+from blog.cli import main
+from blog.models import Post, Role, User
+
+
+def invoke(runner, *args, input=None):
+    return runner.invoke(main, list(args), input=input)
+
+
+def test_init_syncs_content_and_prints_the_admin_login_once(make_app, content_dir):
+    app = make_app(CONTENT_DIR=str(content_dir))
+    runner = app.test_cli_runner()
+    first = invoke(runner, "init")
+    assert first.exit_code == 0, first.output
+    assert "user:     admin" in first.output and "password: " in first.output
+    with app.app_context():
+        assert User.get(User.username == "admin").role == Role.ADMIN
+        assert Post.select().count() >= 13
+    second = invoke(runner, "init")
+    assert second.exit_code == 0 and "password: " not in second.output
+    assert "0 added" in second.output
+
+
+def test_users_create_list_and_set_password_from_stdin(runner, app):
+    created = invoke(runner, "users", "create", "mod", "--role", "moderator",
+                     input="a long password\n")  # fmt: skip
+    assert created.exit_code == 0, created.output
+    listed = invoke(runner, "users", "list")
+    assert "mod\tmoderator" in listed.output
+    token = User.get(User.username == "mod").session_token
+    changed = invoke(runner, "users", "set-password", "mod", input="another password\n")
+    assert changed.exit_code == 0
+    assert User.get(User.username == "mod").session_token != token
+
+
+def test_users_create_refuses_a_short_password_and_a_taken_name(runner, app):
+    short = invoke(runner, "users", "create", "x", input="short\n")
+    assert short.exit_code == 1 and "at least" in short.output
+    invoke(runner, "users", "create", "x", input="a long password\n")
+    taken = invoke(runner, "users", "create", "x", input="a long password\n")
+    assert taken.exit_code == 1 and "taken" in taken.output
+
+
+def test_settings_set_validates_and_get_reads_back(runner, app):
+    assert invoke(runner, "settings", "set", "posts_per_page", "7").exit_code == 0
+    assert invoke(runner, "settings", "get", "posts_per_page").output.strip() == "7"
+    bad = invoke(runner, "settings", "set", "posts_per_page", "0")
+    assert bad.exit_code == 1 and "at least 1" in bad.output
+    unknown = invoke(runner, "settings", "set", "nope", "1")
+    assert unknown.exit_code == 1 and "unknown setting" in unknown.output
+    assert "posts_per_page = 7" in invoke(runner, "settings", "list").output
+
+
+def test_content_sync_reports_bad_files_and_exits_non_zero(runner, app, tmp_path):
+    (tmp_path / "c" / "posts").mkdir(parents=True)
+    (tmp_path / "c" / "posts" / "2024-01-01-bad.md").write_text("---\ntitle: [\n---\n")
+    result = invoke(runner, "content", "sync", str(tmp_path / "c"))
+    assert result.exit_code == 1
+    assert "posts/2024-01-01-bad.md" in result.output and "front matter" in result.output
+
+
+def test_content_export_writes_files(runner, app, content_dir, tmp_path):
+    invoke(runner, "content", "sync", str(content_dir))
+    result = invoke(runner, "content", "export", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert len(list((tmp_path / "out").rglob("*.md"))) == Post.select().count()

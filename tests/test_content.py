@@ -1,0 +1,166 @@
+import datetime
+import shutil
+
+import pytest
+
+from blog import content
+from blog.models import Category, Post, PostStatus, Tag
+from tests.conftest import shared_data
+
+
+def snapshot():
+    """Every stored field that a sync or export could change."""
+    rows = {}
+    for post in Post.select().order_by(Post.id):
+        tags = sorted(t.name for t in Tag.by_post([post.id])[post.id])
+        categories = sorted(c.name for c in Category.by_post([post.id])[post.id])
+        rows[post.source_path] = (
+            post.kind, post.title, post.slug, post.date, post.updated, post.author,
+            post.status, post.summary, post.body.strip(), post.body_html,
+            post.template, post.nav_order, post.comments_open, tuple(tags),
+            tuple(categories),
+        )  # fmt: skip
+    return rows
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_sample_content_imports_posts_pages_and_taxonomies(app, content_dir):
+    report = content.sync(content_dir)
+    assert report.errors == []
+    assert Post.select().where(Post.kind == "post").count() >= 12
+    about = Post.get((Post.kind == "page") & (Post.slug == "about"))
+    assert about.nav_order == 1 and about.url == "/about/"
+    assert Post.select().where(Post.status == PostStatus.DRAFT).count() >= 1
+    assert Tag.select().count() >= 8 and Category.select().count() >= 3
+
+
+def test_second_sync_changes_nothing(app, content_dir):
+    content.sync(content_dir)
+    before = snapshot()
+    report = content.sync(content_dir)
+    assert report.changed == [] and report.unchanged == len(before)
+    assert snapshot() == before
+
+
+def test_changed_file_is_reimported_and_others_are_not(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-01-02-one.md", "---\ntitle: One\ntags: [a]\n---\nFirst.")
+    write(folder, "posts/2024-01-03-two.md", "---\ntitle: Two\n---\nSecond.")
+    content.sync(folder)
+    write(folder, "posts/2024-01-02-one.md", "---\ntitle: One!\ntags: [b]\n---\nNew.")
+    report = content.sync(folder)
+    one = Post.get(Post.slug == "one")
+    assert report.updated == [one.id] and report.added == [] and report.unchanged == 1
+    assert one.title == "One!" and "New." in one.body_html and one.version == 2
+    assert [t.name for t in Tag.by_post([one.id])[one.id]] == ["b"]
+
+
+def test_vanished_file_unpublishes_but_keeps_the_post(app, tmp_path):
+    folder = tmp_path / "c"
+    path = write(folder, "posts/2024-01-02-one.md", "---\ntitle: One\n---\nText")
+    content.sync(folder)
+    path.unlink()
+    report = content.sync(folder)
+    post = Post.get(Post.slug == "one")
+    assert report.unpublished == [post.id]
+    assert post.status == PostStatus.UNPUBLISHED
+    write(folder, "posts/2024-01-02-one.md", "---\ntitle: One\n---\nText")
+    assert content.sync(folder).updated == [post.id]
+    assert Post.get_by_id(post.id).status == PostStatus.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "name, raw, reason",
+    [
+        ("posts/2024-01-01-bad-yaml.md", b"---\ntitle: [unclosed\n---\nx", "front matter"),
+        ("posts/2024-01-01-latin1.md", "---\ntitle: caf\xe9\n---\n".encode("latin-1"), "UTF-8"),
+        ("posts/no-date.md", b"---\ntitle: Undated\n---\nx", "no date"),
+        ("posts/2024-01-01-no-title.md", b"---\nauthor: x\n---\nx", "no title"),
+        ("posts/2024-01-01-odd.md", b"---\ntitle: x\nstatus: maybe\n---\n", "status"),
+        ("posts/2024-01-01-when.md", b"---\ntitle: x\ndate: someday\n---\n", "date"),
+        ("pages/search.md", b"---\ntitle: Search\n---\nx", "reserved"),
+        ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
+    ],
+)
+def test_bad_file_is_reported_and_the_rest_imports(app, tmp_path, name, raw, reason):
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-01-02-good.md", "---\ntitle: Good\n---\nFine.")
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(raw)
+    report = content.sync(folder)
+    assert len(report.errors) == 1
+    path, message = report.errors[0]
+    assert path == name and reason in message
+    assert Post.select().count() == 1 and Post.get().slug == "good"
+
+
+def test_dates_and_slugs_come_from_the_file_name(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2015-05-15-Rust-1.0.md", "---\ntitle: Announcing\n---\nx")
+    write(folder, "posts/2014-09-15-Rust-1.0.md", "---\ntitle: Road\n---\nx")
+    content.sync(folder)
+    first, second = Post.select().order_by(Post.date)
+    assert first.date == datetime.datetime(2014, 9, 15)
+    assert {first.slug, second.slug} == {"rust-1-0", "rust-1-0-2"}
+
+
+def test_front_matter_dates_use_the_site_time_zone(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/x.md", "---\ntitle: X\ndate: 2024-06-23 09:30:00\n---\nx")
+    write(folder, "posts/y.md", "---\ntitle: Y\ndate: 2024-06-23T09:30:00+00:00\n---\n")
+    content.sync(folder, "Europe/Paris")
+    assert Post.get(Post.slug == "x").date == datetime.datetime(2024, 6, 23, 7, 30)
+    assert Post.get(Post.slug == "y").date == datetime.datetime(2024, 6, 23, 9, 30)
+
+
+def test_future_date_is_scheduled(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2999-01-01-later.md", "---\ntitle: Later\n---\nx")
+    content.sync(folder)
+    assert Post.published().count() == 0
+    assert Post.next_scheduled() == datetime.datetime(2999, 1, 1)
+
+
+def test_relative_media_links_point_at_media_urls(app, content_dir):
+    content.sync(content_dir)
+    post = Post.get(Post.body.contains("../media/request-flow.svg"))
+    assert 'src="/media/request-flow.svg"' in post.body_html
+
+
+def test_export_then_sync_changes_nothing(app, content_dir, tmp_path):
+    content.sync(content_dir, "Europe/Paris")
+    before = snapshot()
+    exported = tmp_path / "exported"
+    assert content.export(exported, "Europe/Paris") == len(before)
+    report = content.sync(exported, "Europe/Paris")
+    assert report.errors == [] and report.unpublished == []
+    assert snapshot() == before
+    again = tmp_path / "again"
+    content.export(again, "Europe/Paris")
+    for path in exported.rglob("*.md"):
+        assert (again / path.relative_to(exported)).read_bytes() == path.read_bytes()
+
+
+def test_posts_without_a_file_are_exported_too(app, tmp_path):
+    from tests.factories import make_post
+
+    make_post(title="Written online", body="Body *here*", tags=["web"], slug="online")
+    content.export(tmp_path / "out")
+    text = (tmp_path / "out" / "posts" / "2024-01-02-online.md").read_text()
+    assert "title: Written online" in text and "Body *here*" in text and "- web" in text
+
+
+def test_every_rust_blog_post_syncs(app, tmp_path):
+    folder = tmp_path / "c"
+    shutil.copytree(shared_data("markdown/rust-blog"), folder / "posts")
+    report = content.sync(folder)
+    assert report.errors == []
+    assert len(report.added) == 584 == Post.select().count()
+    assert Post.select().where(Post.body_html == "").count() == 0
+    assert Post.select().where(Post.body_html.contains("<script")).count() == 0
