@@ -1,0 +1,74 @@
+"""Feeds, sitemap and robots.txt: what machines read about the reader's site."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app
+
+from .. import feeds
+from ..models import Category, Post, PostCategory, PostTag, Tag
+from .reader import cacheable, settings
+
+bp = Blueprint("feeds", __name__)
+
+FORMAT = "<any(atom, rss):fmt>"
+
+
+def site() -> feeds.Site:
+    values = settings()
+    url = current_app.config["SITE_URL"]
+    return feeds.Site(
+        url=url,
+        title=values["title"] or urlsplit(url).hostname or url,
+        tagline=values["tagline"],
+        author=values["author"],
+    )
+
+
+def feed_response(query, fmt: str, path: str, label: str = ""):
+    current = site()
+    posts, tags, categories = feeds.latest(query)
+    body = feeds.render(
+        feeds.channel(current, path, fmt, label),
+        feeds.post_entries(posts, current, tags, categories),
+        fmt,
+    )
+    cacheable()
+    return Response(body, content_type=f"{feeds.MEDIA_TYPES[fmt]}; charset=utf-8")
+
+
+@bp.get(f"/feed/{FORMAT}/")
+def site_feed(fmt):
+    return feed_response(Post.published(), fmt, "/")
+
+
+@bp.get("/feed/")
+def default_feed():
+    return site_feed("atom")
+
+
+@bp.get(f"/tag/<slug>/feed/{FORMAT}/")
+def tag_feed(slug, fmt):
+    found = Tag.get_or_none(Tag.slug == slug) or abort(404)
+    query = Post.published().join(PostTag).where(PostTag.tag == found)
+    return feed_response(query, fmt, f"/tag/{found.slug}/", f"Tag: {found.name}")
+
+
+@bp.get(f"/category/<slug>/feed/{FORMAT}/")
+def category_feed(slug, fmt):
+    found = Category.get_or_none(Category.slug == slug) or abort(404)
+    query = Post.published().join(PostCategory).where(PostCategory.category == found)
+    label = f"Category: {found.name}"
+    return feed_response(query, fmt, f"/category/{found.slug}/", label)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    body = feeds.sitemap(feeds.sitemap_urls(site()))
+    cacheable()
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/robots.txt")
+def robots():
+    cacheable()
+    return Response(feeds.robots(site()), content_type="text/plain; charset=utf-8")
