@@ -1,9 +1,10 @@
 """Jinja filters and globals shared by every theme."""
 
 import datetime
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from slugify import slugify
 
 from .models import Post
@@ -52,12 +53,26 @@ def theme_static(filename: str) -> str:
     return url_for("reader.theme_static", filename=filename, v=version)
 
 
+def page_url(number: int) -> str:
+    """This list's URL at page `number`, keeping the other query arguments."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    # Page 1 has one address, the one without ?page.
+    if number > 1:
+        args["page"] = [str(number)]
+    # No host: cached pages are shared by every Host header a request may carry.
+    path = quote(request.script_root + request.path)
+    query = urlencode(args, doseq=True)
+    return f"{path}?{query}" if query else path
+
+
 def init_app(app):
     app.jinja_env.filters["date"] = _date_filter
     app.jinja_env.filters["isodate"] = _iso_filter
     app.jinja_env.filters["slugify"] = slugify
     app.jinja_env.globals.update(
         theme_static=theme_static,
+        page_url=page_url,
         site=_settings,
         nav_pages=lambda: list(Post.pages()),
         today=lambda: _date_filter(site_now()),

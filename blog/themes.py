@@ -5,12 +5,15 @@ child theme can replace a single block of its parent's page.
 """
 
 import os
+import re
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from jinja2 import BaseLoader, TemplateNotFound
 
 BASE_THEME = "default"
+# A theme is a folder directly under the themes folder, named like a slug.
+THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class ThemeError(ValueError):
@@ -19,18 +22,31 @@ class ThemeError(ValueError):
 
 def theme_chain(themes_dir: Path, name: str) -> list[str]:
     """The theme and its ancestors, ending with the default theme."""
+    if not name:
+        raise ThemeError("no theme named")
     chain = []
-    while name and name not in chain:
+    while name:
+        if name in chain:
+            loop = " → ".join([*chain, name])
+            raise ThemeError(f"theme {chain[0]!r} has a parent loop: {loop}")
         folder = themes_dir / name
-        if not folder.is_dir():
+        if not THEME_NAME.match(name) or not folder.is_dir():
             raise ThemeError(f"no theme {name!r} under {themes_dir}")
         chain.append(name)
-        meta_file = folder / "theme.toml"
-        meta = tomllib.loads(meta_file.read_text()) if meta_file.exists() else {}
-        name = meta.get("parent", BASE_THEME if name != BASE_THEME else "")
-    if chain[-1] != BASE_THEME:
-        raise ThemeError(f"theme {chain[0]!r} has a parent loop: {' → '.join(chain)}")
+        name = _parent(folder, name)
     return chain
+
+
+def _parent(folder: Path, name: str) -> str:
+    """The parent a theme names; every theme but the default descends from it."""
+    if name == BASE_THEME:
+        return ""
+    meta_file = folder / "theme.toml"
+    try:
+        meta = tomllib.loads(meta_file.read_text()) if meta_file.exists() else {}
+    except tomllib.TOMLDecodeError as error:
+        raise ThemeError(f"{meta_file}: {error}") from error
+    return str(meta.get("parent") or BASE_THEME)
 
 
 def available(themes_dir: Path) -> list[str]:
@@ -58,18 +74,21 @@ class Themes:
 
     def find(self, kind: str, name: str) -> Path | None:
         if name.startswith("!"):
-            theme, _, rest = name[1:].partition("/")
-            candidates = [self.themes_dir / theme / kind / rest]
+            theme, _, name = name[1:].partition("/")
+            if not THEME_NAME.match(theme):
+                return None
+            folders = [self.themes_dir / theme / kind]
         else:
-            candidates = [folder / name for folder in self.folders(kind)]
-        for candidate in candidates:
-            if _safe_file(candidate):
+            folders = self.folders(kind)
+        relative = PurePosixPath(name)
+        # Names come from URLs: "/etc/passwd" would replace the folder when joined.
+        if not name or relative.is_absolute() or ".." in relative.parts:
+            return None
+        for folder in folders:
+            candidate = folder / relative
+            if candidate.is_file():
                 return candidate
         return None
-
-
-def _safe_file(path: Path) -> bool:
-    return ".." not in path.parts and path.is_file()
 
 
 class ThemeLoader(BaseLoader):

@@ -1,0 +1,378 @@
+"""The reader's pages over HTTP, on the synced sample content."""
+
+import datetime
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from blog import content, publishing, related
+from blog.models import Post, PostStatus, utcnow
+from blog.templating import format_date
+from tests.factories import make_post
+
+CACHING_POST = "/2025/01/19/caching-rendered-markdown-with-etags/"
+RESTIC_POST = "/2024/06/09/a-restic-backup-routine-i-trust/"
+DRAFT_POST = "/2026/05/10/log-retention-for-a-personal-server/"
+DRAFT_TITLE = "How long should a personal server keep its logs?"
+NEWEST_TITLE = "A page weight budget for a text-heavy blog"
+OLDEST_TITLE = "Why I moved my blog back onto a box under my desk"
+PUBLISHED_POSTS = 15
+
+
+@pytest.fixture
+def site(app, content_dir):
+    """The app with the sample content synced, as `blog content sync` does."""
+    report = content.sync(content_dir)
+    assert report.errors == []
+    publishing.refresh(report.changed, full=True)
+    return app
+
+
+@pytest.fixture
+def reader(site):
+    return site.test_client()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def summaries(html: str) -> int:
+    return html.count('<article class="summary"')
+
+
+def assert_themed_error(response, code):
+    html = text(response)
+    assert response.status_code == code
+    assert 'class="error-page"' in html
+    assert f"Error {code}" in html
+    assert '<nav class="site-nav" aria-label="Main">' in html
+    assert "Content-Security-Policy" in response.headers
+
+
+# Home
+
+
+def test_home_lists_the_newest_posts_first(reader):
+    html = text(reader.get("/"))
+    assert summaries(html) == 10
+    assert html.index(NEWEST_TITLE) < html.index("Testing a Flask app against")
+    assert "Sun. Mar 22nd, 2026" in html
+    assert "We set hard limits on how many bytes" in html
+    assert '<a rel="next" href="/?page=2">' in html
+    assert 'rel="prev"' not in html
+
+
+def test_home_second_page_holds_the_rest(reader):
+    html = text(reader.get("/?page=2"))
+    assert summaries(html) == PUBLISHED_POSTS - 10
+    assert OLDEST_TITLE in html
+    assert NEWEST_TITLE not in html
+    assert '<a rel="prev" href="/">' in html
+    assert "Page 2 of 2" in html
+
+
+def test_the_page_size_is_a_setting(site, reader):
+    site.extensions["settings"].set("posts_per_page", 4)
+    publishing.invalidate_pages()
+    assert summaries(text(reader.get("/"))) == 4
+    assert "Page 4 of 4" in text(reader.get("/?page=4"))
+    assert reader.get("/?page=5").status_code == 404
+
+
+def test_nav_links_pages_in_their_front_matter_order(reader):
+    html = text(reader.get("/"))
+    nav = html[html.index('<nav class="site-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert nav.index('href="/about/"') < nav.index('href="/contact/"')
+    assert '<a href="/" aria-current="page">Home</a>' in nav
+
+
+def test_a_page_shows_its_body(reader):
+    html = text(reader.get("/about/"))
+    assert '<h1 id="page-title">About</h1>' in html
+    assert "<strong>Field Notes</strong> is a personal engineering blog" in html
+    assert '<a href="/about/" aria-current="page">About</a>' in html
+
+
+# A post
+
+
+def test_a_post_page_shows_everything_about_the_post(reader):
+    html = text(reader.get(CACHING_POST))
+    today = format_date(datetime.datetime.now(datetime.UTC), "%a. %b %o, %Y")
+    assert f'<p class="today">{today}</p>' in html
+    assert "<title>Caching rendered Markdown with ETags · Field Notes</title>" in html
+    assert '<h1 id="post-title">Caching rendered Markdown with ETags</h1>' in html
+    assert (
+        '<time datetime="2025-01-19T08:55:00+00:00">Sun. Jan 19th, 2025</time>' in html
+    )
+    assert '<a href="/author/ada-lindqvist/" rel="author">Ada Lindqvist</a>' in html
+    assert '<a href="/category/performance/">Performance</a>' in html
+    assert '<a href="/category/python/">Python</a>' in html
+    for tag in ("caching", "flask", "markdown", "python"):
+        assert f'<a href="/tag/{tag}/" rel="tag">{tag}</a>' in html
+    assert '<img src="/media/request-flow.svg"' in html
+
+
+def test_a_post_links_the_posts_before_and_after_it(reader):
+    html = text(reader.get(CACHING_POST))
+    assert (
+        'rel="prev" href="/2024/11/03/privacy-respecting-analytics-from-nginx-logs/"'
+        in html
+    )
+    assert (
+        'rel="next" href="/2025/03/02/python-services-under-systemd-instead-of-docker/"'
+        in html
+    )
+
+
+def test_the_newest_post_has_no_next_and_the_oldest_no_previous(reader):
+    newest = text(reader.get("/2026/03/22/a-page-weight-budget-for-a-text-heavy-blog/"))
+    oldest = text(reader.get("/2024/02/11/moving-the-blog-under-my-desk/"))
+    assert 'rel="prev"' in newest and 'rel="next"' not in newest
+    assert 'rel="next"' in oldest and 'rel="prev"' not in oldest
+
+
+def test_code_is_highlighted_with_pygments_classes(reader):
+    html = text(reader.get("/2024/07/21/flask-application-factories-without-ceremony/"))
+    assert '<pre><code class="language-python"><span class="' in html
+    assert "/static/css/pygments.css?v=" in html
+
+
+def test_related_posts_show_their_date_and_reason(reader, monkeypatch):
+    restic = Post.get(Post.slug == "a-restic-backup-routine-i-trust")
+    reason = "Shares the tags backups and homelab"
+    monkeypatch.setattr(
+        related,
+        "for_post",
+        lambda post, count=5: [SimpleNamespace(post=restic, reason=reason)][:count],
+    )
+    html = text(reader.get(CACHING_POST))
+    section = html[html.index('<section class="related"') :]
+    assert '<h2 id="related-title">Related Posts</h2>' in section
+    assert f'<a href="{RESTIC_POST}" title="{reason}">' in section
+    assert "Sun. Jun 9th, 2024" in section
+    assert f'<span class="why">{reason}</span>' in section
+
+
+def test_a_post_url_with_the_wrong_date_redirects_to_the_right_one(reader):
+    response = reader.get("/2020/01/01/caching-rendered-markdown-with-etags/")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(CACHING_POST)
+
+
+# What readers may not see
+
+
+def test_a_draft_is_never_public(reader):
+    assert_themed_error(reader.get(DRAFT_POST), 404)
+    for path in (
+        "/",
+        "/?page=2",
+        "/2026/",
+        "/2026/05/",
+        "/tag/privacy/",
+        "/category/privacy/",
+        "/author/mira-castellanos/",
+    ):
+        assert DRAFT_TITLE not in text(reader.get(path)), path
+
+
+def test_a_scheduled_post_appears_at_its_time_without_a_restart(site, reader):
+    due = utcnow() + datetime.timedelta(seconds=1.5)
+    post = make_post(title="Arriving shortly", slug="arriving-shortly", date=due)
+    publishing.refresh([post.id])
+    assert_themed_error(reader.get(post.url), 404)
+    assert "Arriving shortly" not in text(reader.get("/"))
+    # The cached home page expires when the post is due, not an hour later.
+    _generation, expires, *_rest = site.extensions["pages"].entries["/?"]
+    due_at = due.replace(tzinfo=datetime.UTC).timestamp()
+    assert expires == pytest.approx(due_at, abs=0.01)
+
+    time.sleep(max(0.0, due_at - time.time()) + 0.1)
+    assert "Arriving shortly" in text(reader.get("/"))
+    assert reader.get(post.url).status_code == 200
+
+
+def test_a_post_whose_file_is_removed_is_gone(site, reader, content_dir):
+    assert reader.get(RESTIC_POST).status_code == 200
+    (content_dir / "posts/2024-06-09-a-restic-backup-routine-i-trust.md").unlink()
+    report = content.sync(content_dir)
+    publishing.refresh(report.changed)
+    assert_themed_error(reader.get(RESTIC_POST), 410)
+    assert "A restic backup routine" not in text(reader.get("/?page=2"))
+    assert Post.get(Post.slug == "a-restic-backup-routine-i-trust").status == (
+        PostStatus.UNPUBLISHED
+    )
+
+
+def test_an_unpublished_page_is_gone(site, reader):
+    Post.update(status=PostStatus.UNPUBLISHED).where(Post.slug == "contact").execute()
+    publishing.invalidate_pages()
+    assert_themed_error(reader.get("/contact/"), 410)
+    assert 'href="/contact/"' not in text(reader.get("/"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/2024/06/09/no-such-post/", "/no-such-page/", "/tag/no-such-tag/"]
+)
+def test_unknown_addresses_are_a_themed_404(reader, path):
+    assert_themed_error(reader.get(path), 404)
+
+
+# Archives
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "count", "member"),
+    [
+        ("/2024/", "2024", 7, "A restic backup routine I actually trust"),
+        ("/2024/06/", "June 2024", 1, "A restic backup routine I actually trust"),
+        ("/2024/06/09/", "Sun. Jun 9th, 2024", 1, "A restic backup routine"),
+        ("/tag/sqlite/", "Tag: sqlite", 4, "Why SQLite in WAL mode is enough"),
+        ("/category/databases/", "Category: Databases", 4, "Full-text search in"),
+        ("/author/tomas-okafor/", "Author: Tomás Okafor", 5, "Connection pooling"),
+    ],
+)
+def test_archives_list_their_posts_under_a_heading(
+    reader, path, heading, count, member
+):
+    html = text(reader.get(path))
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<p class="count">{count} post{"" if count == 1 else "s"}</p>' in html
+    assert summaries(html) == count
+    assert member in html
+
+
+def test_an_empty_month_is_an_archive_with_no_posts(reader):
+    html = text(reader.get("/2024/01/"))
+    assert "<h1>January 2024</h1>" in html
+    assert '<p class="empty">No posts yet.</p>' in html
+
+
+# HTTP caching
+
+
+def test_a_repeated_request_with_its_etag_is_not_modified(reader):
+    first = reader.get(CACHING_POST)
+    etag = first.headers["ETag"]
+    again = reader.get(CACHING_POST, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    other = reader.get(CACHING_POST, headers={"If-None-Match": '"stale"'})
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", CACHING_POST, "/about/", "/tag/sqlite/", "/2024/", "/author/tomas-okafor/"],
+)
+def test_public_pages_are_cacheable_and_set_no_cookie(reader, path):
+    response = reader.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"].startswith("public")
+    assert "ETag" in response.headers
+    assert "Set-Cookie" not in response.headers
+    assert reader.get_cookie("session") is None
+
+
+def test_media_is_served_with_a_long_lifetime(reader):
+    response = reader.get("/media/request-flow.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert reader.get("/media/missing.png").status_code == 404
+
+
+def test_a_change_through_one_worker_shows_through_another(make_app, content_dir):
+    """Two apps on one instance folder behave like two gunicorn workers."""
+    first, second = make_app(), make_app()
+    assert first.instance_path == second.instance_path
+    with first.app_context():
+        publishing.refresh(content.sync(content_dir).changed, full=True)
+    reader = first.test_client()
+    assert "Caching rendered Markdown" in text(reader.get(CACHING_POST))
+
+    with second.app_context():
+        Post.update(title="Caching, revisited").where(
+            Post.slug == "caching-rendered-markdown-with-etags"
+        ).execute()
+    # Nothing told the first worker yet: it answers from its page cache.
+    assert "Caching, revisited" not in text(reader.get(CACHING_POST))
+
+    with second.app_context():
+        publishing.invalidate_pages()
+    assert "Caching, revisited" in text(reader.get(CACHING_POST))
+    assert "Caching, revisited" in text(reader.get("/"))
+
+
+# Malformed requests: a themed 400 or 404, never a 500
+
+
+@pytest.fixture
+def small_site(app):
+    """A few posts made directly: these requests need rows, not the sample files."""
+    for number in range(3):
+        make_post(
+            slug=f"small-{number}",
+            date=datetime.datetime(2024, 2, 11 + number, 9, 0),
+            tags=["sqlite"],
+            categories=["Databases"],
+            author="Tomás Okafor",
+        )
+    make_post(title="About", slug="about", kind="page")
+    app.extensions["settings"].set("posts_per_page", 2)
+    return app.test_client()
+
+
+MALFORMED = [
+    ("/?page=abc", 400),
+    ("/?page=-1", 400),
+    ("/?page=0", 400),
+    ("/?page=1.5", 400),
+    ("/?page=%EF%BC%91", 400),
+    ("/?page=99999999999999", 400),
+    ("/?page=3", 404),
+    ("/tag/sqlite/?page=3", 404),
+    ("/2024/?page=abc", 400),
+    ("/search/?q=sqlite&page=abc", 400),
+    ("/9999/99/", 404),
+    ("/2024/13/", 404),
+    ("/2024/00/", 404),
+    ("/2024/02/00/", 404),
+    ("/2024/02/30/", 404),
+    ("/2024/02/30/x/", 404),
+    ("/0/", 404),
+    ("/99999999999999999999/", 404),
+    ("/%E2%98%83/", 404),
+    ("/tag/caf%C3%A9/", 404),
+    ("/category/%F0%9F%90%8D/", 404),
+    ("/author/%C3%A9%CC%81/", 404),
+    ("/2024/02/11/%FF%FE/", 404),
+    ("/" + "a" * 5000 + "/", 404),
+    ("/tag/" + "%E2%98%83" * 1000 + "/", 404),
+    # PostgreSQL refuses NUL in text: these must not reach a query.
+    ("/%00/", 400),
+    ("/tag/%00/", 400),
+    ("/author/%00/", 400),
+    ("/2024/02/11/%00/", 400),
+    ("/static/%00", 400),
+    ("/media/%00", 400),
+    ("/?page=%00", 400),
+    ("/search/?q=%00", 400),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "code"), MALFORMED, ids=[path[:40] for path, _code in MALFORMED]
+)
+def test_malformed_requests_get_a_themed_error(small_site, path, code):
+    assert_themed_error(small_site.get(path), code)
+
+
+def test_the_small_site_answers_well_formed_requests(small_site):
+    """The malformed cases above fail for their malformation, not an empty site."""
+    for path in ("/?page=2", "/tag/sqlite/?page=2", "/2024/02/11/small-0/", "/about/"):
+        assert small_site.get(path).status_code == 200, path
