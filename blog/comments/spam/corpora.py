@@ -1,0 +1,133 @@
+"""Read labelled comments for training and evaluating the spam filter.
+
+Three formats, told apart by their first line:
+
+- the YouTube Spam Collection: CSV with the header
+  ``COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS`` (CLASS 1 is spam);
+- the SMS Spam Collection: ``ham<TAB>text`` or ``spam<TAB>text`` a line (split on
+  the first tab only: its texts hold quotes the csv module would join rows on);
+- a plain CSV with the header ``author,email,url,content,label`` where label is
+  spam/ham or 1/0.
+
+A file that is none of these, or has a bad row, raises CorpusError naming the
+file and the line, so the command line can say what to fix.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+YOUTUBE_HEADER = ["comment_id", "author", "date", "content", "class"]
+PLAIN_HEADER = ["author", "email", "url", "content", "label"]
+LABELS = {"spam": True, "1": True, "ham": False, "0": False}
+
+
+class CorpusError(ValueError):
+    """A labelled file that cannot be read; str() gives file, line and reason."""
+
+    def __init__(self, path, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Example:
+    fields: dict  # author_name, author_email, author_url, body
+    spam: bool
+    where: str  # file:line, to point at one example
+
+
+def read(path) -> list[Example]:
+    """Every labelled example of a file in any of the three formats."""
+    text = _text(Path(path))
+    first = text.split("\n", 1)[0].strip()
+    header = [name.strip().lower() for name in first.split(",")]
+    if header == YOUTUBE_HEADER:
+        return list(_read_csv(path, text, _youtube_row))
+    if header == PLAIN_HEADER:
+        return list(_read_csv(path, text, _plain_row))
+    if first.split("\t", 1)[0] in ("ham", "spam") and "\t" in first:
+        return list(_read_sms(path, text))
+    raise CorpusError(
+        path,
+        "unknown format: expected the header COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS "
+        "or author,email,url,content,label, or lines of ham<TAB>text / "
+        "spam<TAB>text",
+        line=1,
+    )
+
+
+def _text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CorpusError(path, error.strerror or "cannot be read") from error
+    if b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        raise CorpusError(path, "binary data, expected text", line=line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CorpusError(path, "not valid UTF-8 text", line=line) from error
+    if not text.strip():
+        raise CorpusError(path, "empty file")
+    return text.replace("\r\n", "\n")
+
+
+def _read_csv(path, text, make):
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    line = reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            if len(row) != 5:
+                raise CorpusError(path, f"expected 5 columns, found {len(row)}", line)
+            fields, label = make(row)
+            yield Example(fields, _label(path, label, line), f"{path}:{line}")
+        line = reader.line_num + 1
+
+
+def _youtube_row(row):
+    _id, author, _date, content, label = row
+    return _fields(author, "", "", content), label
+
+
+def _plain_row(row):
+    author, email, url, content, label = row
+    return _fields(author, email, url, content), label
+
+
+def _fields(author, email, url, body) -> dict:
+    return {
+        "author_name": author.strip(),
+        "author_email": email.strip(),
+        "author_url": url.strip(),
+        "body": body,
+    }
+
+
+def _label(path, label: str, line: int) -> bool:
+    try:
+        return LABELS[label.strip().lower()]
+    except KeyError:
+        raise CorpusError(
+            path, f"label must be spam/ham or 1/0, found {label!r}", line
+        ) from None
+
+
+def _read_sms(path, text):
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        label, tab, body = line.partition("\t")
+        if not tab:
+            raise CorpusError(path, "expected ham<TAB>text or spam<TAB>text", number)
+        if label not in ("ham", "spam"):
+            raise CorpusError(
+                path, f"label must be ham or spam, found {label!r}", number
+            )
+        yield Example(_fields("", "", "", body), label == "spam", f"{path}:{number}")
