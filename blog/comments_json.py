@@ -1,0 +1,178 @@
+"""Comments of one post or of every post as a JSON file, and back.
+
+The format is versioned (see README, "Comments JSON"). It never carries IP
+data; commenters' emails are in it only when asked for, since the file is for
+moving your own site's data. Posts are matched by kind and slug, so the file
+can move between sites whose ids differ. Importing the same file twice adds
+nothing: a comment already there (same post, author, time and text) is kept.
+"""
+
+import datetime
+import json
+
+from . import markup
+from .comments import privacy
+from .db import write_transaction
+from .models import Comment, CommentStatus, Post
+from .wordpress.threads import sanitize
+
+FORMAT = "field-notes-comments"
+VERSION = 1
+EXPORTED = (CommentStatus.APPROVED, CommentStatus.PENDING)
+KINDS = ("comment", "pingback", "trackback")
+
+
+class CommentsFileError(ValueError):
+    """A comments file that cannot be imported; the message says why."""
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def export(post_ids=None, with_emails: bool = False) -> dict:
+    """The comments of these posts (every post if None) as a JSON-ready dict."""
+    posts = Post.select().order_by(Post.id)
+    if post_ids is not None:
+        posts = posts.where(Post.id.in_(list(post_ids)))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _iso(datetime.datetime.now(datetime.UTC).replace(tzinfo=None)),
+        "includes_emails": with_emails,
+        "posts": [_post(post, with_emails) for post in posts],
+    }
+
+
+def _post(post: Post, with_emails: bool) -> dict:
+    comments = (
+        Comment.select()
+        .where((Comment.post == post) & Comment.status.in_(EXPORTED))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    exported = {comment.id for comment in comments}
+    return {
+        "kind": post.kind,
+        "slug": post.slug,
+        "title": post.title,
+        "date": _iso(post.date),
+        "comments": [_comment(c, with_emails, exported) for c in comments],
+    }
+
+
+def _comment(comment: Comment, with_emails: bool, exported: set) -> dict:
+    fields = {
+        "id": comment.id,
+        "parent": comment.parent_id if comment.parent_id in exported else None,
+        "kind": comment.kind,
+        "status": comment.status,
+        "author_name": comment.author_name,
+        "author_url": comment.author_url,
+        "created_at": _iso(comment.created_at),
+        "body": comment.body,
+        "body_html": comment.body_html,
+    }
+    if with_emails:
+        fields["author_email"] = comment.author_email
+    return fields
+
+
+def load(raw: bytes) -> dict:
+    """Parse and check a comments file; CommentsFileError says what is wrong."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CommentsFileError(f"not JSON: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CommentsFileError(f"not a comments file: format is not {FORMAT!r}")
+    if data.get("version") != VERSION:
+        raise CommentsFileError(
+            f"version {data.get('version')!r} is not supported (only {VERSION})"
+        )
+    if not isinstance(data.get("posts"), list):
+        raise CommentsFileError("no list of posts")
+    return data
+
+
+def import_data(data: dict, key: str) -> dict:
+    """Add the file's comments to the matching posts; return counts of what happened."""
+    counts = {"imported": 0, "existing": 0, "posts_missing": 0}
+    with write_transaction():
+        for entry in data["posts"]:
+            post = _find_post(entry)
+            if post is None:
+                counts["posts_missing"] += 1
+                continue
+            _import_comments(post, entry.get("comments") or [], key, counts)
+    return counts
+
+
+def _find_post(entry) -> Post | None:
+    if not isinstance(entry, dict):
+        raise CommentsFileError("a post entry is not an object")
+    return Post.get_or_none(
+        (Post.kind == entry.get("kind", "post")) & (Post.slug == entry.get("slug"))
+    )
+
+
+def _import_comments(post: Post, comments: list, key: str, counts: dict):
+    placed: dict = {}
+    for fields in comments:
+        if not isinstance(fields, dict):
+            raise CommentsFileError(f"a comment of {post.slug!r} is not an object")
+        created = _parse_time(fields.get("created_at"))
+        body = str(fields.get("body") or "")
+        author = str(fields.get("author_name") or "Anonymous")[:245]
+        same = Comment.get_or_none(
+            (Comment.post == post)
+            & (Comment.created_at == created)
+            & (Comment.author_name == author)
+            & (Comment.body == privacy.mask_contacts(body))
+        )
+        if same is not None:
+            counts["existing"] += 1
+        else:
+            parent = placed.get(fields.get("parent"))
+            same = _store(post, fields, created, author, body, parent, key)
+            counts["imported"] += 1
+        placed[fields.get("id")] = same
+
+
+def _store(post, fields, created, author, body, parent, key) -> Comment:
+    email = str(fields.get("author_email") or "")[:100]
+    kept = privacy.protect(body, email, "", key)
+    status = fields.get("status")
+    kind = fields.get("kind")
+    return Comment.create(
+        post=post,
+        parent=parent,
+        thread=(parent.thread_id or parent.id) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        kind=kind if kind in KINDS else "comment",
+        author_name=author,
+        author_email=email,
+        email_hash=kept.email_hash,
+        author_url=str(fields.get("author_url") or "")[:200],
+        body=kept.body,
+        body_html=_body_html(fields, kept.body),
+        status=status if status in set(CommentStatus) else CommentStatus.PENDING,
+        verdicts=json.dumps([kept.verdict.as_dict()]),
+        created_at=created,
+        modified_at=created,
+    )
+
+
+def _body_html(fields: dict, body: str) -> str:
+    """The file's HTML, sanitized again: a file is never trusted with markup."""
+    given = str(fields.get("body_html") or "")
+    return sanitize(given) if given else markup.render_comment(body)
+
+
+def _parse_time(value) -> datetime.datetime:
+    try:
+        moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as error:
+        raise CommentsFileError(f"created_at {value!r} is not a date") from error
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
+    return moment

@@ -1,0 +1,195 @@
+"""The comments of a WordPress import: states, threading, privacy and safe HTML.
+
+Every comment goes through the same privacy filter as a live one before it is
+stored: the body's contacts masked, the email hashed, the IP address kept
+only as a keyed hash and a truncated prefix, never as it was in the file.
+"""
+
+import datetime
+import json
+from typing import NamedTuple
+
+import bleach
+from bleach.linkifier import Linker
+
+from .. import markup
+from ..comments import privacy
+from ..models import Comment, CommentStatus, Post
+from . import autop, wxr
+from .report import Report
+
+# wp:comment_approved -> our state. WordPress's trash (and the comments of a
+# trashed post) is "deleted": hidden, restorable, purged like our own.
+STATES = {
+    "1": CommentStatus.APPROVED,
+    "approve": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "hold": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+    "trash": CommentStatus.DELETED,
+    "post-trashed": CommentStatus.DELETED,
+}
+KINDS = {
+    "": "comment",
+    "comment": "comment",
+    "pingback": "pingback",
+    "trackback": "trackback",
+}
+IMPORT_VERDICT = {
+    "check": "import",
+    "verdict": "pass",
+    "reason": "imported from WordPress",
+    "score": None,
+}
+
+_cleaner = bleach.Cleaner(
+    tags=markup.COMMENT_TAGS,
+    attributes=markup.COMMENT_ATTRIBUTES,
+    protocols=markup.PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def _ugc(attrs, new=False):
+    if not attrs.get((None, "href"), "").startswith("mailto:"):
+        attrs[(None, "rel")] = markup.UGC_REL
+    return attrs
+
+
+_linker = Linker(callbacks=[_ugc], skip_tags={"pre", "code"})
+
+
+def sanitize(html: str) -> str:
+    """HTML kept to the comment allowlist, its links marked as user content."""
+    return _linker.linkify(_cleaner.clean(html))
+
+
+def comment_html(body: str) -> str:
+    """A WordPress comment as WordPress shows it (wpautop), then sanitized."""
+    return sanitize(autop.autop(body))
+
+
+class Placed(NamedTuple):
+    """What a reply needs of its parent."""
+
+    id: int
+    post_id: int
+    thread_id: int | None
+    depth: int
+
+
+class Threads:
+    """Stores each item's comments, parents before replies, and reports orphans."""
+
+    def __init__(self, report: Report, key: str):
+        self.report = report
+        self.key = key
+        self.tz = datetime.UTC  # the site's zone, for dates given only in local time
+        # Comments of earlier imports, by WordPress id: one query, not one per comment.
+        query = Comment.select(
+            Comment.wp_id, Comment.id, Comment.post, Comment.thread, Comment.depth
+        ).where(Comment.wp_id.is_null(False))
+        self.placed = {row[0]: Placed(*row[1:]) for row in query.tuples()}
+
+    def orphaned(self, item: wxr.Item, why: str):
+        """The comments of an item that was not imported: listed, not stored."""
+        for comment in item.comments:
+            self._count_found(comment)
+            self.report["comments"].skip("their post was not imported")
+            self.report.orphans.append(
+                f"comment {comment.wp_id} on {item.post_type} {item.wp_id}: {why}"
+            )
+
+    def add(self, post: Post, item: wxr.Item):
+        by_id = {c.wp_id: c for c in item.comments}
+        for comment in sorted(item.comments, key=lambda c: _depth(c, by_id)):
+            state = self._count_found(comment)
+            if comment.wp_id in self.placed:
+                self._count(state, "existing")
+                continue
+            kind = KINDS.get(comment.kind)
+            if kind is None:
+                self._skip(state, f"type {comment.kind!r}: unknown")
+                continue
+            parent = self._parent(comment, post, item)
+            stored = self._store(comment, post, state, kind, parent)
+            self.placed[comment.wp_id] = Placed(
+                stored.id, post.id, stored.thread_id, stored.depth
+            )
+            self._count(state, "imported")
+
+    def _count_found(self, comment: wxr.Comment) -> CommentStatus:
+        state = STATES.get(comment.approved)
+        if state is None:
+            state = CommentStatus.PENDING
+            self.report.notes.append(
+                f"comment {comment.wp_id}: unknown approval {comment.approved!r}: "
+                "held for moderation"
+            )
+        self._count(state, "found")
+        return state
+
+    def _count(self, state: CommentStatus, column: str):
+        """Add one to the comments total and to the row of the comment's state."""
+        for tally in (self.report["comments"], self.report.states[state]):
+            setattr(tally, column, getattr(tally, column) + 1)
+
+    def _skip(self, state, reason: str):
+        self.report["comments"].skip(reason)
+        self.report.states[state].skip(reason)
+
+    def _parent(self, comment, post, item) -> Placed | None:
+        if not comment.parent:
+            return None
+        parent = self.placed.get(comment.parent)
+        if parent is not None and parent.post_id != post.id:
+            parent = None
+        if parent is None:
+            self.report.orphans.append(
+                f"comment {comment.wp_id} on {item.post_type} {item.wp_id}: its "
+                f"parent {comment.parent} is not in the file; kept at the top level"
+            )
+        return parent
+
+    def _store(self, comment: wxr.Comment, post, state, kind, parent) -> Comment:
+        kept = privacy.protect(
+            comment.content, comment.author_email, comment.author_ip, self.key
+        )
+        email = comment.author_email if len(comment.author_email) <= 100 else ""
+        created = _comment_date(comment, self.tz)
+        return Comment.create(
+            post=post,
+            parent=parent.id if parent else None,
+            thread=(parent.thread_id or parent.id) if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            kind=kind,
+            author_name=(comment.author or "Anonymous")[:245],
+            author_email=email,
+            email_hash=kept.email_hash,
+            author_url=comment.author_url if len(comment.author_url) <= 200 else "",
+            body=kept.body,
+            body_html=comment_html(kept.body),
+            status=state,
+            verdicts=json.dumps([IMPORT_VERDICT, kept.verdict.as_dict()]),
+            ip_hash=kept.ip_hash,
+            ip_prefix=kept.ip_prefix,
+            created_at=created,
+            modified_at=created,
+            wp_id=comment.wp_id,
+        )
+
+
+def _depth(comment: wxr.Comment, by_id: dict) -> int:
+    """How deep a comment sits among its item's comments (a cycle counts as top)."""
+    depth, seen, current = 0, {comment.wp_id}, comment
+    while current.parent in by_id and current.parent not in seen:
+        seen.add(current.parent)
+        current = by_id[current.parent]
+        depth += 1
+    return depth
+
+
+def _comment_date(comment: wxr.Comment, tz) -> datetime.datetime:
+    moment = wxr.parse_date(comment.date_gmt, comment.date, tz)
+    return moment or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)

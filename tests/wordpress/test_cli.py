@@ -1,0 +1,94 @@
+"""The import, export and comments commands: output and exit codes."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from blog.cli import main
+from blog.models import Comment, CommentStatus, Post
+from tests.factories import make_post
+from tests.wordpress.builders import comment, item, wxr
+
+
+def invoke(runner, *args):
+    return runner.invoke(main, [str(arg) for arg in args])
+
+
+def test_import_prints_the_report_and_a_dry_run_writes_nothing(runner, tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1, comments=[comment(1), comment(2, "0")])]))
+    dry = invoke(runner, "import", "wordpress", path, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: nothing was written" in dry.output
+    assert Post.select().count() == 0
+    done = invoke(runner, "import", "wordpress", path)
+    assert done.exit_code == 0, done.output
+    assert re.search(r"^posts +1 +1 +0 +0$", done.output, re.MULTILINE)
+    assert re.search(r"^  pending +1 +1 +0 +0$", done.output, re.MULTILINE)
+    assert Post.select().count() == 1
+
+
+def test_import_of_a_broken_file_fails_with_the_line(runner, tmp_path):
+    path = tmp_path / "broken.xml"
+    path.write_bytes(b"<rss><channel>\n<title>x</title>\n<item>")
+    result = invoke(runner, "import", "wordpress", path)
+    assert result.exit_code == 1
+    assert "error: line 3: the file ends too early" in result.output
+    assert "nothing was imported" in result.output
+
+
+def test_import_maps_authors_from_a_csv(runner, tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1, creator="ada")]))
+    authors = tmp_path / "authors.csv"
+    authors.write_text("login,name\nada,Augusta Ada King\n")
+    result = invoke(runner, "import", "wordpress", path, "--authors", authors)
+    assert result.exit_code == 0, result.output
+    assert Post.get(Post.wp_id == 1).author == "Augusta Ada King"
+
+
+def test_a_bad_authors_csv_is_refused(runner, tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1)]))
+    authors = tmp_path / "authors.csv"
+    authors.write_text("ada\n")
+    result = invoke(runner, "import", "wordpress", path, "--authors", authors)
+    assert result.exit_code != 0
+    assert "every row needs a login and a name" in result.output
+    assert Post.select().count() == 0
+
+
+def test_export_writes_a_wxr_file(runner, tmp_path):
+    make_post(title="Exported")
+    path = tmp_path / "out.xml"
+    result = invoke(runner, "export", "wordpress", path)
+    assert result.exit_code == 0, result.output
+    assert "exported 1 posts and pages" in result.output
+    assert ET.parse(path).getroot().find("channel/item/title").text == "Exported"
+
+
+def test_comments_json_commands(runner, tmp_path):
+    post = make_post()
+    Comment.create(
+        post=post,
+        author_name="Reader",
+        author_email="r@example.org",
+        body="Hi",
+        body_html="<p>Hi</p>",
+        status=CommentStatus.APPROVED,
+    )
+    one, every = tmp_path / "one.json", tmp_path / "all.json"
+    assert invoke(runner, "comments", "export-json", post.id, one).exit_code == 0
+    result = invoke(runner, "comments", "export-json", "--all", every)
+    assert "exported 1 comments of 1 posts" in result.output
+    assert json.loads(one.read_text())["posts"][0]["comments"][0]["body"] == "Hi"
+    usage = invoke(runner, "comments", "export-json", one)
+    assert usage.exit_code == 2
+    Comment.delete().execute()
+    imported = invoke(runner, "comments", "import-json", one)
+    assert "imported 1 comments, 0 already there" in imported.output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something else"}')
+    refused = invoke(runner, "comments", "import-json", bad)
+    assert refused.exit_code == 1
+    assert "not a comments file" in refused.output

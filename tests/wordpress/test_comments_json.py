@@ -1,0 +1,113 @@
+"""Comments as JSON: versioned, no IP data, emails only when asked, idempotent."""
+
+import json
+
+import pytest
+
+from blog import comments_json
+from blog.models import Comment, CommentStatus
+from tests.factories import make_post
+
+KEY = "test secret key"
+
+
+@pytest.fixture
+def discussed(app):
+    post = make_post(slug="discussed")
+    top = Comment.create(
+        post=post,
+        author_name="Ann",
+        author_email="ann@example.org",
+        email_hash="e" * 64,
+        body="First!",
+        body_html="<p>First!</p>",
+        status=CommentStatus.APPROVED,
+        ip_hash="a" * 64,
+        ip_prefix="192.0.2.0/24",
+    )
+    Comment.create(
+        post=post,
+        parent=top,
+        thread=top,
+        depth=1,
+        author_name="Ben",
+        author_email="ben@example.org",
+        body="A reply",
+        body_html="<p>A reply</p>",
+        status=CommentStatus.PENDING,
+        ip_hash="b" * 64,
+        ip_prefix="192.0.2.0/24",
+    )
+    Comment.create(
+        post=post, author_name="Spammer", body="Buy", status=CommentStatus.SPAM
+    )
+    return post
+
+
+def test_the_export_is_versioned_and_carries_no_ip_or_email(discussed):
+    data = comments_json.export()
+    assert (data["format"], data["version"]) == ("field-notes-comments", 1)
+    assert data["includes_emails"] is False
+    text = json.dumps(data)
+    for private in ("192.0.2", "a" * 64, "e" * 64, "ann@example.org", "ip_"):
+        assert private not in text
+    comments = data["posts"][0]["comments"]
+    assert [c["author_name"] for c in comments] == ["Ann", "Ben"]
+    assert comments[1]["parent"] == comments[0]["id"]
+    assert comments[1]["status"] == "pending"
+
+
+def test_emails_go_out_only_when_asked(discussed):
+    data = comments_json.export([discussed.id], with_emails=True)
+    assert data["includes_emails"] is True
+    emails = [c["author_email"] for c in data["posts"][0]["comments"]]
+    assert emails == ["ann@example.org", "ben@example.org"]
+
+
+def test_import_rebuilds_threads_and_is_idempotent(discussed):
+    raw = json.dumps(comments_json.export(with_emails=True)).encode()
+    Comment.delete().execute()
+    counts = comments_json.import_data(comments_json.load(raw), KEY)
+    assert counts == {"imported": 2, "existing": 0, "posts_missing": 0}
+    ann, ben = Comment.select().order_by(Comment.id)
+    assert (ben.parent_id, ben.thread_id, ben.depth) == (ann.id, ann.id, 1)
+    assert ben.status == CommentStatus.PENDING
+    assert len(ann.email_hash) == 64 and ann.ip_hash == ""
+    again = comments_json.import_data(comments_json.load(raw), KEY)
+    assert again == {"imported": 0, "existing": 2, "posts_missing": 0}
+    assert Comment.select().count() == 2
+
+
+def test_imported_html_is_sanitized_again(discussed):
+    data = comments_json.export()
+    data["posts"][0]["comments"][0]["body_html"] = (
+        '<p onclick="x()">Hi<script>alert(1)</script></p>'
+    )
+    Comment.delete().execute()
+    comments_json.import_data(data, KEY)
+    html = Comment.get(Comment.author_name == "Ann").body_html
+    assert "onclick" not in html and "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"not json", "not JSON"),
+        (b"[]", "not a comments file"),
+        (b'{"format": "field-notes-comments", "version": 9}', "version 9"),
+        (b'{"format": "field-notes-comments", "version": 1}', "no list of posts"),
+    ],
+)
+def test_bad_files_are_refused_with_a_reason(raw, message):
+    with pytest.raises(comments_json.CommentsFileError, match=message):
+        comments_json.load(raw)
+
+
+def test_posts_that_do_not_exist_are_counted(app):
+    data = {
+        "format": "field-notes-comments",
+        "version": 1,
+        "posts": [{"kind": "post", "slug": "nowhere", "comments": []}],
+    }
+    counts = comments_json.import_data(data, KEY)
+    assert counts["posts_missing"] == 1

@@ -1,0 +1,200 @@
+"""Import rules on small made-up exports: states, dates, slugs, comments, safety."""
+
+import datetime
+
+import pytest
+
+from blog.models import Category, Comment, Post, PostStatus, Redirect
+from tests.factories import make_post
+from tests.wordpress.builders import comment, item, wxr
+
+XSS = (
+    '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    '<a href="javascript:alert(2)" onclick="steal()">click</a> '
+    '<em>fine</em> <a href="https://example.org/">site</a> <b style="x">bold</b>'
+)
+
+
+@pytest.mark.parametrize(
+    "status, password, expected, note",
+    [
+        ("publish", "", PostStatus.PUBLISHED, None),
+        ("future", "", PostStatus.PUBLISHED, None),
+        ("draft", "", PostStatus.DRAFT, None),
+        ("pending", "", PostStatus.DRAFT, "pending review"),
+        ("private", "", PostStatus.DRAFT, "private in WordPress"),
+        ("trash", "", PostStatus.TRASH, "trash"),
+        ("publish", "secret", PostStatus.DRAFT, "password-protected"),
+    ],
+)
+def test_statuses_map_to_ours(import_wxr, status, password, expected, note):
+    report = import_wxr(wxr([item(10, status=status, post_password=password)]))
+    assert Post.get(Post.wp_id == 10).status == expected
+    if note:
+        assert any(note in line for line in report.notes)
+    else:
+        assert report.notes == ["author 'ada': shown as 'Ada Lovelace'"]
+
+
+def test_auto_drafts_and_other_types_are_skipped_with_reasons(import_wxr):
+    report = import_wxr(
+        wxr(
+            [
+                item(1, status="auto-draft"),
+                item(2, post_type="attachment", status="inherit", post_name="pic"),
+                item(3, post_type="wp_block", post_name="block"),
+            ]
+        )
+    )
+    assert Post.select().count() == 0
+    assert report["posts"].skipped == {"auto-draft: an unsaved editor buffer": 1}
+    assert report["attachments"].skipped_total == 1
+    assert "wp_block" in next(iter(report["other items"].skipped))
+
+
+def test_a_future_post_is_scheduled(import_wxr):
+    import_wxr(wxr([item(1, status="future", post_date_gmt="2999-01-01 09:00:00")]))
+    post = Post.get(Post.wp_id == 1)
+    assert post.date == datetime.datetime(2999, 1, 1, 9, 0)
+    assert not post.is_public
+    assert Post.next_scheduled() == post.date
+
+
+def test_a_zero_gmt_date_uses_the_local_date_in_the_sites_zone(import_wxr):
+    zone = "<wp:timezone_string>Europe/Stockholm</wp:timezone_string>\n"
+    draft = item(1, status="draft", post_date_gmt="0000-00-00 00:00:00")
+    import_wxr(wxr([draft], extra_channel=zone))
+    assert Post.get(Post.wp_id == 1).date == datetime.datetime(2020, 5, 1, 10, 0)
+
+
+def test_a_zero_gmt_date_without_a_zone_is_utc(import_wxr):
+    import_wxr(wxr([item(1, status="draft", post_date_gmt="0000-00-00 00:00:00")]))
+    assert Post.get(Post.wp_id == 1).date == datetime.datetime(2020, 5, 1, 12, 0)
+
+
+def test_slugs_from_titles_and_collisions(import_wxr):
+    make_post(slug="hello")
+    report = import_wxr(
+        wxr(
+            [
+                item(1, title="Hello", post_name="hello"),
+                item(2, title="Hello", post_name=""),
+                item(3, title="Search", post_name="search", post_type="page"),
+                item(4, title="", post_name=""),
+            ]
+        )
+    )
+    slugs = {p.wp_id: p.slug for p in Post.select().where(Post.wp_id.is_null(False))}
+    assert slugs == {1: "hello-2", 2: "hello-3", 3: "search-2", 4: "post-4"}
+    assert report.ok
+
+
+def test_excerpts_terms_and_authors(import_wxr, tmp_path):
+    data = wxr(
+        [
+            item(
+                1,
+                excerpt="A short summary.",
+                terms=[("category", "child", "Child"), ("post_tag", "tea", "Tea")],
+                creator="bob",
+            )
+        ],
+        categories=[(5, "top", "", "Top"), (6, "child", "top", "Child")],
+        tags=[(7, "tea", "Tea")],
+    )
+    import_wxr(data, authors={"bob": "Bob Builder"})
+    post = Post.get(Post.wp_id == 1)
+    assert post.summary == "A short summary."
+    assert "<p>A short summary.</p>" in post.summary_html
+    assert post.author == "Bob Builder"
+    assert [c.slug for c in Category.by_post([post.id])[post.id]] == ["child"]
+    assert Category.get(Category.slug == "child").parent.slug == "top"
+
+
+def test_comment_states_kinds_and_threads(import_wxr):
+    comments = [
+        comment(1, "1"),
+        comment(2, "0", parent=1),
+        comment(3, "spam"),
+        comment(4, "trash"),
+        comment(5, "1", kind="pingback"),
+        comment(6, "1", kind="trackback"),
+        comment(7, "1", parent=99),
+    ]
+    report = import_wxr(wxr([item(1, comments=comments)]))
+    rows = {c.wp_id: c for c in Comment.select()}
+    assert {k: c.status for k, c in rows.items()} == {
+        1: "approved",
+        2: "pending",
+        3: "spam",
+        4: "deleted",
+        5: "approved",
+        6: "approved",
+        7: "approved",
+    }
+    assert rows[2].id in [c.id for c in Comment.pending()]
+    assert rows[2].parent_id == rows[1].id and rows[2].depth == 1
+    assert (rows[5].kind, rows[6].kind) == ("pingback", "trackback")
+    assert rows[7].parent_id is None
+    assert report.orphans == [
+        "comment 7 on post 1: its parent 99 is not in the file; kept at the top level"
+    ]
+    assert report.states["spam"].imported == 1
+    assert report.states["deleted"].found == 1
+
+
+def test_comments_of_skipped_items_are_listed_as_orphans(import_wxr):
+    attachment = item(
+        2, post_type="attachment", status="inherit", comments=[comment(8)]
+    )
+    report = import_wxr(wxr([attachment]))
+    assert Comment.select().count() == 0
+    assert report["comments"].found == 1
+    assert report.orphans == ["comment 8 on attachment 2: its attachment was skipped"]
+
+
+def test_replies_are_stored_after_their_parents_in_any_file_order(import_wxr):
+    comments = [comment(3, parent=2), comment(2, parent=1), comment(1)]
+    import_wxr(wxr([item(1, comments=comments)]))
+    rows = {c.wp_id: c for c in Comment.select()}
+    assert rows[3].parent_id == rows[2].id
+    assert rows[3].thread_id == rows[1].id
+    assert rows[3].depth == 2
+
+
+def test_a_comment_with_an_xss_payload_is_neutralised(import_wxr, client):
+    import_wxr(wxr([item(1, comments=[comment(1, comment_content=XSS)])]))
+    html = Comment.get(Comment.wp_id == 1).body_html
+    for bad in ("<script", "onerror", "javascript:", "onclick", "<img", "style="):
+        assert bad not in html
+    assert "<em>fine</em>" in html
+    assert '<a href="https://example.org/" rel="nofollow ugc noopener">site</a>' in html
+
+
+def test_a_post_body_with_an_xss_payload_is_sanitized(import_wxr):
+    import_wxr(wxr([item(1, content=XSS)]))
+    html = Post.get(Post.wp_id == 1).body_html
+    for bad in ("<script", "onerror", "javascript:", "onclick", "style="):
+        assert bad not in html
+    assert "<em>fine</em>" in html
+
+
+def test_comment_privacy_runs_as_for_live_comments(import_wxr):
+    body = "Call me on +46 70 123 45 67 or write to me@example.org"
+    import_wxr(wxr([item(1, comments=[comment(1, comment_content=body)])]))
+    stored = Comment.get(Comment.wp_id == 1)
+    assert "[phone hidden]" in stored.body and "[email hidden]" in stored.body
+    assert stored.author_email == "reader1@example.org"
+    assert len(stored.email_hash) == 64
+    assert stored.ip_prefix == "203.0.113.0/24"
+    assert "203.0.113.77" not in stored.ip_hash
+
+
+def test_a_broken_file_imports_nothing_at_all(import_wxr):
+    data = wxr([item(n, post_name=f"p-{n}") for n in range(1, 40)])
+    report = import_wxr(data[: int(len(data) * 0.8)])
+    assert not report.ok
+    assert "ends too early" in report.format()
+    assert "nothing was imported" in report.format()
+    assert Post.select().count() == 0
+    assert Redirect.select().count() == 0
