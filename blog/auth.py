@@ -1,0 +1,139 @@
+"""Who is signed in: Flask-Login, roles, and the limit on failed logins.
+
+A session holds the user's id and session token (User.get_id); the loader
+accepts it only while the token still matches, so rotating the token (on
+logout and password change) ends every session made before.
+
+Failed logins are counted in the LoginAttempt table, which every worker
+shares, under two keys: the account and the client address. The address is
+request.remote_addr, which ProxyFix sets from X-Forwarded-For only when
+TRUSTED_PROXIES says how many proxies to believe.
+"""
+
+import datetime
+import functools
+import hmac
+import math
+import secrets
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, request, url_for
+from flask_login import LoginManager, current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import accounts
+from .db import write_transaction
+from .models import LoginAttempt, Role, User, utcnow
+
+MAX_FAILURES = 5
+WINDOW = datetime.timedelta(minutes=15)
+
+login_manager = LoginManager()
+
+
+class TooManyAttempts(Exception):
+    """Too many failed logins for an account or an address; wait retry_after s."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many failed logins; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = User.get_or_none(User.id == int(ident))
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _to_login():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def local_path(target: str | None) -> str | None:
+    """target if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or not target.isprintable():
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def role_required(*roles: Role):
+    """Let in the given roles and admins; send the anonymous to the login page."""
+    allowed = {Role.ADMIN, *roles}
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        checked.roles = allowed
+        return checked
+
+    return decorate
+
+
+def has_role(user, *roles: Role) -> bool:
+    return user.is_authenticated and user.role in {Role.ADMIN, *roles}
+
+
+def attempt_keys(username: str, address: str | None) -> list[str]:
+    return [f"user:{username.strip().lower()[:100]}", f"ip:{address or 'unknown'}"]
+
+
+def check_attempts(keys: list[str], now: datetime.datetime):
+    """Raise TooManyAttempts if any key has MAX_FAILURES within the window."""
+    for key in keys:
+        recent = list(
+            LoginAttempt.select(LoginAttempt.at)
+            .where((LoginAttempt.key == key) & (LoginAttempt.at > now - WINDOW))
+            .order_by(LoginAttempt.at.desc())
+            .limit(MAX_FAILURES)
+        )
+        if len(recent) >= MAX_FAILURES:
+            # The limit lifts when the oldest of these falls out of the window.
+            wait = (recent[-1].at + WINDOW - now).total_seconds()
+            raise TooManyAttempts(max(1, math.ceil(wait)))
+
+
+def record_failure(keys: list[str], now: datetime.datetime):
+    with write_transaction():
+        LoginAttempt.delete().where(LoginAttempt.at <= now - WINDOW).execute()
+        LoginAttempt.insert_many([{"key": key, "at": now} for key in keys]).execute()
+
+
+def authenticate(username: str, password: str, address: str | None, now=None):
+    """The user these credentials name, or None; TooManyAttempts when limited."""
+    now = now or utcnow()
+    keys = attempt_keys(username, address)
+    check_attempts(keys, now)
+    user = User.get_or_none(User.username == username.strip())
+    if not accounts.verify_password(user, password):
+        record_failure(keys, now)
+        return None
+    LoginAttempt.delete().where(LoginAttempt.key == keys[0]).execute()
+    return user
+
+
+def end_sessions(user: User):
+    """Rotate the session token: every session of the user ends."""
+    user.session_token = secrets.token_hex(16)
+    user.save(only=[User.session_token])

@@ -1,0 +1,243 @@
+"""What a moderator does to comments, one or many at a time.
+
+    approve     pending → approved
+    unapprove   approved → pending
+    spam        pending, approved or trash → spam; the classifier learns the
+                comment as spam and the blocklist takes its sender
+    not_spam    spam → approved; the classifier learns it as good and the
+                blocklist lets its sender go. Approved rather than pending: the
+                moderator has just read it and judged it fit for the site, and
+                "unapprove" is one key away if it should wait.
+    trash       pending, approved or spam → trash (status "deleted"), keeping
+                the status it had in `previous_status`
+    restore     trash → the status before the trash (pending if unknown)
+    delete      trash → gone for good; only from the trash
+    reply       a comment by the signed-in user, approved at once, threaded
+                under the comment as a reader's reply is (pipeline.place);
+                replying to a pending comment approves it
+    edit        new body text, re-rendered as a reader's comment is
+
+Each call is one transaction that also writes the audit log and the
+classifier's lessons, then makes every worker render public pages afresh.
+Comments whose status an action does not start from are skipped, not failed,
+so "approve" over a mixed selection approves what it can and says so.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from peewee import Value
+
+from .. import audit, markup, publishing
+from ..audit import RECEIVED
+from ..db import retrying
+from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
+from . import pipeline, privacy
+from .spam import blocklist, classifier
+
+TRASH = CommentStatus.DELETED
+LIVE = {CommentStatus.PENDING, CommentStatus.APPROVED}
+AUDIT_FIELDS = [
+    AuditEntry.at,
+    AuditEntry.user,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.object_type,
+    AuditEntry.object_id,
+    AuditEntry.from_state,
+    AuditEntry.to_state,
+    AuditEntry.detail,
+]
+
+
+class ActionError(ValueError):
+    """An action that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset
+    target: str | None  # None: gone for good
+    label: str
+
+
+RULES = {
+    "approve": Rule(frozenset({CommentStatus.PENDING}), "approved", "Approve"),
+    "unapprove": Rule(frozenset({CommentStatus.APPROVED}), "pending", "Unapprove"),
+    "spam": Rule(frozenset(LIVE | {TRASH}), "spam", "Spam"),
+    "not_spam": Rule(frozenset({CommentStatus.SPAM}), "approved", "Not spam"),
+    "trash": Rule(frozenset(LIVE | {CommentStatus.SPAM}), TRASH, "Trash"),
+    "restore": Rule(frozenset({TRASH}), "", "Restore"),
+    "delete": Rule(frozenset({TRASH}), None, "Delete permanently"),
+}
+
+
+@dataclass
+class Result:
+    action: str
+    done: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{RULES[self.action].label}: {len(self.done)} comment(s)"
+        if self.skipped:
+            text += f"; {len(self.skipped)} skipped (not in a state it applies to)"
+        return text
+
+
+def apply(action: str, comment_ids, user: User | None) -> Result:
+    """Do `action` to every listed comment it applies to, in one transaction."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise ActionError(f"unknown action {action!r}")
+    ids = sorted({int(i) for i in comment_ids})
+
+    def run() -> Result:
+        result = Result(action)
+        for comment in Comment.select().where(Comment.id.in_(ids)):
+            if comment.status in rule.sources:
+                _transition(comment, action, rule, user)
+                result.done.append(comment.id)
+            else:
+                result.skipped.append(comment.id)
+        return result
+
+    result = retrying(run) if ids else Result(action)
+    if result.done:
+        publishing.invalidate_pages()
+    return result
+
+
+def _transition(comment: Comment, action: str, rule: Rule, user):
+    before = comment.status
+    if rule.target is None:
+        comment.delete_instance()
+    else:
+        comment.status = rule.target or comment.previous_status or "pending"
+        comment.previous_status = before if rule.target == TRASH else ""
+        comment.modified_at = utcnow()
+        # Only what changed: the search index is kept by triggers on the text.
+        comment.save(
+            only=[Comment.status, Comment.previous_status, Comment.modified_at]
+        )
+    if action == "spam":
+        classifier.learn_from_decision(comment, spam=True)
+        blocklist.block_comment(comment)
+    elif action == "not_spam":
+        classifier.learn_from_decision(comment, spam=False)
+        blocklist.unblock_comment(comment)
+    if rule.target is None:
+        _log(action, user, comment.id, before, "", RECEIVED + str(comment.created_at))
+    else:
+        _log(action, user, comment.id, before, comment.status)
+
+
+def _log(action, user, comment_id, before, after, detail=""):
+    audit.record(
+        f"comment.{action}",
+        user,
+        object_type="comment",
+        object_id=comment_id,
+        from_state=before,
+        to_state=after or "",
+        detail=detail,
+    )
+
+
+def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comment:
+    """Publish the user's reply under a comment, threaded as a reader's would be."""
+    body = body.strip()
+    if not body:
+        raise ActionError("a reply needs some text")
+
+    def run() -> Comment:
+        parent = Comment.get_or_none(Comment.id == comment_id)
+        if parent is None or parent.status not in LIVE:
+            raise ActionError("only a pending or approved comment can be answered")
+        if parent.status == CommentStatus.PENDING:
+            _transition(parent, "approve", RULES["approve"], user)
+        parent_id, thread_id, depth = pipeline.place(
+            parent.id, parent.post_id, _lookup, settings
+        )
+        created = Comment.create(
+            post=parent.post_id,
+            parent=parent_id,
+            thread=thread_id,
+            depth=depth,
+            author_name=user.name,
+            author_email=user.email,
+            email_hash=privacy.hash_email(user.email, secret),
+            user=user,
+            body=body,
+            body_html=markup.render_comment(body),
+            status=CommentStatus.APPROVED,
+        )
+        _log("reply", user, created.id, "", created.status, f"reply to #{parent.id}")
+        return created
+
+    created = retrying(run)
+    publishing.invalidate_pages()
+    return created
+
+
+def _lookup(comment_id: int) -> Comment | None:
+    return Comment.get_or_none(Comment.id == comment_id)
+
+
+def edit(comment_id: int, user: User, body: str) -> Comment:
+    """Change a comment's text; its HTML is rendered as a reader's would be."""
+    body = body.strip()
+    if not body:
+        raise ActionError("a comment needs some text")
+
+    def run() -> Comment:
+        comment = Comment.get_or_none(Comment.id == comment_id)
+        if comment is None:
+            raise ActionError("there is no such comment")
+        comment.body = body
+        comment.body_html = markup.render_comment(body)
+        comment.modified_at = utcnow()
+        comment.save()
+        _log("edit", user, comment.id, comment.status, comment.status, "body edited")
+        return comment
+
+    comment = retrying(run)
+    publishing.invalidate_pages()
+    return comment
+
+
+def _remove(where, action: str, user: User | None) -> int:
+    """Delete the comments matching `where`, with an audit entry for each."""
+
+    def run() -> int:
+        doomed = Comment.select(
+            Value(utcnow()),
+            Value(user.id if user else None),
+            Value(user.name if user else "system"),
+            Value(f"comment.{action}"),
+            Value("comment"),
+            Comment.id,
+            Comment.status,
+            Value(""),
+            Value(RECEIVED).concat(Comment.created_at),
+        ).where(where)
+        AuditEntry.insert_from(doomed, AUDIT_FIELDS).execute()
+        return Comment.delete().where(where).execute()
+
+    return retrying(run)
+
+
+def empty_spam(user: User | None) -> int:
+    """Delete every comment in the spam folder; return how many."""
+    return _remove(Comment.status == CommentStatus.SPAM, "empty_spam", user)
+
+
+def purge(retention_days: int, now: datetime.datetime | None = None) -> int:
+    """Delete spam and trash left alone longer than retention_days."""
+    cutoff = (now or utcnow()) - datetime.timedelta(days=retention_days)
+    where = Comment.status.in_([CommentStatus.SPAM, TRASH]) & (
+        Comment.modified_at < cutoff
+    )
+    if not Comment.select().where(where).exists():
+        return 0
+    return _remove(where, "purge", None)

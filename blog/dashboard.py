@@ -1,0 +1,132 @@
+"""The figures on the dashboard, as plain queries.
+
+The spam filter's quality is measured from moderators' own decisions in the
+audit log. A comment's first verdict is the status the pipeline gave it: the
+`from_state` of its oldest audit entry, or its status now if no moderator has
+touched it. Over comments from readers received in the window:
+
+- overturned: the share of the filter's spam verdicts a moderator marked
+  "not spam" (false positives);
+- missed: the share of comments the filter approved that a moderator later
+  marked spam (false negatives).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from peewee import JOIN, Case, fn
+
+from . import post_list
+from .audit import RECEIVED
+from .models import AuditEntry, Comment, CommentStatus, utcnow
+
+QUEUE_STATES = (CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM)
+
+
+def comment_counts(days: int, now: datetime.datetime | None = None) -> dict:
+    """Comments received in the last `days` days, by status (pending/approved/spam)."""
+    since = (now or utcnow()) - datetime.timedelta(days=days)
+    found = {status.value: 0 for status in QUEUE_STATES}
+    query = (
+        Comment.select(Comment.status, fn.COUNT(Comment.id).alias("n"))
+        .where(Comment.created_at >= since)
+        .group_by(Comment.status)
+    )
+    for row in query.dicts():
+        if row["status"] in found:
+            found[row["status"]] = row["n"]
+    return found
+
+
+def oldest_pending_age(now: datetime.datetime | None = None):
+    """How long the oldest pending comment has waited, or None."""
+    oldest = Comment.select(fn.MIN(Comment.created_at)).where(
+        Comment.status == CommentStatus.PENDING
+    )
+    moment = oldest.scalar()
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.datetime.fromisoformat(moment)
+    return (now or utcnow()) - moment
+
+
+def post_counts() -> dict[str, int]:
+    return post_list.counts_by_state("post")
+
+
+@dataclass(frozen=True)
+class Quality:
+    spam_verdicts: int
+    overturned: int
+    approved: int
+    missed: int
+
+    @property
+    def overturned_share(self) -> float | None:
+        return self.overturned / self.spam_verdicts if self.spam_verdicts else None
+
+    @property
+    def missed_share(self) -> float | None:
+        return self.missed / self.approved if self.approved else None
+
+
+DELETIONS = ("comment.delete", "comment.empty_spam", "comment.purge")
+
+
+def _received_since(since: datetime.datetime):
+    """Ids of readers' comments received since `since`, deleted ones included."""
+    kept = Comment.select(Comment.id.alias("id")).where(
+        (Comment.created_at >= since) & Comment.user.is_null()
+    )
+    # Deletion entries say when the comment was received (actions.RECEIVED).
+    deleted = AuditEntry.select(AuditEntry.object_id.alias("id")).where(
+        AuditEntry.action.in_(DELETIONS) & (AuditEntry.detail >= f"{RECEIVED}{since}")
+    )
+    return (kept | deleted).alias("received")
+
+
+def _first_verdicts(since: datetime.datetime):
+    """(id, first verdict) of readers' comments received since `since`."""
+    received = _received_since(since)
+    first_entry = (
+        AuditEntry.select(AuditEntry.object_id, fn.MIN(AuditEntry.id).alias("first_id"))
+        .where(AuditEntry.object_type == "comment")
+        .group_by(AuditEntry.object_id)
+        .alias("first_entry")
+    )
+    entry = AuditEntry.alias("entry")
+    verdict = Case(None, [(entry.from_state != "", entry.from_state)], Comment.status)
+    return (
+        AuditEntry.select(received.c.id, verdict.alias("verdict"))
+        .from_(received)
+        .join(
+            first_entry, JOIN.LEFT_OUTER, on=(first_entry.c.object_id == received.c.id)
+        )
+        .join(entry, JOIN.LEFT_OUTER, on=(entry.id == first_entry.c.first_id))
+        .join(Comment, JOIN.LEFT_OUTER, on=(Comment.id == received.c.id))
+    )
+
+
+def _count(verdicts, verdict: str, overturned_by: str = "") -> int:
+    """Comments with this first verdict, or those a moderator then overturned."""
+    rows = verdicts.alias("v")
+    query = Comment.select(fn.COUNT(rows.c.id)).from_(rows)
+    query = query.where(rows.c.verdict == verdict)
+    if overturned_by:
+        decided = AuditEntry.select(AuditEntry.object_id).where(
+            (AuditEntry.object_type == "comment") & (AuditEntry.action == overturned_by)
+        )
+        query = query.where(rows.c.id.in_(decided))
+    return query.scalar() or 0
+
+
+def spam_filter_quality(days: int = 30, now: datetime.datetime | None = None):
+    """How often moderators overturned the filter, over comments of `days` days."""
+    verdicts = _first_verdicts((now or utcnow()) - datetime.timedelta(days=days))
+    return Quality(
+        spam_verdicts=_count(verdicts, CommentStatus.SPAM),
+        overturned=_count(verdicts, CommentStatus.SPAM, "comment.not_spam"),
+        approved=_count(verdicts, CommentStatus.APPROVED),
+        missed=_count(verdicts, CommentStatus.APPROVED, "comment.spam"),
+    )

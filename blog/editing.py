@@ -1,0 +1,290 @@
+"""Writing posts and pages in the dashboard: checks, slugs, status, version lock.
+
+An editor's save names the version it started from and the UPDATE matches
+only that version, so when two people edit one post the second save changes
+nothing and is refused (PostConflict) rather than overwriting the first.
+Posts synced from content/ are edited the same way; `blog content export`
+writes both kinds back to Markdown.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from slugify import slugify
+
+from . import audit, markup, publishing
+from .content import RESERVED_SLUGS
+from .db import write_transaction
+from .models import (
+    Category,
+    Post,
+    PostCategory,
+    PostStatus,
+    PostTag,
+    Tag,
+    User,
+    utcnow,
+)
+
+# What each editor button does to the status; None keeps the current one.
+ACTIONS = {
+    "save": None,
+    "draft": PostStatus.DRAFT,
+    "publish": PostStatus.PUBLISHED,
+    "unpublish": PostStatus.UNPUBLISHED,
+    "trash": PostStatus.TRASH,
+    "restore": PostStatus.DRAFT,
+}
+# The statuses each action may start from.
+ALLOWED_FROM = {
+    "unpublish": {PostStatus.PUBLISHED},
+    "restore": {PostStatus.TRASH},
+}
+DATE_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class EditError(ValueError):
+    """Fields that cannot be saved: {field: message}."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class PostConflict(Exception):
+    """Someone saved the post after this editor opened it."""
+
+
+@dataclass
+class Draft:
+    """What the editor form holds, as plain values."""
+
+    kind: str = "post"
+    title: str = ""
+    slug: str = ""
+    body: str = ""
+    summary: str = ""
+    author: str = ""
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    date: datetime.datetime | None = None  # naive UTC
+    nav_order: int = 0
+    comments_open: bool = True
+
+
+def names(text: str) -> list[str]:
+    """Comma-separated names, trimmed, without repeats."""
+    seen: dict[str, str] = {}
+    for name in text.split(","):
+        name = name.strip()
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
+
+
+def parse_date(text: str, tz: str) -> datetime.datetime | None:
+    """A datetime-local value in the site's time zone, as naive UTC."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        local = datetime.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise EditError({"date": "give the date as YYYY-MM-DD HH:MM"}) from error
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(tz))
+    return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def date_input(moment: datetime.datetime | None, tz: str) -> str:
+    """The value a datetime-local input shows for a naive UTC moment."""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(tz))
+    return local.strftime(DATE_INPUT)
+
+
+def draft_from_form(form, kind: str, tz: str) -> Draft:
+    nav_order = form.get("nav_order", "0").strip() or "0"
+    if not nav_order.lstrip("-").isdigit():
+        raise EditError({"nav_order": "the order is a whole number"})
+    return Draft(
+        kind=kind,
+        title=form.get("title", "").strip(),
+        slug=form.get("slug", "").strip(),
+        body=form.get("body", "").replace("\r\n", "\n"),
+        summary=form.get("summary", "").strip(),
+        author=form.get("author", "").strip(),
+        tags=names(form.get("tags", "")),
+        categories=names(form.get("categories", "")),
+        date=parse_date(form.get("date", ""), tz),
+        nav_order=int(nav_order),
+        comments_open=form.get("comments_open") == "on",
+    )
+
+
+def draft_from_post(post: Post) -> Draft:
+    return Draft(
+        kind=post.kind,
+        title=post.title,
+        slug=post.slug,
+        body=post.body,
+        summary=post.summary,
+        author=post.author,
+        tags=[t.name for t in Tag.by_post([post.id])[post.id]],
+        categories=[c.name for c in Category.by_post([post.id])[post.id]],
+        date=post.date,
+        nav_order=post.nav_order,
+        comments_open=post.comments_open,
+    )
+
+
+def preview(body: str, body_format: str = "markdown") -> str:
+    return markup.render_post(body, fmt=body_format).html
+
+
+def _slug(draft: Draft, post_id: int | None) -> str:
+    """The editor's slug, checked; or one made from the title, made unique."""
+    wanted = slugify(draft.slug or draft.title)
+    if not wanted:
+        raise EditError({"slug": "a slug needs letters or digits"})
+    if draft.kind == "page" and wanted in RESERVED_SLUGS:
+        raise EditError({"slug": f"“{wanted}” is reserved for the site's own pages"})
+    candidate, number = wanted, 1
+    while (holder := _slug_holder(draft.kind, candidate, post_id)) is not None:
+        if draft.slug:
+            raise EditError({"slug": f"“{candidate}” is used by “{holder.title}”"})
+        number += 1
+        candidate = f"{wanted}-{number}"
+    return candidate
+
+
+def _slug_holder(kind: str, slug: str, post_id: int | None) -> Post | None:
+    query = Post.select(Post.id, Post.title).where(
+        (Post.kind == kind) & (Post.slug == slug)
+    )
+    if post_id is not None:
+        query = query.where(Post.id != post_id)
+    return query.first()
+
+
+def _status(action: str, current: str | None) -> str:
+    if action not in ACTIONS:
+        raise EditError({"action": f"unknown action {action!r}"})
+    allowed = ALLOWED_FROM.get(action)
+    if allowed is not None and current not in allowed:
+        raise EditError({"action": f"cannot {action} a post that is {current}"})
+    return ACTIONS[action] or current or PostStatus.DRAFT
+
+
+def _fields(draft: Draft, slug: str, status: str, body_format: str, source):
+    rendered = markup.render_post(draft.body, source, body_format)
+    return {
+        "kind": draft.kind,
+        "title": draft.title,
+        "slug": slug,
+        "author": draft.author,
+        "status": status,
+        "summary": draft.summary,
+        "summary_html": markup.render_post(draft.summary).html if draft.summary else "",
+        "body": draft.body,
+        "body_html": rendered.html,
+        "body_text": rendered.text,
+        "nav_order": draft.nav_order,
+        "comments_open": draft.comments_open,
+        "modified_at": utcnow(),
+    }
+
+
+def save(
+    draft: Draft,
+    action: str,
+    user: User,
+    post_id: int | None = None,
+    version: int | None = None,
+) -> Post:
+    """Save the editor's draft with the action's status; return the stored post.
+
+    Raises EditError for fields that cannot be saved and PostConflict when
+    the post changed since `version`.
+    """
+    if not draft.title:
+        raise EditError({"title": "a post needs a title"})
+    existing = Post.get_by_id(post_id) if post_id is not None else None
+    status = _status(action, existing.status if existing else None)
+    slug = _slug(draft, post_id)
+    if existing is None:
+        post = _insert(draft, slug, status, user)
+    else:
+        post = _update(existing, draft, slug, status, version, action, user)
+    publishing.refresh([post.id])
+    return post
+
+
+def _insert(draft: Draft, slug: str, status: str, user: User) -> Post:
+    fields = _fields(draft, slug, status, "markdown", None)
+    fields["date"] = draft.date or utcnow().replace(second=0, microsecond=0)
+    with write_transaction():
+        post = Post.create(**fields)
+        _link_terms(post.id, draft)
+        audit.record(
+            "post.create",
+            user,
+            object_type=draft.kind,
+            object_id=post.id,
+            to_state=_state(post.status, post.date),
+            detail=post.title,
+        )
+    return post
+
+
+def _update(existing, draft, slug, status, version, action, user) -> Post:
+    fields = _fields(draft, slug, status, existing.body_format, existing.source_path)
+    fields["date"] = draft.date or existing.date
+    fields["version"] = Post.version + 1
+    with write_transaction():
+        changed = (
+            Post.update(**fields)
+            .where((Post.id == existing.id) & (Post.version == version))
+            .execute()
+        )
+        if not changed:
+            raise PostConflict(existing.title)
+        _link_terms(existing.id, draft)
+        audit.record(
+            f"post.{action}",
+            user,
+            object_type=existing.kind,
+            object_id=existing.id,
+            from_state=_state(existing.status, existing.date),
+            to_state=_state(status, fields["date"]),
+            detail=draft.title,
+        )
+    return Post.get_by_id(existing.id)
+
+
+def _state(status: str, date: datetime.datetime) -> str:
+    """A published post dated in the future is scheduled."""
+    if status == PostStatus.PUBLISHED and date > utcnow():
+        return "scheduled"
+    return status
+
+
+def state(post: Post) -> str:
+    return _state(post.status, post.date)
+
+
+def _link_terms(post_id: int, draft: Draft):
+    PostTag.delete().where(PostTag.post == post_id).execute()
+    PostCategory.delete().where(PostCategory.post == post_id).execute()
+    for name in draft.tags:
+        PostTag.create(post=post_id, tag=_term(Tag, name))
+    for name in draft.categories:
+        PostCategory.create(post=post_id, category=_term(Category, name))
+
+
+def _term(model, name: str) -> int:
+    slug = slugify(name) or name.lower()
+    found = model.get_or_none(model.slug == slug)
+    return found.id if found else model.insert(name=name, slug=slug).execute()

@@ -1,0 +1,167 @@
+"""A person's data, by email address: export it all, or erase it.
+
+Comments are found by their raw email and by its keyed hash (the hash stays
+when a site forgets raw emails). Erasing anonymises the name, email, website
+and IP data of every comment, clears the email of any account, and drops the
+blocklist entries made from that email or those comments' addresses. The
+comment text stays, unless the person asked for it to go too. Both are
+written to the audit log under the email's hash, never the address itself.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from peewee import fn
+
+from . import audit, publishing
+from .comments import privacy
+from .db import retrying
+from .models import BlockedItem, Comment, User, utcnow
+
+ANONYMOUS = "Anonymous"
+
+
+class PrivacyError(ValueError):
+    """An email address that cannot be looked up."""
+
+
+def normalise(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254 or not email.isprintable():
+        raise PrivacyError("give one email address")
+    return email
+
+
+def _comments(email: str, key: str):
+    email_hash = privacy.hash_email(email, key)
+    return Comment.select().where(
+        (fn.LOWER(Comment.author_email) == email) | (Comment.email_hash == email_hash)
+    )
+
+
+def _blocked(email: str, key: str, ip_hashes):
+    hashes = {privacy.hash_email(email, key)}
+    return BlockedItem.select().where(
+        ((BlockedItem.kind == "email_hash") & BlockedItem.value.in_(list(hashes)))
+        | ((BlockedItem.kind == "ip_hash") & BlockedItem.value.in_(list(ip_hashes)))
+    )
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def _comment_data(comment: Comment) -> dict:
+    return {
+        "id": comment.id,
+        "post": {"title": comment.post.title, "url": comment.post.url},
+        "in_reply_to": comment.parent_id,
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "author_url": comment.author_url,
+        "body": comment.body,
+        "status": comment.status,
+        "created_at": _iso(comment.created_at),
+        "modified_at": _iso(comment.modified_at),
+        "email_hash": comment.email_hash,
+        "ip_hash": comment.ip_hash,
+        "ip_prefix": comment.ip_prefix,
+    }
+
+
+def export(email: str, key: str, user: User | None = None) -> dict:
+    """Everything the site holds about an email address, as JSON-ready data."""
+    email = normalise(email)
+    comments = list(_comments(email, key).order_by(Comment.created_at))
+    ip_hashes = {c.ip_hash for c in comments if c.ip_hash}
+    accounts = User.select().where(fn.LOWER(User.email) == email)
+    data = {
+        "email": email,
+        "exported_at": _iso(utcnow()),
+        "comments": [_comment_data(comment) for comment in comments],
+        "accounts": [
+            {
+                "username": account.username,
+                "display_name": account.display_name,
+                "email": account.email,
+                "role": account.role,
+                "created_at": _iso(account.created_at),
+            }
+            for account in accounts
+        ],
+        "blocklist": [
+            {"kind": item.kind, "value": item.value, "reason": item.reason}
+            for item in _blocked(email, key, ip_hashes)
+        ],
+    }
+    retrying(lambda: _log("privacy.export", user, email, key, len(comments)))
+    return data
+
+
+@dataclass
+class Erased:
+    comments: int = 0
+    deleted: int = 0
+    accounts: int = 0
+    blocklist: int = 0
+
+
+def erase(
+    email: str, key: str, user: User | None = None, delete_comments: bool = False
+) -> Erased:
+    """Anonymise (or delete) every trace of an email address; return the counts."""
+    email = normalise(email)
+
+    def run() -> Erased:
+        found = _comments(email, key)
+        ids = [c.id for c in found]
+        ip_hashes = {c.ip_hash for c in found if c.ip_hash}
+        result = Erased(
+            blocklist=BlockedItem.delete()
+            .where(
+                BlockedItem.id.in_(
+                    _blocked(email, key, ip_hashes).select(BlockedItem.id)
+                )
+            )
+            .execute(),
+            accounts=User.update(email="")
+            .where(fn.LOWER(User.email) == email)
+            .execute(),
+        )
+        if delete_comments:
+            result.deleted = Comment.delete().where(Comment.id.in_(ids)).execute()
+        else:
+            result.comments = _anonymise(ids)
+        _log("privacy.erase", user, email, key, len(ids), delete_comments)
+        return result
+
+    result = retrying(run)
+    publishing.invalidate_pages()
+    return result
+
+
+def _anonymise(ids: list[int]) -> int:
+    return (
+        Comment.update(
+            author_name=ANONYMOUS,
+            author_email="",
+            email_hash="",
+            author_url="",
+            ip_hash="",
+            ip_prefix="",
+            modified_at=utcnow(),
+        )
+        .where(Comment.id.in_(ids))
+        .execute()
+    )
+
+
+def _log(action, user, email, key, count, deleted=False):
+    what = "deleted" if deleted else "found"
+    audit.record(
+        action,
+        user,
+        object_type="email",
+        detail=f"email hash {privacy.hash_email(email, key)[:16]}: "
+        f"{count} comment(s) {what}",
+    )

@@ -1,0 +1,48 @@
+"""What every dashboard page shares: the blueprint, sign-in, no caching."""
+
+from flask import Blueprint, current_app, request
+from flask_login import current_user
+
+from ...auth import login_manager
+from ...pagination import page_number
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def private(blueprint: Blueprint):
+    """Make every page of a blueprint demand a sign-in and stay out of caches.
+
+    Each view still names the roles it admits (auth.role_required); this is
+    the net under a view that forgot to.
+    """
+
+    @blueprint.before_request
+    def _signed_in():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @blueprint.after_request
+    def _no_store(response):
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @blueprint.context_processor
+    def _helpers():
+        return {"page_link": page_link}
+
+
+private(bp)
+
+
+def settings():
+    return current_app.extensions["settings"]
+
+
+def current_page() -> int:
+    return page_number(request.args.get("page"))
+
+
+def page_link(number: int) -> dict:
+    """url_for arguments of this page's URL showing page `number`."""
+    return {**(request.view_args or {}), **request.args.to_dict(), "page": number}

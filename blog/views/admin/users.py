@@ -1,0 +1,120 @@
+"""Accounts: the admin's list of users, and everyone's own password."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+
+from ... import accounts, audit
+from ...auth import role_required
+from ...db import retrying
+from ...models import Role, User
+from .base import bp
+
+
+def _page(status=200, **context):
+    users = User.select().order_by(User.username)
+    return render_template(
+        "admin/users.html", users=users, roles=list(Role), **context
+    ), status
+
+
+def _log(action, user_id, detail="", before="", after=""):
+    retrying(
+        lambda: audit.record(
+            action,
+            current_user,
+            object_type="user",
+            object_id=user_id,
+            from_state=before,
+            to_state=after,
+            detail=detail,
+        )
+    )
+
+
+@bp.get("/users/")
+@role_required()
+def user_list():
+    return _page()
+
+
+@bp.post("/users/")
+@role_required()
+def create_user():
+    form = request.form
+    password = form.get("password", "") or accounts.generate_password()
+    try:
+        user = accounts.create_user(
+            form.get("username", ""),
+            password,
+            form.get("role", ""),
+            display_name=form.get("display_name", "").strip()[:120],
+            email=form.get("email", "").strip()[:254],
+        )
+    except accounts.AccountError as error:
+        return _page(400, error=str(error), form=form)
+    _log("user.create", user.id, user.username, after=user.role)
+    # Shown once on this page, never put in the session's flash cookie.
+    shown = None if form.get("password") else password
+    return _page(201, created=user, password=shown)
+
+
+def _user_or_404(user_id) -> User:
+    return User.get_or_none(User.id == user_id) or abort(404)
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required()
+def change_role(user_id):
+    user = _user_or_404(user_id)
+    role = request.form.get("role", "")
+    if role not in set(Role):
+        return _page(400, error=f"role must be one of {', '.join(Role)}")
+    admins = User.select().where(User.role == Role.ADMIN).count()
+    if user.role == Role.ADMIN and role != Role.ADMIN and admins == 1:
+        return _page(400, error="the site needs at least one admin")
+    before, user.role = user.role, role
+    user.save(only=[User.role])
+    _log("user.role", user.id, user.username, before, role)
+    flash(f"{user.username} is now {role}.")
+    return redirect(url_for(".user_list"))
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required()
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    password = request.form.get("password", "") or accounts.generate_password()
+    try:
+        accounts.set_password(user, password)
+    except accounts.AccountError as error:
+        return _page(400, error=str(error))
+    _log("user.password_reset", user.id, user.username)
+    if user.id == current_user.id:
+        login_user(user)
+    shown = None if request.form.get("password") else password
+    return _page(200, reset=user, password=shown)
+
+
+@bp.get("/account/")
+@role_required(Role.EDITOR, Role.MODERATOR)
+def account():
+    return render_template("admin/account.html")
+
+
+@bp.post("/account/")
+@role_required(Role.EDITOR, Role.MODERATOR)
+def change_own_password():
+    user = User.get_by_id(current_user.id)
+    if not accounts.verify_password(user, request.form.get("current", "")):
+        return render_template(
+            "admin/account.html", errors={"current": "That is not your password."}
+        ), 400
+    try:
+        accounts.set_password(user, request.form.get("new", ""))
+    except accounts.AccountError as error:
+        return render_template("admin/account.html", errors={"new": str(error)}), 400
+    _log("user.password_change", user.id, user.username)
+    # The new token ends every other session; this one carries on with it.
+    login_user(user)
+    flash("Password changed. Your other sessions have ended.")
+    return redirect(url_for(".account"))

@@ -1,0 +1,70 @@
+"""Signing in and out."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
+
+from .. import auth
+from ..comments import actions
+from ..models import User
+
+bp = Blueprint("auth", __name__)
+FAILED = "Unknown user name or wrong password."
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _next_path() -> str:
+    return auth.local_path(request.values.get("next")) or url_for("admin.home")
+
+
+@bp.get("/login/")
+def login():
+    if current_user.is_authenticated:
+        return redirect(_next_path())
+    return render_template("admin/login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/login/")
+def sign_in():
+    username = request.form.get("username", "")[:200]
+    try:
+        user = auth.authenticate(
+            username, request.form.get("password", ""), request.remote_addr
+        )
+    except auth.TooManyAttempts as error:
+        raise TooManyRequests(
+            "Too many failed sign-ins; please wait and try again.",
+            retry_after=error.retry_after,
+        ) from error
+    if user is None:
+        return render_template(
+            "admin/login.html", error=FAILED, username=username, next=_next_path()
+        ), 401
+    # A fresh session: nothing from before the sign-in carries over.
+    session.clear()
+    login_user(user)
+    # Housekeeping that needs no reader to wait for it.
+    actions.purge(current_app.extensions["settings"]["spam_retention_days"])
+    return redirect(_next_path())
+
+
+@bp.post("/logout/")
+def logout():
+    if current_user.is_authenticated:
+        auth.end_sessions(User.get_by_id(current_user.id))
+    logout_user()
+    session.clear()
+    return redirect(url_for(".login"))

@@ -1,0 +1,178 @@
+"""The moderation queue: tabs by status, search, actions on one or many."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import audit
+from ..auth import local_path, role_required
+from ..comments import actions, queue
+from ..models import Comment, Role, utcnow
+from ..pagination import PageNotFound
+from .admin.base import current_page, private
+
+bp = Blueprint("moderation", __name__, url_prefix="/admin/comments")
+private(bp)
+
+# The actions offered on each tab, in the order of their buttons.
+TAB_ACTIONS = {
+    "pending": ("approve", "spam", "trash"),
+    "approved": ("unapprove", "spam", "trash"),
+    "spam": ("not_spam", "trash"),
+    "trash": ("restore", "spam", "delete"),
+}
+
+
+def _query() -> queue.Query:
+    tab = request.values.get("status", "pending")
+    field = request.values.get("field", "all")
+    return queue.Query(
+        tab=tab if tab in queue.TABS else "pending",
+        q=request.values.get("q", "").strip()[:200],
+        field=field if field in queue.FIELDS else "all",
+    )
+
+
+def _queue_url(query: queue.Query, page=None) -> str:
+    args = {"status": query.tab, "q": query.q, "field": query.field, "page": page}
+    args = {key: value for key, value in args.items() if value and value != "all"}
+    return url_for(".comments", **args) + "#queue"
+
+
+@bp.get("/")
+@role_required(Role.MODERATOR)
+def comments():
+    query = _query()
+    counts = queue.counts()
+    try:
+        page = queue.page(query, current_page(), total=counts[query.tab])
+    except PageNotFound:
+        # The page emptied under an action: show the last one there is.
+        last = queue.page(query, 1).pages or 1
+        return redirect(_queue_url(query, last if last > 1 else None))
+    return render_template(
+        "admin/comments.html",
+        page=page,
+        query=query,
+        counts=counts,
+        count_cap=queue.COUNT_CAP,
+        tab_actions=TAB_ACTIONS[query.tab],
+        **_comment_helpers(),
+    )
+
+
+def _comment_helpers() -> dict:
+    now = utcnow()
+    return {
+        "rules": actions.RULES,
+        "verdicts": queue.verdicts,
+        "age": lambda moment: queue.age(moment, now),
+    }
+
+
+def _selected_ids() -> list[int]:
+    if request.form.get("all_on_page") == "on":
+        raw = request.form.get("page_ids", "").split(",")
+    else:
+        raw = request.form.getlist("ids")
+    return [int(value) for value in raw if value.strip().isdigit()]
+
+
+@bp.post("/act")
+@role_required(Role.MODERATOR)
+def act():
+    """One action on one comment (its row's button) or on the selection."""
+    row = request.form.get("row_action", "")
+    if row:
+        action, _, ident = row.partition(":")
+        ids = [int(ident)] if ident.isdigit() else []
+    else:
+        action, ids = request.form.get("action", ""), _selected_ids()
+    if action not in actions.RULES:
+        abort(400, description="Choose an action.")
+    if not ids:
+        flash("Select at least one comment first.")
+    else:
+        flash(actions.apply(action, ids, current_user).summary())
+    _purge()
+    back = local_path(request.form.get("next"))
+    return redirect(back or _queue_url(_query(), request.form.get("page")))
+
+
+def _purge():
+    """Old spam and trash go while a moderator is at work anyway."""
+    days = current_app.extensions["settings"]["spam_retention_days"]
+    actions.purge(days)
+
+
+@bp.post("/empty-spam")
+@role_required(Role.MODERATOR)
+def empty_spam():
+    removed = actions.empty_spam(current_user)
+    flash(f"Deleted {removed} spam comment(s) for good.")
+    return redirect(_queue_url(queue.Query(tab="spam")))
+
+
+def _comment_or_404(comment_id) -> Comment:
+    return Comment.get_or_none(Comment.id == comment_id) or abort(404)
+
+
+@bp.get("/<int:comment_id>/")
+@role_required(Role.MODERATOR)
+def comment(comment_id):
+    return _detail(comment_id)
+
+
+def _detail(comment_id, status=200, **context):
+    found = _comment_or_404(comment_id)
+    tab = next((t for t, s in queue.TABS.items() if s == found.status), None)
+    return (
+        render_template(
+            "admin/comment.html",
+            comment=found,
+            tab=tab,
+            tab_actions=TAB_ACTIONS.get(tab, ()),
+            history=audit.history("comment", found.id),
+            **_comment_helpers(),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:comment_id>/reply")
+@role_required(Role.MODERATOR)
+def reply(comment_id):
+    _comment_or_404(comment_id)
+    try:
+        created = actions.reply(
+            comment_id,
+            current_user,
+            request.form.get("body", ""),
+            current_app.config["SECRET_KEY"],
+            current_app.extensions["settings"].all(),
+        )
+    except actions.ActionError as error:
+        return _detail(comment_id, 400, reply_error=str(error))
+    flash(f"Reply #{created.id} published.")
+    return redirect(url_for(".comment", comment_id=comment_id))
+
+
+@bp.post("/<int:comment_id>/edit")
+@role_required(Role.MODERATOR)
+def edit(comment_id):
+    _comment_or_404(comment_id)
+    try:
+        actions.edit(comment_id, current_user, request.form.get("body", ""))
+    except actions.ActionError as error:
+        return _detail(comment_id, 400, edit_error=str(error))
+    flash("Comment saved.")
+    return redirect(url_for(".comment", comment_id=comment_id))

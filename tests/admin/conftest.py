@@ -1,0 +1,102 @@
+"""Fixtures for the dashboard: a user of each role and a client that signs in."""
+
+import pytest
+from argon2 import PasswordHasher
+
+from blog import accounts, markup
+from blog.comments import privacy
+from blog.models import Comment, Role
+from tests.conftest import csrf_token
+
+PASSWORD = "correct horse battery"
+
+
+class Browser:
+    """A test client used as a browser would: CSRF tokens read from forms.
+
+    Each request runs in an app context of its own, as in production: the
+    test's context outlives requests, and Flask-Login and Flask-WTF keep the
+    signed-in user and the CSRF token in its `g`.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def _send(self, method: str, path: str, **kwargs):
+        with self.client.application.app_context():
+            return self.client.open(path, method=method, **kwargs)
+
+    def token(self, page: str = "/login/") -> str:
+        return csrf_token(self.get(page).get_data(as_text=True))
+
+    def login(self, username: str, password: str = PASSWORD, **kwargs):
+        data = {"csrf_token": self.token(), "username": username, "password": password}
+        return self._send("POST", "/login/", data=data, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self._send("GET", path, **kwargs)
+
+    def post(self, path: str, data=None, page: str = "/admin/", **kwargs):
+        data = {"csrf_token": self.token(page), **(data or {})}
+        return self._send("POST", path, data=data, **kwargs)
+
+    def post_raw(self, path: str, **kwargs):
+        """A POST with exactly the data given: no token added."""
+        return self._send("POST", path, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """Argon2 with its cheapest settings: the tests hash many passwords."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "hasher", cheap)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a real password"))
+
+
+@pytest.fixture
+def users(app):
+    return {
+        role.value: accounts.create_user(
+            role.value, PASSWORD, role, email=f"{role.value}@example.org"
+        )
+        for role in Role
+    }
+
+
+@pytest.fixture
+def browser_for(app, users):
+    """browser_for("moderator") is a Browser signed in with that role."""
+
+    def make(role: str | None = None) -> Browser:
+        browser = Browser(app.test_client())
+        if role:
+            response = browser.login(role)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return browser
+
+    return make
+
+
+@pytest.fixture
+def admin(browser_for) -> Browser:
+    return browser_for("admin")
+
+
+def make_comment(post, status="pending", **fields):
+    """A reader's comment as the pipeline stores it."""
+    body = fields.pop("body", "A thoughtful comment.")
+    email = fields.pop("author_email", "reader@example.net")
+    values = {
+        "post": post,
+        "author_name": "Reader",
+        "author_email": email,
+        "email_hash": privacy.hash_email(email, "test secret key"),
+        "author_url": "https://reader.example.net/",
+        "body": body,
+        "body_html": markup.render_comment(body),
+        "status": status,
+        "ip_hash": privacy.hash_ip("203.0.113.7", "test secret key"),
+        "ip_prefix": "203.0.113.0/24",
+    }
+    values.update(fields)
+    return Comment.create(**values)

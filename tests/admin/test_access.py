@@ -1,0 +1,112 @@
+"""Every dashboard URL, for the anonymous and for each role."""
+
+import tempfile
+
+import pytest
+
+from blog import create_app
+from blog.models import Comment, CommentStatus
+from tests.factories import make_post
+
+ALL = {"admin", "editor", "moderator"}
+EDITORS = {"admin", "editor"}
+MODERATORS = {"admin", "moderator"}
+ADMINS = {"admin"}
+
+# Who may use each endpoint. A new dashboard URL fails the test until it is here.
+ACCESS = {
+    "admin.home": ALL,
+    "admin.account": ALL,
+    "admin.change_own_password": ALL,
+    "admin.post_list": EDITORS,
+    "admin.new_post": EDITORS,
+    "admin.create_post": EDITORS,
+    "admin.edit_post": EDITORS,
+    "admin.save_post": EDITORS,
+    "admin.preview": EDITORS,
+    "admin.media_library": EDITORS,
+    "admin.upload_media": EDITORS,
+    "admin.delete_media": EDITORS,
+    "admin.site_settings": ADMINS,
+    "admin.save_settings": ADMINS,
+    "admin.user_list": ADMINS,
+    "admin.create_user": ADMINS,
+    "admin.change_role": ADMINS,
+    "admin.reset_password": ADMINS,
+    "admin.privacy": ADMINS,
+    "admin.privacy_export": ADMINS,
+    "admin.privacy_erase": ADMINS,
+    "admin.audit_log": ADMINS,
+    "moderation.comments": MODERATORS,
+    "moderation.act": MODERATORS,
+    "moderation.empty_spam": MODERATORS,
+    "moderation.comment": MODERATORS,
+    "moderation.reply": MODERATORS,
+    "moderation.edit": MODERATORS,
+}
+
+
+def _admin_rules() -> list[tuple[str, str, str]]:
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "collect",
+                "INSTANCE_PATH": instance,
+                "DATABASE_URL": "sqlite:///:memory:",
+            }
+        )
+    return sorted(
+        (rule.rule, method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+RULES = _admin_rules()
+
+
+def test_every_admin_rule_is_in_the_table():
+    endpoints = {endpoint for _rule, _method, endpoint in RULES}
+    assert endpoints == set(ACCESS)
+
+
+def _url(rule: str, ids: dict) -> str:
+    return (
+        rule.replace("<any(posts, pages):section>", "posts")
+        .replace("<int:post_id>", str(ids["post"]))
+        .replace("<int:comment_id>", str(ids["comment"]))
+        .replace("<int:user_id>", str(ids["user"]))
+    )
+
+
+@pytest.fixture
+def objects(app, users):
+    post = make_post()
+    comment = Comment.create(
+        post=post, author_name="Reader", body="Hello", status=CommentStatus.PENDING
+    )
+    return {"post": post.id, "comment": comment.id, "user": users["editor"].id}
+
+
+@pytest.mark.parametrize("role", [None, "admin", "editor", "moderator"])
+@pytest.mark.parametrize("rule, method, endpoint", RULES)
+def test_access(browser_for, objects, rule, method, endpoint, role):
+    browser = browser_for(role)
+    url = _url(rule, objects)
+    if method == "GET":
+        response = browser.get(url)
+    else:
+        response = browser.post(url, {}, page="/admin/" if role else "/login/")
+    location = response.headers.get("Location", "")
+    if role is None:
+        assert response.status_code == 302
+        assert location.startswith("/login/?next=/admin")
+    elif role not in ACCESS.get(endpoint, ()):
+        assert response.status_code == 403
+    else:
+        assert response.status_code < 500
+        assert response.status_code not in (401, 403)
+        assert not location.startswith("/login/")
+    assert response.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,191 @@
+"""Moderation actions as plain functions: states, audit, classifier, blocklist."""
+
+import datetime
+
+import pytest
+from peewee import fn
+
+from blog.comments import actions
+from blog.models import AuditEntry, BlockedItem, Comment, SpamToken, utcnow
+from tests.admin.conftest import make_comment
+from tests.factories import make_post
+
+
+@pytest.fixture
+def post(app):
+    return make_post(title="Commented")
+
+
+def _status(comment) -> str:
+    return Comment.get_by_id(comment.id).status
+
+
+def _tokens() -> tuple[int, int]:
+    row = SpamToken.select(fn.SUM(SpamToken.spam), fn.SUM(SpamToken.ham)).tuples()
+    spam, ham = row.get()
+    return spam or 0, ham or 0
+
+
+@pytest.mark.parametrize(
+    "action, before, after",
+    [
+        ("approve", "pending", "approved"),
+        ("unapprove", "approved", "pending"),
+        ("spam", "pending", "spam"),
+        ("spam", "approved", "spam"),
+        ("not_spam", "spam", "approved"),
+        ("trash", "pending", "deleted"),
+        ("trash", "spam", "deleted"),
+    ],
+)
+def test_each_action_moves_the_comment_and_is_audited(
+    post, users, action, before, after
+):
+    comment = make_comment(post, before)
+    result = actions.apply(action, [comment.id], users["moderator"])
+    assert result.done == [comment.id]
+    assert _status(comment) == after
+    entry = AuditEntry.get(AuditEntry.object_id == comment.id)
+    assert entry.action == f"comment.{action}"
+    assert (entry.from_state, entry.to_state) == (before, after)
+    assert entry.actor == "moderator"
+    assert entry.user_id == users["moderator"].id
+
+
+@pytest.mark.parametrize("before", ["pending", "approved", "spam"])
+def test_restore_returns_to_the_state_before_the_trash(post, users, before):
+    comment = make_comment(post, before)
+    actions.apply("trash", [comment.id], users["moderator"])
+    assert Comment.get_by_id(comment.id).previous_status == before
+    actions.apply("restore", [comment.id], users["moderator"])
+    restored = Comment.get_by_id(comment.id)
+    assert (restored.status, restored.previous_status) == (before, "")
+
+
+def test_delete_permanently_only_from_the_trash(post, users):
+    kept, trashed = make_comment(post, "pending"), make_comment(post, "deleted")
+    result = actions.apply("delete", [kept.id, trashed.id], users["moderator"])
+    assert (result.done, result.skipped) == ([trashed.id], [kept.id])
+    assert Comment.get_or_none(Comment.id == trashed.id) is None
+    assert _status(kept) == "pending"
+    entry = AuditEntry.get(AuditEntry.action == "comment.delete")
+    assert (entry.object_id, entry.from_state, entry.to_state) == (
+        trashed.id,
+        "deleted",
+        "",
+    )
+
+
+def test_a_mixed_selection_does_what_applies_and_says_so(post, users):
+    pending, spam = make_comment(post, "pending"), make_comment(post, "spam")
+    result = actions.apply("approve", [pending.id, spam.id], users["moderator"])
+    assert result.done == [pending.id]
+    assert result.skipped == [spam.id]
+    assert result.summary() == (
+        "Approve: 1 comment(s); 1 skipped (not in a state it applies to)"
+    )
+
+
+def test_an_unknown_action_is_refused(post, users):
+    with pytest.raises(actions.ActionError):
+        actions.apply("publish", [make_comment(post).id], users["moderator"])
+
+
+def test_spam_teaches_the_classifier_and_blocks_the_sender(post, users):
+    comment = make_comment(post, "pending", body="cheap pills buy now")
+    spam, ham = _tokens()
+    blocked = BlockedItem.select().count()
+    actions.apply("spam", [comment.id], users["moderator"])
+    assert _tokens()[0] > spam
+    assert _tokens()[1] == ham
+    assert BlockedItem.select().count() > blocked
+
+
+def test_not_spam_teaches_the_classifier_and_unblocks_the_sender(post, users):
+    comment = make_comment(post, "pending", body="a kind word about caching")
+    actions.apply("spam", [comment.id], users["moderator"])
+    blocked = BlockedItem.select().count()
+    ham = _tokens()[1]
+    actions.apply("not_spam", [comment.id], users["moderator"])
+    assert _tokens()[1] > ham
+    assert BlockedItem.select().count() < blocked
+    assert _status(comment) == "approved"
+
+
+def test_approve_and_trash_do_not_teach_the_classifier(post, users):
+    comment = make_comment(post, "pending")
+    before = _tokens()
+    actions.apply("approve", [comment.id], users["moderator"])
+    actions.apply("trash", [comment.id], users["moderator"])
+    assert _tokens() == before
+
+
+def test_reply_is_published_at_once_and_threaded(app, post, users):
+    parent = make_comment(post, "pending")
+    settings = app.extensions["settings"].all()
+    reply = actions.reply(parent.id, users["moderator"], "Thanks!", "key", settings)
+    assert (reply.status, reply.parent_id, reply.thread_id, reply.depth) == (
+        "approved",
+        parent.id,
+        parent.id,
+        1,
+    )
+    assert (reply.author_name, reply.user_id) == ("moderator", users["moderator"].id)
+    assert reply.body_html.strip() == "<p>Thanks!</p>"
+    # Answering a pending comment approves it.
+    assert _status(parent) == "approved"
+    logged = {e.action for e in AuditEntry.select()}
+    assert logged == {"comment.approve", "comment.reply"}
+
+
+def test_reply_refuses_spam_and_empty_text(app, post, users):
+    settings = app.extensions["settings"].all()
+    spam = make_comment(post, "spam")
+    with pytest.raises(actions.ActionError):
+        actions.reply(spam.id, users["moderator"], "Hi", "key", settings)
+    with pytest.raises(actions.ActionError):
+        actions.reply(make_comment(post).id, users["moderator"], "  ", "key", settings)
+
+
+def test_edit_renders_the_body_as_a_readers_comment(post, users):
+    comment = make_comment(post, "approved")
+    actions.edit(comment.id, users["moderator"], "Now with <b>html</b> and *stars*")
+    edited = Comment.get_by_id(comment.id)
+    assert edited.body_html.strip() == (
+        "<p>Now with &lt;b&gt;html&lt;/b&gt; and <em>stars</em></p>"
+    )
+    entry = AuditEntry.get(AuditEntry.action == "comment.edit")
+    assert entry.object_id == comment.id
+
+
+def test_empty_spam_deletes_only_spam_and_logs_each(post, users):
+    spam = [make_comment(post, "spam") for _ in range(3)]
+    kept = make_comment(post, "pending")
+    assert actions.empty_spam(users["moderator"]) == 3
+    assert [c.id for c in Comment.select()] == [kept.id]
+    entries = AuditEntry.select().where(AuditEntry.action == "comment.empty_spam")
+    assert sorted(e.object_id for e in entries) == sorted(c.id for c in spam)
+    assert {(e.from_state, e.actor) for e in entries} == {("spam", "moderator")}
+
+
+def test_purge_removes_old_spam_and_trash_only(post):
+    old = utcnow() - datetime.timedelta(days=31)
+    stale = [
+        make_comment(post, "spam", modified_at=old),
+        make_comment(post, "deleted", modified_at=old),
+    ]
+    fresh = make_comment(post, "spam")
+    approved = make_comment(post, "approved", modified_at=old)
+    assert actions.purge(30) == 2
+    remaining = {c.id for c in Comment.select()}
+    assert remaining == {fresh.id, approved.id}
+    purged = AuditEntry.select().where(AuditEntry.action == "comment.purge")
+    assert {e.object_id for e in purged} == {c.id for c in stale}
+    assert actions.purge(30) == 0
+
+
+def test_actions_invalidate_the_page_cache(app, post, users):
+    comment = make_comment(post, "pending")
+    generation = app.extensions["generation"].current()
+    actions.apply("approve", [comment.id], users["moderator"])
+    assert app.extensions["generation"].current() != generation

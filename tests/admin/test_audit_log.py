@@ -1,0 +1,50 @@
+import datetime
+import re
+
+from blog import audit
+from blog.cli import main
+from blog.comments import actions
+from blog.models import AuditEntry, Comment, utcnow
+from tests.admin.conftest import make_comment
+from tests.factories import make_post
+
+
+def test_record_names_the_actor(app, users):
+    entry = audit.record(
+        "thing.done", users["editor"], object_type="thing", object_id=3
+    )
+    assert (entry.actor, entry.user_id) == ("editor", users["editor"].id)
+    assert audit.record("thing.done").actor == "system"
+
+
+def test_history_of_one_object_in_order(app, users):
+    comment = make_comment(make_post())
+    for action in ("approve", "spam", "not_spam"):
+        actions.apply(action, [comment.id], users["moderator"])
+    steps = [(e.from_state, e.to_state) for e in audit.history("comment", comment.id)]
+    assert steps == [
+        ("pending", "approved"),
+        ("approved", "spam"),
+        ("spam", "approved"),
+    ]
+
+
+def test_audit_page_filters_by_action(admin, users):
+    audit.record("post.publish", users["editor"], object_type="post", object_id=1)
+    audit.record("comment.spam", users["moderator"], object_type="comment", object_id=2)
+    page = admin.get("/admin/audit/?action=comment.spam").get_data(as_text=True)
+    rows = re.findall(r"<td>(post\.publish|comment\.spam)</td>", page)
+    assert rows == ["comment.spam"]
+    assert AuditEntry.select().count() == 2
+
+
+def test_purge_cli(app, runner):
+    post = make_post()
+    make_comment(post, "spam", modified_at=utcnow() - datetime.timedelta(days=40))
+    make_comment(post, "spam")
+    result = runner.invoke(main, ["comments", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "purged 1 " in result.output
+    result = runner.invoke(main, ["comments", "purge", "--days", "1"])
+    assert "purged 0 " in result.output
+    assert Comment.select().count() == 1

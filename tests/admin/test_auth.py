@@ -1,0 +1,246 @@
+import datetime
+
+import pytest
+
+from blog import accounts, auth
+from blog.models import Comment, LoginAttempt, User, utcnow
+from tests.admin.conftest import PASSWORD, Browser, make_comment
+from tests.conftest import csrf_token
+from tests.factories import make_post
+
+
+def test_login_and_logout(browser_for):
+    browser = browser_for()
+    response = browser.login("editor")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+    assert browser.get("/admin/").status_code == 200
+    response = browser.post("/logout/")
+    assert response.status_code == 302
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_lax(browser_for):
+    response = browser_for().login("editor")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_on_https(make_app, users):
+    app = make_app(SITE_URL="https://blog.example.org")
+    browser = Browser(app.test_client())
+    response = browser.login("editor")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "username, password",
+    [("editor", "wrong password!"), ("nobody", PASSWORD), ("nobody", "wrong")],
+)
+def test_failed_login_says_nothing_about_which_part(browser_for, username, password):
+    response = browser_for().login(username, password)
+    assert response.status_code == 401
+    assert "Unknown user name or wrong password." in response.get_data(as_text=True)
+
+
+def test_logout_ends_the_old_cookie(app, browser_for):
+    browser = browser_for("editor")
+    stolen = browser.client.get_cookie("session").value
+    browser.post("/logout/")
+    thief = Browser(app.test_client())
+    thief.client.set_cookie("session", stolen)
+    response = thief.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login/")
+
+
+def test_password_change_ends_other_sessions(app, browser_for):
+    laptop, phone = browser_for("editor"), browser_for("editor")
+    response = laptop.post(
+        "/admin/account/",
+        {"current": PASSWORD, "new": "a brand new password"},
+        page="/admin/account/",
+    )
+    assert response.status_code == 302
+    assert laptop.get("/admin/").status_code == 200
+    assert phone.get("/admin/").status_code == 302
+    assert browser_for().login("editor", "a brand new password").status_code == 302
+
+
+def test_password_change_needs_the_current_password(browser_for):
+    browser = browser_for("editor")
+    response = browser.post(
+        "/admin/account/",
+        {"current": "not it at all", "new": "a brand new password"},
+        page="/admin/account/",
+    )
+    assert response.status_code == 400
+    assert "That is not your password." in response.get_data(as_text=True)
+    assert browser.get("/admin/").status_code == 200
+
+
+def test_cli_password_change_ends_sessions(app, browser_for, users):
+    browser = browser_for("moderator")
+    accounts.set_password(User.get_by_id(users["moderator"].id), "changed elsewhere")
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_user_loader_rejects_a_stale_or_malformed_id(users):
+    user = users["admin"]
+    assert auth.load_user(user.get_id()) == user
+    assert auth.load_user(f"{user.id}:not-the-token") is None
+    assert auth.load_user("nonsense") is None
+    assert auth.load_user(f"{user.id}") is None
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/admin/comments/?status=spam", "/admin/comments/?status=spam"),
+        ("https://evil.example/", "/admin/"),
+        ("//evil.example/", "/admin/"),
+        ("/\\evil.example", "/admin/"),
+        ("javascript:alert(1)", "/admin/"),
+    ],
+)
+def test_next_goes_only_to_a_local_path(app, users, target, expected):
+    browser = Browser(app.test_client())
+    page = browser.get("/login/", query_string={"next": target}).get_data(as_text=True)
+    response = browser.post_raw(
+        "/login/",
+        data={
+            "csrf_token": csrf_token(page),
+            "username": "editor",
+            "password": PASSWORD,
+            "next": target,
+        },
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_anonymous_admin_page_redirects_to_login_with_next(client):
+    response = client.get("/admin/posts/?status=draft")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login/?next=/admin/posts/?status%3Ddraft"
+
+
+def test_login_page_and_admin_pages_are_not_stored(admin, client):
+    assert client.get("/login/").headers["Cache-Control"] == "no-store"
+    assert admin.get("/admin/").headers["Cache-Control"] == "no-store"
+    assert admin.get("/admin/comments/").headers["Cache-Control"] == "no-store"
+
+
+def test_logout_needs_post_and_csrf(browser_for):
+    browser = browser_for("editor")
+    # GET /logout/ is no route of ours (the reader's page route answers 404).
+    assert browser.get("/logout/").status_code in (404, 405)
+    assert browser.post_raw("/logout/").status_code == 400
+    assert browser.get("/admin/").status_code == 200
+
+
+def _fail(browser, username="editor", **kwargs):
+    return browser.login(username, "wrong password", **kwargs)
+
+
+def test_five_failures_per_account_lock_it_for_a_while(app, users, browser_for):
+    browser = browser_for()
+    for _ in range(auth.MAX_FAILURES):
+        assert _fail(browser).status_code == 401
+    response = browser.login("editor")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    # Another address does not help: the account itself is limited.
+    other = browser_for()
+    response = other.login("editor", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert response.status_code == 429
+
+
+def test_five_failures_per_address_block_it_for_every_account(browser_for):
+    browser = browser_for()
+    for name in ("a", "b", "c", "d", "e"):
+        assert _fail(browser, name).status_code == 401
+    assert browser.login("editor").status_code == 429
+    assert (
+        browser_for()
+        .login("editor", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+        .status_code
+        == 302
+    )
+
+
+def test_a_forged_forwarded_for_changes_nothing_by_default(browser_for):
+    browser = browser_for()
+    for number in range(auth.MAX_FAILURES):
+        forged = {"X-Forwarded-For": f"203.0.113.{number}"}
+        assert _fail(browser, f"user{number}", headers=forged).status_code == 401
+    response = browser.login("editor", headers={"X-Forwarded-For": "203.0.113.99"})
+    assert response.status_code == 429
+    keys = {row.key for row in LoginAttempt.select()}
+    assert "ip:127.0.0.1" in keys
+    assert not any(key.startswith("ip:203.0.113.") for key in keys)
+
+
+def test_trusted_proxy_uses_the_forwarded_address(make_app, users):
+    app = make_app(TRUSTED_PROXIES=1)
+    browser = Browser(app.test_client())
+    for number in range(auth.MAX_FAILURES):
+        forged = {"X-Forwarded-For": f"203.0.113.{number}"}
+        assert _fail(browser, f"user{number}", headers=forged).status_code == 401
+    # Each failure came from its own client address: none of them is limited.
+    response = browser.login("editor", headers={"X-Forwarded-For": "203.0.113.1"})
+    assert response.status_code == 302
+    keys = {row.key for row in LoginAttempt.select()}
+    assert "ip:203.0.113.4" in keys
+    assert "ip:127.0.0.1" not in keys
+
+
+def test_trusted_proxy_limits_a_real_client_address(make_app, users):
+    app = make_app(TRUSTED_PROXIES=1)
+    browser = Browser(app.test_client())
+    client = {"X-Forwarded-For": "203.0.113.50"}
+    for name in ("a", "b", "c", "d", "e"):
+        assert _fail(browser, name, headers=client).status_code == 401
+    assert browser.login("editor", headers=client).status_code == 429
+    assert (
+        browser.login("editor", headers={"X-Forwarded-For": "203.0.113.51"}).status_code
+        == 302
+    )
+
+
+def test_the_limit_lifts_after_the_window(users):
+    keys = auth.attempt_keys("editor", "192.0.2.1")
+    start = utcnow()
+    for _ in range(auth.MAX_FAILURES):
+        auth.record_failure(keys, start)
+    with pytest.raises(auth.TooManyAttempts) as raised:
+        auth.check_attempts(keys, start + datetime.timedelta(minutes=1))
+    assert raised.value.retry_after == 14 * 60
+    auth.check_attempts(keys, start + auth.WINDOW + datetime.timedelta(seconds=1))
+
+
+def test_success_clears_the_account_failures(users):
+    for _ in range(auth.MAX_FAILURES - 1):
+        assert auth.authenticate("editor", "wrong", "192.0.2.1") is None
+    assert auth.authenticate("editor", PASSWORD, "192.0.2.1") == users["editor"]
+    keys = [row.key for row in LoginAttempt.select()]
+    assert "user:editor" not in keys
+    assert keys.count("ip:192.0.2.1") == auth.MAX_FAILURES - 1
+
+
+def test_admin_pages_never_enter_the_page_cache(app, admin, client):
+    assert admin.get("/admin/").status_code == 200
+    assert admin.get("/admin/comments/").status_code == 200
+    cached = list(app.extensions["pages"].entries)
+    assert not any(key.startswith(("/admin", "/login")) for key in cached)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_signing_in_purges_old_spam(app, browser_for):
+    post = make_post()
+    old = utcnow() - datetime.timedelta(days=31)
+    make_comment(post, "spam", modified_at=old)
+    kept = make_comment(post, "spam")
+    browser_for("moderator")
+    assert [c.id for c in Comment.select()] == [kept.id]

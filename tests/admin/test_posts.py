@@ -1,0 +1,227 @@
+import datetime
+import re
+
+import pytest
+
+from blog import content, editing
+from blog.models import AuditEntry, Post, PostStatus, Tag, utcnow
+from tests.admin.conftest import Browser
+from tests.factories import make_post
+
+
+def _form(**changes) -> dict:
+    form = {
+        "title": "Notes on caching",
+        "slug": "",
+        "body": "Some *Markdown* text.",
+        "summary": "",
+        "author": "Ada",
+        "tags": "cache, http",
+        "categories": "Operations",
+        "date": "",
+        "comments_open": "on",
+        "action": "save",
+    }
+    form.update(changes)
+    return form
+
+
+def _create(browser, section="posts", **changes):
+    return browser.post(
+        f"/admin/{section}/new", _form(**changes), page=f"/admin/{section}/new"
+    )
+
+
+def _editor_version(browser, post) -> str:
+    page = browser.get(f"/admin/{post.kind}s/{post.id}/").get_data(as_text=True)
+    return re.search(r'name="version" value="(\d+)"', page).group(1)
+
+
+def _save(browser, post, version=None, **changes):
+    version = version or _editor_version(browser, post)
+    path = f"/admin/{post.kind}s/{post.id}/"
+    changes = {"title": post.title, "slug": post.slug, **changes}
+    return browser.post(path, _form(version=version, **changes), page=path)
+
+
+@pytest.fixture
+def editor(browser_for) -> Browser:
+    return browser_for("editor")
+
+
+def test_save_draft_makes_a_slug_from_the_title(editor):
+    response = _create(editor)
+    post = Post.get(Post.title == "Notes on caching")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/posts/{post.id}/"
+    assert post.slug == "notes-on-caching"
+    assert post.status == PostStatus.DRAFT
+    assert "<em>Markdown</em>" in post.body_html
+    assert sorted(t.name for t in Tag.by_post([post.id])[post.id]) == ["cache", "http"]
+    entry = AuditEntry.get(AuditEntry.action == "post.create")
+    assert (entry.actor, entry.object_id, entry.to_state) == (
+        "editor",
+        post.id,
+        "draft",
+    )
+
+
+def test_publish_shows_the_post_to_readers(app, editor):
+    reader = app.test_client()
+    assert "Notes on caching" not in reader.get("/").get_data(as_text=True)
+    _create(editor, action="publish")
+    post = Post.get(Post.title == "Notes on caching")
+    assert post.status == PostStatus.PUBLISHED
+    assert reader.get(post.url).status_code == 200
+    # The home page was cached before: publishing made every worker render it afresh.
+    assert "Notes on caching" in reader.get("/").get_data(as_text=True)
+
+
+def test_a_future_date_schedules_the_post(app, editor):
+    when = (utcnow() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    _create(editor, action="publish", date=when)
+    post = Post.get(Post.title == "Notes on caching")
+    assert editing.state(post) == "scheduled"
+    assert app.test_client().get(post.url).status_code == 404
+    listing = editor.get("/admin/posts/?status=scheduled").get_data(as_text=True)
+    assert "Notes on caching" in listing
+
+
+def test_dates_are_read_in_the_site_time_zone(app, editor):
+    app.extensions["settings"].set("timezone", "Europe/Berlin")
+    _create(editor, date="2024-06-01T12:00")
+    post = Post.get(Post.title == "Notes on caching")
+    assert post.date == datetime.datetime(2024, 6, 1, 10, 0)
+
+
+def test_unpublish_answers_410_and_trash_and_restore(app, editor):
+    post = make_post(title="Old news")
+    reader = app.test_client()
+    assert reader.get(post.url).status_code == 200
+    assert _save(editor, post, action="unpublish").status_code == 302
+    assert reader.get(post.url).status_code == 410
+    _save(editor, post, action="trash")
+    assert Post.get_by_id(post.id).status == PostStatus.TRASH
+    _save(editor, post, action="restore")
+    assert Post.get_by_id(post.id).status == PostStatus.DRAFT
+    actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == ["post.unpublish", "post.trash", "post.restore"]
+
+
+def test_unpublish_refuses_a_draft(editor):
+    post = make_post(status=PostStatus.DRAFT)
+    response = _save(editor, post, action="unpublish")
+    assert response.status_code == 400
+    assert "cannot unpublish" in response.get_data(as_text=True)
+
+
+def test_the_second_of_two_editors_is_refused(browser_for):
+    first, second = browser_for("editor"), browser_for("admin")
+    post = make_post(title="Shared")
+    version = _editor_version(first, post)
+    assert _editor_version(second, post) == version
+    assert _save(first, post, version, title="First wins").status_code == 302
+    response = _save(second, post, version, title="Second loses", body="My text")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "someone else saved this post after you opened it" in page
+    assert "My text" in page  # the second editor's work is not thrown away
+    stored = Post.get_by_id(post.id)
+    assert stored.title == "First wins"
+    assert stored.version == int(version) + 1
+
+
+def test_save_refuses_a_stale_version_directly(app, users):
+    post = make_post()
+    draft = editing.draft_from_post(post)
+    editing.save(draft, "save", users["editor"], post.id, post.version)
+    with pytest.raises(editing.PostConflict):
+        editing.save(draft, "save", users["editor"], post.id, post.version)
+
+
+def test_a_taken_slug_is_refused_beside_the_field(editor):
+    make_post(title="Taken", slug="taken")
+    response = _create(editor, slug="taken")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "“taken” is used by “Taken”" in page
+    assert 'id="slug-error"' in page
+
+
+def test_a_slug_made_from_the_title_is_made_unique(editor):
+    make_post(title="Notes on caching", slug="notes-on-caching")
+    _create(editor)
+    assert Post.select().where(Post.slug == "notes-on-caching-2").exists()
+
+
+def test_preview_without_javascript_renders_and_saves_nothing(editor):
+    response = _create(editor, body="# Heading\n\nText", action="preview")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    preview = '<div id="preview" class="post-body" aria-live="polite"><h1>Heading</h1>'
+    assert preview in page
+    assert not Post.select().exists()
+
+
+def test_preview_fragment_for_the_script(editor):
+    response = editor.post("/admin/preview", {"body": "Hello **world**"})
+    assert response.status_code == 200
+    assert (
+        response.get_data(as_text=True).strip() == "<p>Hello <strong>world</strong></p>"
+    )
+
+
+def test_pages_have_a_navigation_order_and_no_reserved_slugs(app, editor):
+    response = _create(editor, "pages", title="About", nav_order="3", action="publish")
+    page = Post.get(Post.title == "About")
+    assert response.status_code == 302
+    assert (page.kind, page.nav_order, page.url) == ("page", 3, "/about/")
+    assert app.test_client().get("/about/").status_code == 200
+    response = _create(editor, "pages", title="Admin", slug="admin")
+    assert response.status_code == 400
+    assert "reserved" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status=draft", {"Draft one"}),
+        ("tag=python", {"Tagged"}),
+        ("category=travel", {"Filed"}),
+        ("author=Grace", {"By Grace"}),
+        ("q=needle", {"Has the word"}),
+        ("", {"Draft one", "Tagged", "Filed", "By Grace", "Has the word"}),
+    ],
+)
+def test_post_list_filters(editor, query, expected):
+    make_post(title="Draft one", status=PostStatus.DRAFT)
+    make_post(title="Tagged", tags=["Python"])
+    make_post(title="Filed", categories=["Travel"])
+    make_post(title="By Grace", author="Grace")
+    make_post(title="Has the word", body="a needle in a haystack")
+    page = editor.get(f"/admin/posts/?{query}").get_data(as_text=True)
+    shown = set(re.findall(r'<a href="/admin/posts/\d+/">([^<]+)</a>', page))
+    assert shown == expected
+
+
+def test_export_writes_dashboard_and_synced_posts(app, editor, content_dir, tmp_path):
+    report = content.sync(content_dir)
+    synced = Post.get_by_id(report.added[0])
+    _create(editor, action="publish")
+    _save(editor, synced, title="Edited in the dashboard")
+    count = content.export(tmp_path / "out")
+    files = {
+        p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/**/*.md")
+    }
+    written = Post.get(Post.title == "Notes on caching")
+    assert count == Post.select().count()
+    assert f"posts/{written.date:%Y-%m-%d}-notes-on-caching.md" in files
+    assert synced.source_path in files
+    exported = (tmp_path / "out" / synced.source_path).read_text()
+    assert "title: Edited in the dashboard" in exported
+
+
+def test_editor_refuses_a_post_of_the_other_kind(editor):
+    post = make_post()
+    assert editor.get(f"/admin/pages/{post.id}/").status_code == 404
+    assert editor.get("/admin/posts/999999/").status_code == 404

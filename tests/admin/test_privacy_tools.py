@@ -1,0 +1,126 @@
+import json
+
+import pytest
+
+from blog import privacy_tools
+from blog.cli import main
+from blog.comments import privacy
+from blog.models import AuditEntry, BlockedItem, Comment, User
+from tests.admin.conftest import make_comment
+from tests.factories import make_post
+
+KEY = "test secret key"
+EMAIL = "Jo.Reader@Example.net"
+
+
+@pytest.fixture
+def traces(app, users):
+    post = make_post(title="Commented")
+    mine = [
+        make_comment(post, "approved", author_email=EMAIL, body="My first words"),
+        # Found by its hash alone, as after a raw email was forgotten.
+        make_comment(
+            post,
+            "spam",
+            author_email="",
+            email_hash=privacy.hash_email(EMAIL, KEY),
+            body="My second words",
+        ),
+    ]
+    other = make_comment(post, "approved", author_email="someone@else.org")
+    BlockedItem.create(kind="email_hash", value=privacy.hash_email(EMAIL, KEY))
+    BlockedItem.create(kind="ip_hash", value=mine[0].ip_hash)
+    BlockedItem.create(kind="host", value="spam.example")
+    User.update(email=EMAIL.lower()).where(User.id == users["editor"].id).execute()
+    return {"mine": mine, "other": other}
+
+
+def test_export_holds_everything_about_the_email(traces):
+    data = privacy_tools.export(EMAIL, KEY)
+    assert data["email"] == EMAIL.lower()
+    assert [c["body"] for c in data["comments"]] == [
+        "My first words",
+        "My second words",
+    ]
+    first = data["comments"][0]
+    assert first["author_email"] == EMAIL
+    assert first["post"]["title"] == "Commented"
+    assert first["ip_prefix"] == "203.0.113.0/24"
+    assert [a["username"] for a in data["accounts"]] == ["editor"]
+    assert {b["kind"] for b in data["blocklist"]} == {"email_hash", "ip_hash"}
+    assert "password_hash" not in json.dumps(data)
+    json.dumps(data)  # JSON-ready
+    entry = AuditEntry.get(AuditEntry.action == "privacy.export")
+    assert EMAIL.lower() not in entry.detail
+    assert "2 comment(s) found" in entry.detail
+
+
+def test_erase_anonymises_and_keeps_the_text(traces):
+    result = privacy_tools.erase(EMAIL, KEY)
+    assert (result.comments, result.deleted, result.accounts, result.blocklist) == (
+        2,
+        0,
+        1,
+        2,
+    )
+    for comment in traces["mine"]:
+        erased = Comment.get_by_id(comment.id)
+        assert erased.author_name == "Anonymous"
+        assert (erased.author_email, erased.email_hash, erased.author_url) == (
+            "",
+            "",
+            "",
+        )
+        assert (erased.ip_hash, erased.ip_prefix) == ("", "")
+        assert erased.body == comment.body
+    other = Comment.get_by_id(traces["other"].id)
+    assert other.author_email == "someone@else.org"
+    assert [b.kind for b in BlockedItem.select()] == ["host"]
+    assert User.select().where(User.email != "").count() == 2
+    assert privacy_tools.export(EMAIL, KEY)["comments"] == []
+    assert AuditEntry.select().where(AuditEntry.action == "privacy.erase").exists()
+
+
+def test_erase_can_delete_the_comments(traces):
+    result = privacy_tools.erase(EMAIL, KEY, delete_comments=True)
+    assert result.deleted == 2
+    assert [c.id for c in Comment.select()] == [traces["other"].id]
+
+
+@pytest.mark.parametrize("email", ["", "not an email", "a@b\n.c"])
+def test_a_bad_address_is_refused(app, email):
+    with pytest.raises(privacy_tools.PrivacyError):
+        privacy_tools.export(email, KEY)
+
+
+def test_export_and_erase_over_http(traces, admin):
+    response = admin.post(
+        "/admin/privacy/export", {"email": EMAIL}, page="/admin/privacy/"
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert len(response.get_json()["comments"]) == 2
+    refused = admin.post(
+        "/admin/privacy/erase", {"email": EMAIL}, page="/admin/privacy/"
+    )
+    assert refused.status_code == 400
+    assert Comment.get_by_id(traces["mine"][0].id).author_email == EMAIL
+    response = admin.post(
+        "/admin/privacy/erase",
+        {"email": EMAIL, "confirm": "on"},
+        page="/admin/privacy/",
+    )
+    assert response.status_code == 302
+    assert Comment.get_by_id(traces["mine"][0].id).author_name == "Anonymous"
+
+
+def test_privacy_cli(traces, runner):
+    result = runner.invoke(main, ["privacy", "export", EMAIL])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["comments"]) == 2
+    result = runner.invoke(main, ["privacy", "erase", EMAIL, "--delete-comments"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 2" in result.output
+    assert Comment.select().count() == 1
+    result = runner.invoke(main, ["privacy", "erase", "nonsense"])
+    assert result.exit_code == 1

@@ -1,0 +1,92 @@
+import re
+
+import pytest
+
+from blog.models import AuditEntry
+from blog.settings import DEFINITIONS
+from tests.conftest import csrf_token
+
+
+def _form(browser) -> dict:
+    """The settings form as a browser would send it back unchanged."""
+    page = browser.get("/admin/settings/").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page)}
+    for name, value in re.findall(
+        r'<input id="s-[^"]+" name="([^"]+)"[^>]*value="([^"]*)"', page
+    ):
+        form[name] = value
+    for name in re.findall(r'<input type="checkbox" name="([^"]+)"[^>]* checked', page):
+        form[name] = "on"
+    for name, body in re.findall(
+        r'<textarea id="s-[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', page
+    ):
+        form[name] = body
+    for name, options in re.findall(
+        r'<select id="s-[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(
+            r"<option(?: value=\"([^\"]*)\")? selected>([^<]*)<", options
+        )
+        form[name] = chosen.group(1) if chosen.group(1) is not None else chosen.group(2)
+    return form
+
+
+def _send(browser, form):
+    return browser.post_raw("/admin/settings/", data=form)
+
+
+def test_every_setting_is_on_the_page_with_its_help(admin):
+    page = admin.get("/admin/settings/").get_data(as_text=True)
+    for key, definition in DEFINITIONS.items():
+        assert f'name="{key}"' in page, key
+        assert definition.help.replace("'", "&#39;") in page, key
+    assert "<legend>Site</legend>" in page and "<legend>Discussion</legend>" in page
+
+
+def test_saving_unchanged_settings_changes_nothing(app, admin):
+    response = _send(admin, _form(admin))
+    assert response.status_code == 302
+    assert not AuditEntry.select().exists()
+
+
+def test_saving_changes_settings_and_refreshes_reader_pages(app, admin):
+    reader = app.test_client()
+    assert "Field Notes" in reader.get("/").get_data(as_text=True)
+    form = _form(admin)
+    form.update(title="A New Name", posts_per_page="7", hold_all="on")
+    form.pop("check_honeypot")
+    response = _send(admin, form)
+    assert response.status_code == 302
+    settings = app.extensions["settings"]
+    settings.reload()
+    assert (settings["title"], settings["posts_per_page"]) == ("A New Name", 7)
+    assert settings["hold_all"] is True and settings["check_honeypot"] is False
+    assert "A New Name" in reader.get("/").get_data(as_text=True)
+    entry = AuditEntry.get(AuditEntry.action == "settings.change")
+    assert set(entry.detail.split(", ")) == {
+        "title", "posts_per_page", "hold_all", "check_honeypot",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("posts_per_page", "0", "must be at least 1"),
+        ("posts_per_page", "many", "expected int"),
+        ("timezone", "Mars/Olympus", "unknown time zone"),
+        ("classifier_spam", "1.5", "must be at most 1.0"),
+        ("comment_order", "random", "must be one of oldest, newest"),
+        ("theme", "no-such-theme", "no such theme"),
+    ],
+)
+def test_a_bad_value_is_refused_beside_its_field(app, admin, key, value, message):
+    form = _form(admin)
+    form.update({key: value, "title": "Not saved either"})
+    response = _send(admin, form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(rf'<p class="field-error" id="{key}-error">([^<]*)</p>', page)
+    assert error and message in error.group(1)
+    assert f'aria-describedby="{key}-help {key}-error"' in page
+    app.extensions["settings"].reload()
+    assert app.extensions["settings"]["title"] == "Field Notes"

@@ -1,0 +1,200 @@
+"""The dashboard in a real browser: write and publish, moderate, no CSP violation."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import REPORT_CSP_VIOLATIONS
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a browser test password"
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/posts/",
+    "/admin/posts/new",
+    "/admin/pages/",
+    "/admin/pages/new",
+    "/admin/media/",
+    "/admin/settings/",
+    "/admin/users/",
+    "/admin/privacy/",
+    "/admin/audit/",
+    "/admin/account/",
+    "/admin/comments/",
+    "/admin/comments/?status=approved",
+    "/admin/comments/?status=spam",
+    "/admin/comments/?status=trash",
+]
+# Settings the test changes, and the values it puts back.
+CHANGED = {
+    "hold_all": "false",
+    "min_form_seconds": "3",
+    "check_flood": "true",
+    "check_classifier": "true",
+}
+
+
+@pytest.fixture(scope="module")
+def staff(live_server):
+    for name, role in (("boss", "admin"), ("mod", "moderator")):
+        live_server.cli("users", "create", name, "--role", role, input=PASSWORD + "\n")
+    yield
+    for key, value in CHANGED.items():
+        live_server.cli("settings", "set", key, value)
+
+
+class Watched:
+    """A browser context of its own whose console errors and CSP violations count."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.add_init_script(REPORT_CSP_VIOLATIONS)
+        self.page = self.context.new_page()
+        self.problems = []
+        self.page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.problems.append(message.text)
+            ),
+        )
+        self.page.on(
+            "pageerror", lambda error: self.problems.append(f"uncaught: {error}")
+        )
+        # The console names no URL for a failed load: record which it was.
+        self.page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and self.problems.append(f"{response.status} {response.url}")
+            ),
+        )
+
+
+@pytest.fixture
+def watch(browser):
+    made = []
+
+    def make() -> Watched:
+        made.append(Watched(browser))
+        return made[-1]
+
+    yield make
+    for watched in made:
+        watched.context.close()
+
+
+def log_in(page, base: str, name: str):
+    page.goto(base + "/login/")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("h1")).to_have_text("Overview")
+
+
+def write_and_publish(page, base: str, title: str, body: str) -> str:
+    page.goto(base + "/admin/posts/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Text (Markdown)").fill(body)
+    page.get_by_role("button", name="Preview").click()
+    # The script fetched the preview: the page did not reload.
+    expect(page.locator("#preview strong")).to_have_text("the dashboard")
+    assert page.url == base + "/admin/posts/new"
+    page.get_by_role("button", name="Publish or schedule").click()
+    expect(page.locator(".notice")).to_contain_text("Published.")
+    page.get_by_role("link", name="View on the site").click()
+    expect(page.locator("h1")).to_have_text(title)
+    return page.url
+
+
+def leave_comment(page, url: str, text: str, email: str):
+    page.goto(url)
+    page.locator("#comment").fill(text)
+    page.locator("#author").fill("Browser Reader")
+    # An address of its own: marking spam blocks it for the whole live server.
+    page.locator("#email").fill(email)
+    page.locator("#submit-comment").click()
+    mine = page.locator("li.comment", has_text=text)
+    expect(mine.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+
+
+def hold_every_comment(page, base: str):
+    page.goto(base + "/admin/settings/")
+    page.locator("#s-hold_all").check()
+    page.locator("#s-min_form_seconds").fill("0")
+    page.locator("#s-check_flood").uncheck()
+    page.locator("#s-check_classifier").uncheck()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".notice")).to_contain_text("Saved 4 changed setting(s).")
+
+
+def test_publish_then_moderate_comments(live_server, staff, watch):
+    base = live_server.url
+    admin = watch()
+    log_in(admin.page, base, "boss")
+    hold_every_comment(admin.page, base)
+    post_url = write_and_publish(
+        admin.page, base, "Written in the browser", "Hello from **the dashboard**."
+    )
+
+    reader = watch()
+    leave_comment(reader.page, post_url, "A comment worth keeping", "keep@example.net")
+    leave_comment(
+        reader.page, post_url, "A comment for the spam folder", "junk@example.net"
+    )
+
+    moderator = watch()
+    page = moderator.page
+    log_in(page, base, "mod")
+    page.goto(base + "/admin/comments/")
+    keep = page.locator("li.comment", has_text="A comment worth keeping")
+    junk = page.locator("li.comment", has_text="A comment for the spam folder")
+    expect(keep).to_be_visible()
+    # Keyboard only: focus the row's button and press Enter.
+    keep.get_by_role("button", name=re.compile("^Approve")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice")).to_contain_text("Approve: 1 comment(s)")
+    expect(page.locator("#queue")).to_be_focused()
+    junk.get_by_role("button", name=re.compile("^Spam")).click()
+    expect(page.locator(".notice")).to_contain_text("Spam: 1 comment(s)")
+    page.goto(base + "/admin/comments/?status=spam")
+    expect(
+        page.locator("li.comment", has_text="A comment for the spam folder")
+    ).to_be_visible()
+
+    visitor = watch()
+    visitor.page.goto(post_url)
+    comments = visitor.page.locator("#comments")
+    expect(comments).to_contain_text("A comment worth keeping")
+    expect(comments).not_to_contain_text("A comment for the spam folder")
+    for name, watched in dict(
+        admin=admin, reader=reader, moderator=moderator, visitor=visitor
+    ).items():
+        assert watched.problems == [], name
+
+
+def test_no_console_error_or_csp_violation_on_any_admin_page(live_server, staff, watch):
+    admin = watch()
+    log_in(admin.page, live_server.url, "boss")
+    for path in ADMIN_PAGES:
+        response = admin.page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+    assert admin.problems == []
+
+
+def test_the_queue_works_from_the_keyboard_alone(live_server, staff, watch):
+    moderator = watch()
+    page = moderator.page
+    log_in(page, live_server.url, "mod")
+    page.goto(live_server.url + "/admin/comments/?status=approved")
+    # Tab from the top reaches the select-all box and the bulk action button.
+    reached = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id"))
+        if {"select-all", "apply"} <= reached:
+            break
+    assert {"select-all", "apply"} <= reached
+    assert moderator.problems == []

@@ -1,0 +1,85 @@
+// The dashboard works without this file; it adds a live preview, "select all",
+// confirmations and focus after an action.
+"use strict";
+
+function focusTarget() {
+  // After an action the page comes back at #queue: put keyboard focus there.
+  const id = window.location.hash.slice(1);
+  const target = id && document.getElementById(id);
+  if (target && target.hasAttribute("tabindex")) {
+    target.focus();
+  }
+}
+
+function setUpPreview() {
+  const form = document.querySelector("form[data-preview-url]");
+  const button = document.getElementById("preview-button");
+  const area = document.getElementById("preview");
+  if (!form || !button || !area) {
+    return;
+  }
+  button.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    area.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(form.dataset.previewUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+      });
+      if (!response.ok) {
+        throw new Error(`preview failed: ${response.status}`);
+      }
+      area.innerHTML = await response.text();
+    } catch (error) {
+      area.textContent = "The preview could not be made; press Preview again.";
+    } finally {
+      area.removeAttribute("aria-busy");
+    }
+  });
+}
+
+function setUpSelectAll() {
+  const all = document.getElementById("select-all");
+  if (!all) {
+    return;
+  }
+  const picks = () => document.querySelectorAll("input.pick");
+  all.addEventListener("change", () => {
+    picks().forEach((box) => {
+      box.checked = all.checked;
+    });
+  });
+  picks().forEach((box) => {
+    box.addEventListener("change", () => {
+      if (!box.checked) {
+        all.checked = false;
+      }
+    });
+  });
+}
+
+function setUpConfirmations() {
+  document.querySelectorAll("[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  });
+}
+
+function setUpCopyFields() {
+  document.querySelectorAll("input.copy").forEach((field) => {
+    field.addEventListener("focus", () => field.select());
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setUpPreview();
+  setUpSelectAll();
+  setUpConfirmations();
+  setUpCopyFields();
+  focusTarget();
+});
