@@ -1,0 +1,356 @@
+"""Comments in the database: the history the guards ask, saving, and reading back.
+
+Every query here runs across all gunicorn workers alike, because the
+history is the Comment table itself: flood and rate limits hold however many
+processes serve the site. Reading a post's comments costs a fixed number of
+queries whatever the number of comments: one page of top-level comments,
+then every reply of those threads at once (Comment.thread is the top-level
+ancestor). The queries asked on every submission are built once (Prepared).
+
+It is longer than most modules on purpose: every query the readers' side
+makes of the Comment table is here, so a schema change is made in one place.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from .. import db
+from ..models import Comment, CommentStatus, Post, PostStatus, utcnow
+from ..pagination import Page, paginate
+
+# What a commenter sees of their own comment before a moderator does: spam
+# shows to its author exactly like pending, so the reply is neutral.
+UNSEEN = (CommentStatus.PENDING, CommentStatus.SPAM)
+
+
+class Prepared:
+    """A query peewee builds once per kind of database, then runs with new values.
+
+    Building a query costs peewee about 0.4 ms and running it costs SQLite
+    about 0.01 ms; the history is asked while the write lock is held, so its
+    queries are built once. build(*values) must use each value once, in order.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.sql: dict[type, str] = {}
+
+    def execute(self, *values):
+        database = db.database.obj
+        sql = self.sql.get(type(database))
+        if sql is None:
+            sql, bound = self.build(*values).sql()
+            if list(bound) != list(values):
+                raise ValueError(f"values bound out of order: {bound!r}")
+            self.sql[type(database)] = sql
+        return database.execute_sql(sql, values)
+
+    def scalar(self, *values):
+        row = self.execute(*values).fetchone()
+        return row[0] if row else None
+
+
+_KEY = Prepared(
+    lambda key: Comment.select(Comment.id).where(Comment.idempotency_key == key)
+)
+_LAST_BY_EMAIL = Prepared(
+    lambda email_hash: Comment.select(fn.MAX(Comment.created_at)).where(
+        Comment.email_hash == email_hash
+    )
+)
+_LAST_BY_IP = Prepared(
+    lambda ip_hash: Comment.select(fn.MAX(Comment.created_at)).where(
+        Comment.ip_hash == ip_hash
+    )
+)
+_TIMES_FROM_IP = Prepared(
+    lambda ip_hash, since: (
+        Comment.select(Comment.created_at)
+        .where((Comment.ip_hash == ip_hash) & (Comment.created_at >= since))
+        .order_by(Comment.created_at)
+    )
+)
+_SAME_TEXT = Prepared(
+    lambda post_id, body, name, email_hash, deleted: Comment.select(Comment.id).where(
+        (Comment.post == post_id)
+        & (Comment.body == body)
+        & ((Comment.author_name == name) | (Comment.email_hash == email_hash))
+        & (Comment.status != deleted)
+    )
+)
+_KNOWN = Prepared(
+    lambda email_hash, approved: Comment.select(Comment.id).where(
+        (Comment.email_hash == email_hash) & (Comment.status == approved)
+    )
+)
+_PLACE = Prepared(
+    lambda comment_id: Comment.select(
+        Comment.id,
+        Comment.post,
+        Comment.status,
+        Comment.depth,
+        Comment.thread,
+        Comment.parent,
+    ).where(Comment.id == comment_id)
+)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What threading needs to know of a parent comment."""
+
+    id: int
+    post_id: int
+    status: str
+    depth: int
+    thread_id: int | None
+    parent_id: int | None
+
+
+def _moment(value) -> datetime.datetime | None:
+    # SQLite returns an aggregate of a date column as text.
+    return Comment.created_at.python_value(value) if value else None
+
+
+class DatabaseHistory:
+    """The guards' History over the Comment table."""
+
+    def last_from(self, ip_hash: str, email_hash: str) -> datetime.datetime | None:
+        # One indexed lookup per key: the planner may scan the table for an OR.
+        times = [
+            _moment(query.scalar(value))
+            for query, value in ((_LAST_BY_EMAIL, email_hash), (_LAST_BY_IP, ip_hash))
+            if value
+        ]
+        times = [moment for moment in times if moment]
+        return max(times) if times else None
+
+    def times_from_ip(
+        self, ip_hash: str, since: datetime.datetime
+    ) -> list[datetime.datetime]:
+        rows = _TIMES_FROM_IP.execute(ip_hash, since).fetchall()
+        return [_moment(row[0]) for row in rows]
+
+    def has_same_text(
+        self, post_id: int, author_name: str, email_hash: str, body: str
+    ) -> bool:
+        found = _SAME_TEXT.scalar(
+            post_id, body, author_name, email_hash, CommentStatus.DELETED.value
+        )
+        return found is not None
+
+    def known_commenter(self, email_hash: str) -> bool:
+        return _KNOWN.scalar(email_hash, CommentStatus.APPROVED.value) is not None
+
+    def comment(self, comment_id: int) -> Placed | None:
+        row = _PLACE.execute(comment_id).fetchone()
+        return Placed(*row) if row else None
+
+
+_COMMENTABLE = Prepared(
+    lambda post_id, kind, status, now: Post.select(
+        Post.id, Post.kind, Post.title, Post.slug, Post.date, Post.comments_open
+    ).where(
+        (Post.id == post_id)
+        & (Post.kind == kind)
+        & (Post.status == status)
+        & (Post.date <= now)
+    )
+)
+
+
+def commentable_post(post_id: int, now: datetime.datetime) -> Post | None:
+    """The public post of this id, or None: pages and drafts take no comments."""
+    row = _COMMENTABLE.execute(
+        post_id, "post", PostStatus.PUBLISHED.value, now
+    ).fetchone()
+    if row is None:
+        return None
+    ident, kind, title, slug, date, comments_open = row
+    return Post(
+        id=ident,
+        kind=kind,
+        title=title,
+        slug=slug,
+        date=Post.date.python_value(date),
+        comments_open=Post.comments_open.python_value(comments_open),
+    )
+
+
+def by_key(key: str) -> Comment | None:
+    """The comment a form with this idempotency key already stored."""
+    found = _KEY.scalar(key)
+    return Comment.get_by_id(found) if found is not None else None
+
+
+_COLUMNS = [field for field in Comment._meta.sorted_fields if field is not Comment.id]
+_INSERT = Prepared(lambda *row: Comment.insert(dict(zip(_COLUMNS, row, strict=True))))
+
+
+def _column_value(field, values: dict):
+    if field.name in values:
+        return values[field.name]
+    return field.default() if callable(field.default) else field.default
+
+
+def save(**values) -> Comment:
+    """Insert one comment; the caller holds the write transaction."""
+    cursor = _INSERT.execute(*(_column_value(field, values) for field in _COLUMNS))
+    ident = cursor.lastrowid if db.is_sqlite() else cursor.fetchone()[0]
+    return Comment(id=ident, **values)
+
+
+@dataclass
+class Node:
+    """A comment in a thread, with its replies."""
+
+    comment: Comment
+    children: list["Node"] = field(default_factory=list)
+
+    @property
+    def awaiting(self) -> bool:
+        """Shown only to its author, until a moderator approves it."""
+        return self.comment.status != CommentStatus.APPROVED
+
+
+def _visible(own_ids: Iterable[int]):
+    own = list(own_ids)
+    approved = Comment.status == CommentStatus.APPROVED
+    if not own:
+        return approved
+    return approved | (Comment.id.in_(own) & Comment.status.in_(UNSEEN))
+
+
+def threads(
+    post, number: int, per_page: int, order: str = "oldest", own_ids=()
+) -> Page:
+    """One page of a post's threads: top-level comments, each with its replies.
+
+    own_ids are comments the reader wrote that await moderation: they show
+    to that reader, in place, and count for nobody else.
+    """
+    visible = _visible(own_ids)
+    created = Comment.created_at.desc() if order == "newest" else Comment.created_at
+    ident = Comment.id.desc() if order == "newest" else Comment.id
+    top = (
+        Comment.select()
+        .where((Comment.post == post) & Comment.parent.is_null() & visible)
+        .order_by(created, ident)
+    )
+    page = paginate(top, number, per_page)
+    page.items = _tree(page.items, _replies([c.id for c in page.items], visible))
+    return page
+
+
+def _replies(thread_ids: list[int], visible) -> list[Comment]:
+    if not thread_ids:
+        return []
+    return list(
+        Comment.select()
+        .where(Comment.thread.in_(thread_ids) & Comment.parent.is_null(False) & visible)
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def _tree(roots: list[Comment], replies: list[Comment]) -> list[Node]:
+    nodes = {comment.id: Node(comment) for comment in roots + replies}
+    for reply in replies:
+        # A reply whose parent is not shown goes under the top of its thread.
+        parent = nodes.get(reply.parent_id) or nodes[reply.thread_id]
+        parent.children.append(nodes[reply.id])
+    return [nodes[root.id] for root in roots]
+
+
+def still_unseen(comment_ids: list[int]) -> list[int]:
+    """Which of these comments still await a moderator, in the order given."""
+    waiting = {
+        row.id
+        for row in Comment.select(Comment.id).where(
+            Comment.id.in_(comment_ids) & Comment.status.in_(UNSEEN)
+        )
+    }
+    return [ident for ident in comment_ids if ident in waiting]
+
+
+def approved_count(post) -> int:
+    return Comment.approved_for(post).count()
+
+
+def _threads_before(newer: bool) -> Prepared:
+    """Approved top-level comments of a post shown before a given one."""
+
+    def build(post_id, approved, moment, same_moment, ident):
+        if newer:
+            before = (Comment.created_at > moment) | (
+                (Comment.created_at == same_moment) & (Comment.id > ident)
+            )
+        else:
+            before = (Comment.created_at < moment) | (
+                (Comment.created_at == same_moment) & (Comment.id < ident)
+            )
+        return Comment.select(fn.COUNT(Comment.id)).where(
+            (Comment.post == post_id)
+            & (Comment.status == approved)
+            & Comment.parent.is_null()
+            & before
+        )
+
+    return Prepared(build)
+
+
+_BEFORE = {"oldest": _threads_before(False), "newest": _threads_before(True)}
+_ROOT = Prepared(
+    lambda ident: Comment.select(Comment.created_at).where(Comment.id == ident)
+)
+
+
+def page_of(comment: Comment, per_page: int, order: str = "oldest") -> int:
+    """The page of its post's comments where a comment's thread appears."""
+    if comment.thread_id is None:
+        ident, moment = comment.id, comment.created_at
+    else:
+        ident, moment = comment.thread_id, _moment(_ROOT.scalar(comment.thread_id))
+    earlier = _BEFORE[order].scalar(
+        comment.post_id, CommentStatus.APPROVED.value, moment, moment, ident
+    )
+    return earlier // per_page + 1
+
+
+def recent_approved(limit: int, post=None, now=None) -> list[Comment]:
+    """The newest approved comments on public posts, for the comment feeds."""
+    now = now or utcnow()
+    query = (
+        Comment.select(Comment, Post)
+        .join(Post, on=(Comment.post == Post.id))
+        .where(
+            (Comment.status == CommentStatus.APPROVED)
+            & (Post.status == PostStatus.PUBLISHED)
+            & (Post.date <= now)
+        )
+    )
+    if post is not None:
+        query = query.where(Comment.post == post)
+    return list(
+        query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+    )
+
+
+def purge_ip_data(now: datetime.datetime, keep: datetime.timedelta) -> int:
+    """Forget the hashed and truncated addresses of comments older than keep."""
+    return (
+        Comment.update(ip_hash="", ip_prefix="")
+        .where((Comment.created_at < now - keep) & (Comment.ip_hash != ""))
+        .execute()
+    )
+
+
+def ip_retention(settings) -> datetime.timedelta:
+    """How long addresses are kept: never shorter than the rate and flood checks."""
+    return max(
+        datetime.timedelta(days=settings["ip_retention_days"]),
+        datetime.timedelta(minutes=settings["rate_window_minutes"]),
+        datetime.timedelta(seconds=settings["flood_seconds"]),
+    )

@@ -1,0 +1,329 @@
+"""The reader's side of comments: the form's POST, comment feeds, identicons.
+
+POST /comments/<post_id>/ follows Post/Redirect/Get: a stored comment
+answers 303 to its place on the post; a form with mistakes is shown again,
+text kept, each message beside its field. The post page itself is rendered
+by the reader's view and cached for everybody, so what is personal (a
+comment awaiting moderation) travels in the signed blog_pending cookie, which
+the page cache passes by, and the "save my details" cookie is read by
+JavaScript only.
+"""
+
+import datetime
+import json
+from functools import partial
+from urllib.parse import parse_qsl, quote
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    request,
+)
+from werkzeug.datastructures import MultiDict
+
+from .. import csrf, db, feeds, identicon
+from ..comments import (
+    Status,
+    Submission,
+    TooManyComments,
+    ValidationError,
+    moderation,
+    store,
+    submit,
+    tokens,
+)
+from ..comments.validate import FORM, displayable
+from ..forms import CommentForm
+from ..models import Comment, Post, utcnow
+from ..pagination import page_number
+from . import reader
+from .feeds import site
+
+bp = Blueprint("comments", __name__)
+
+PENDING_COOKIE = "blog_pending"
+AUTHOR_COOKIE = "comment_author"
+PENDING_KEPT = 20  # the newest comments a pending cookie remembers
+PENDING_DAYS = 30
+AUTHOR_DAYS = 365
+IDENTICON_MAX_AGE = 365 * 24 * 3600
+FEED_SIZE = 30
+MAX_FIELDS = 20
+PURGE_EVERY = datetime.timedelta(hours=1)
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    # The form carries a signed token instead of the session's CSRF token.
+    csrf.exempt(bp)
+    app.extensions["comment_context"] = comment_context
+    app.jinja_env.globals["identicon_url"] = identicon_url
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def identicon_url(comment: Comment) -> str:
+    return f"/identicon/{identicon.name_for(comment.email_hash, _secret())}.svg"
+
+
+def comment_context(post) -> dict:
+    """The comments area of a post page: threads, count, form, and open or not."""
+    values = reader.settings()
+    own = _own_waiting_comments()
+    threads = store.threads(
+        post,
+        page_number(request.args.get("cpage")),
+        values["comments_per_page"],
+        values["comment_order"],
+        own,
+    )
+    form = g.get("comment_form") or _blank_form(post)
+    reply_to = _reply_to(post, form.parent.data)
+    form.parent.data = str(reply_to.id) if reply_to else ""
+    return {
+        "comment_threads": threads,
+        "comment_count": store.approved_count(post),
+        "comment_form": form,
+        "comment_errors": g.get("comment_errors", {}),
+        "comments_open": not moderation.is_closed(post, values, utcnow()),
+        "reply_to": reply_to,
+        "comments_feed": f"/comments/{post.id}/feed/",
+    }
+
+
+def _own_waiting_comments() -> list[int]:
+    """The reader's comments still awaiting moderation, named by their cookie.
+
+    A page showing them is theirs alone, so it stays out of every cache; once
+    a moderator has decided on all of them the cookie goes, and the reader is
+    served the shared cached page again.
+    """
+    sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
+    if not sent:
+        return []
+    waiting = store.still_unseen(sent)
+    after_this_request(partial(_personal_page, sent, waiting))
+    return waiting
+
+
+def _personal_page(sent, waiting, response):
+    request.environ.pop("blog.cacheable", None)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if not waiting:
+        response.delete_cookie(PENDING_COOKIE, httponly=True, samesite="Lax")
+    elif waiting != sent:
+        _set_pending_cookie(response, waiting)
+    return response
+
+
+def _blank_form(post) -> CommentForm:
+    form = CommentForm(formdata=None)
+    form.token.data = tokens.issue(post.id, _secret(), utcnow())
+    form.parent.data = request.args.get("replytocom", "")
+    return form
+
+
+def _reply_to(post, parent_id) -> Comment | None:
+    """The shown comment of this post the form answers, if any."""
+    parent_id = str(parent_id or "")
+    if not (parent_id.isascii() and parent_id.isdigit() and len(parent_id) < 12):
+        return None
+    return Comment.get_or_none(
+        (Comment.id == int(parent_id))
+        & (Comment.post == post)
+        & (Comment.status == Status.APPROVED)
+    )
+
+
+@bp.post("/comments/<int:post_id>/")
+def create(post_id):
+    pairs = _form_pairs()
+    values = reader.settings().all()
+    try:
+        outcome = submit(
+            Submission(post_id, pairs, request.remote_addr or ""), values, _secret()
+        )
+    except ValidationError as error:
+        return _form_again(post_id, pairs, error.errors, error.status)
+    except TooManyComments as error:
+        retry = {"Retry-After": str(error.retry_after)}
+        return _form_again(post_id, pairs, {FORM: error.message}, 429, retry)
+    _forget_old_addresses(values)
+    return _acknowledge(outcome, values)
+
+
+def _forget_old_addresses(values):
+    """Purge IP data past retention, at most hourly per worker: no cron needed."""
+    now = utcnow()
+    last = current_app.extensions.get("comments.addresses_purged")
+    if last is not None and now - last < PURGE_EVERY:
+        return
+    current_app.extensions["comments.addresses_purged"] = now
+    keep = store.ip_retention(values)
+    db.retrying(lambda: store.purge_ip_data(now, keep))
+
+
+def _form_pairs() -> list[tuple[str, str]]:
+    """The form's fields, refusing bytes that are not UTF-8 instead of guessing."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        abort(415, description="Send the form as a browser does (urlencoded).")
+    text = request.get_data(cache=True).decode("utf-8")
+    try:
+        return parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
+        )
+    except ValueError as error:
+        abort(400, description=f"The form could not be read: {error}.")
+
+
+def _form_again(post_id, pairs, errors, status, headers=None):
+    """The post page again, with the reader's text and the messages."""
+    if store.commentable_post(post_id, utcnow()) is None:
+        abort(404)
+    post = Post.get_by_id(post_id)
+    form = CommentForm(formdata=MultiDict((k, displayable(v)) for k, v in pairs))
+    general = form.set_errors(errors)
+    if not _token_usable(form.token.data, post):
+        form.token.data = tokens.issue(post.id, _secret(), utcnow())
+    g.comment_form, g.comment_errors = form, general
+    body = reader.show(post)
+    # A page with one reader's text in it is never cached.
+    request.environ.pop("blog.cacheable", None)
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(headers or {})
+    return response
+
+
+def _token_usable(token, post) -> bool:
+    """Keep a good token: a fresh one would make the form look sent too fast."""
+    max_age = datetime.timedelta(hours=reader.settings()["max_form_hours"])
+    try:
+        tokens.read(token or "", _secret(), post.id, utcnow(), max_age)
+    except tokens.TokenError:
+        return False
+    return True
+
+
+def _acknowledge(outcome, values):
+    """Redirect to the comment; pending and spam get the very same answer."""
+    comment, post = outcome.comment, outcome.post
+    number = store.page_of(
+        comment, values["comments_per_page"], values["comment_order"]
+    )
+    page = f"?cpage={number}" if number > 1 else ""
+    response = redirect(f"{post.url}{page}#comment-{comment.id}", 303)
+    response.headers["Cache-Control"] = "no-store"
+    if outcome.status != Status.APPROVED:
+        _remember_pending(response, comment.id)
+    _remember_author(response, comment, outcome.remember)
+    return response
+
+
+def _remember_pending(response, comment_id: int):
+    ids = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
+    ids = [i for i in ids if i != comment_id][-(PENDING_KEPT - 1) :] + [comment_id]
+    _set_pending_cookie(response, ids)
+
+
+def _set_pending_cookie(response, ids):
+    response.set_cookie(
+        PENDING_COOKIE,
+        tokens.sign_pending(ids, _secret()),
+        max_age=PENDING_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def _remember_author(response, comment: Comment, wanted: bool):
+    """The reader's own details, in their browser only, for comments.js to fill in."""
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    if not wanted:
+        response.delete_cookie(AUTHOR_COOKIE, samesite="Lax", secure=secure)
+        return
+    details = {
+        "name": comment.author_name,
+        "email": comment.author_email,
+        "url": comment.author_url,
+    }
+    response.set_cookie(
+        AUTHOR_COOKIE,
+        quote(json.dumps(details, ensure_ascii=False), safe=""),
+        max_age=AUTHOR_DAYS * 24 * 3600,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
+@bp.get("/identicon/<name>.svg")
+def identicon_svg(name):
+    if not identicon.NAME.fullmatch(name):
+        abort(404)
+    response = Response(identicon.svg(name), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = (
+        f"public, max-age={IDENTICON_MAX_AGE}, immutable"
+    )
+    return response
+
+
+@bp.get("/comments/feed/")
+def site_feed():
+    current = site()
+    channel = _channel(current, "/comments/feed/", f"Comments · {current.title}", "/")
+    return _feed(channel, store.recent_approved(FEED_SIZE), current)
+
+
+@bp.get("/comments/<int:post_id>/feed/")
+def post_feed(post_id):
+    post = store.commentable_post(post_id, utcnow()) or abort(404)
+    current = site()
+    path = f"/comments/{post.id}/feed/"
+    channel = _channel(current, path, f"Comments on {post.title}", post.url)
+    return _feed(channel, store.recent_approved(FEED_SIZE, post), current)
+
+
+def _channel(current, path, title, page) -> feeds.Channel:
+    return feeds.Channel(
+        id=current.absolute(path),
+        title=title,
+        subtitle=title,
+        link=current.absolute(page),
+        self_link=current.absolute(path),
+        author=current.author or current.title,
+    )
+
+
+def _feed(channel, comments, current):
+    entries = [_entry(comment, current) for comment in comments]
+    body = feeds.render(channel, entries, "atom")
+    reader.cacheable()
+    return Response(body, content_type=f"{feeds.MEDIA_TYPES['atom']}; charset=utf-8")
+
+
+def _entry(comment: Comment, current) -> feeds.Entry:
+    """A comment as a feed entry: the commenter's name only, never contacts."""
+    post = comment.post
+    link = current.absolute(f"{post.url}#comment-{comment.id}")
+    return feeds.Entry(
+        id=feeds.tag_uri(current, comment.created_at, f"/comments/{comment.id}"),
+        title=f"{comment.author_name} on {post.title}",
+        link=link,
+        published=feeds.utc(comment.created_at),
+        updated=feeds.utc(comment.modified_at or comment.created_at),
+        author=comment.author_name,
+        content_html=feeds.absolute_links(comment.body_html, link),
+    )

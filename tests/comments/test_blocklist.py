@@ -1,0 +1,102 @@
+"""The blocklist: a confirmed spammer's email, host and address, blocked and lifted."""
+
+import pytest
+
+from blog.comments.spam.blocklist import block_comment, match, unblock_comment
+from blog.models import BlockedItem, Comment
+from tests.factories import make_post
+
+EMAIL, IP = "e" * 64, "i" * 64
+
+
+@pytest.fixture
+def spammer(app) -> Comment:
+    return Comment.create(
+        post=make_post(),
+        author_name="Promo",
+        body="buy now",
+        status="spam",
+        email_hash=EMAIL,
+        ip_hash=IP,
+        author_url="https://www.spam.example/landing",
+    )
+
+
+def entries() -> set:
+    return set(BlockedItem.select(BlockedItem.kind, BlockedItem.value).tuples())
+
+
+def test_blocking_takes_the_email_hash_host_and_ip_hash(spammer):
+    assert block_comment(spammer) == 3
+    assert entries() == {
+        ("email_hash", EMAIL),
+        ("host", "spam.example"),
+        ("ip_hash", IP),
+    }
+    assert BlockedItem.get().reason == f"comment {spammer.id} marked spam"
+
+
+def test_blocking_twice_keeps_one_entry_each(spammer):
+    block_comment(spammer)
+    block_comment(spammer)
+    assert BlockedItem.select().count() == 3
+
+
+@pytest.mark.parametrize(
+    "email_hash, url, ip_hash, links, found",
+    [
+        (EMAIL, "", "", [], "email hash"),
+        ("", "", IP, [], "IP hash"),
+        ("", "http://spam.example/other", "", [], "host spam.example"),
+        ("", "https://WWW.SPAM.EXAMPLE", "", [], "host spam.example"),
+        ("", "https://shop.spam.example/", "", [], "host spam.example"),
+        ("", "", "", ["http://spam.example/x"], "host spam.example"),
+        ("", "https://notspam.example", "", [], None),
+        ("", "https://spam.example.org", "", [], None),
+        ("f" * 64, "https://other.example", "j" * 64, ["http://x.example"], None),
+        ("", "", "", [], None),
+    ],
+)
+def test_a_blocked_sender_or_link_host_is_found(
+    spammer, email_hash, url, ip_hash, links, found
+):
+    block_comment(spammer)
+    reason = match(email_hash, url, ip_hash, links)
+    if found is None:
+        assert reason is None
+    else:
+        assert found in reason and f"comment {spammer.id}" in reason
+
+
+def test_not_spam_lifts_every_block_of_the_comment(spammer):
+    block_comment(spammer)
+    assert unblock_comment(spammer) == 3
+    assert entries() == set()
+    assert match(EMAIL, "https://spam.example", IP) is None
+
+
+def test_lifting_one_comment_keeps_other_senders_blocked(spammer):
+    other = Comment.create(
+        post=spammer.post, author_name="Other", body="x", status="spam",
+        email_hash="o" * 64, author_url="https://other.example",
+    )  # fmt: skip
+    block_comment(spammer)
+    block_comment(other)
+    unblock_comment(spammer)
+    assert entries() == {("email_hash", "o" * 64), ("host", "other.example")}
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.youtube.com/channel/x", "https://facebook.com/promo"]
+)
+def test_hosts_everybody_links_to_are_never_blocked(spammer, url):
+    spammer.author_url = url
+    assert block_comment(spammer) == 2
+    assert match("", url, "") is None
+    assert ("host", "youtube.com") not in entries()
+
+
+def test_a_comment_without_sender_details_blocks_nothing(app):
+    bare = Comment.create(post=make_post(), author_name="x", body="b", status="spam")
+    assert block_comment(bare) == 0
+    assert unblock_comment(bare) == 0

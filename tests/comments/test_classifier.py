@@ -1,0 +1,242 @@
+"""The learning classifier: tokens, counting, scoring, stores and moderator lessons."""
+
+import gzip
+import json
+
+import pytest
+
+from blog.comments.spam import classifier, evaluate, features
+from blog.comments.spam.classifier import (
+    TOTALS,
+    Classifier,
+    DatabaseStore,
+    MemoryStore,
+    learn_from_decision,
+)
+from blog.comments.spam.corpora import Example
+from blog.models import Comment, SpamLesson, SpamToken
+from tests.conftest import shared_data
+from tests.factories import make_post
+
+SPAM = {"body": "Check out my channel and subscribe! http://promo.example/win"}
+HAM = {"body": "The part about checkpoints finally made WAL click for me."}
+
+
+def example(body: str, spam: bool, **fields) -> Example:
+    values = {"author_name": "", "author_email": "", "author_url": "", "body": body}
+    return Example({**values, **fields}, spam, "test")
+
+
+def trained(store=None) -> Classifier:
+    model = Classifier(store if store is not None else MemoryStore())
+    for _ in range(3):
+        model.learn(SPAM, True)
+        model.learn(HAM, False)
+    return model
+
+
+def db_rows() -> dict:
+    rows = SpamToken.select(SpamToken.token, SpamToken.spam, SpamToken.ham).tuples()
+    return {token: (spam, ham) for token, spam, ham in rows}
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Hello <b>World</b>", "hello world"),
+        ("ＦＲＥＥ money", "free money"),  # fullwidth letters (NFKC)
+        ("fr\u200bee\ufeff", "free"),  # invisible characters
+        ("Tom &amp; Jerry&#39;s", "tom & jerry's"),
+        ("line<br />break", "line break"),
+        ("soooooo gooood", "soo good"),
+        ("see http://x.example/a?b=1 and www.y.example", "see _url_ and _url_"),
+        ("visit shop.example.com now", "visit _url_ now"),
+        ("mail [email hidden] or [phone hidden]", "mail _email_ or _phone_"),
+    ],
+)
+def test_normalise(raw, expected):
+    assert features.normalise(raw) == expected
+
+
+def test_tokens_name_each_kind_with_its_prefix():
+    tokens = features.tokens(
+        {
+            "author_name": "Cheap Pills",
+            "author_email": "bob.smith@mail.example",
+            "author_url": "https://www.shop.example/x",
+            "body": "Buy 100 pills at http://pills.example/a now",
+        }
+    )
+    assert {"w:buy", "w:pills", "w:_url_", "w:now"} <= set(tokens)
+    assert {"b:buy pills", "b:^ buy", "b:^ buy pills", "b:now $"} <= set(tokens)
+    assert {"u:pills.example", "m:links:1"} <= set(tokens)
+    assert {"e:mail.example", "f:shop.example"} <= set(tokens)
+    assert "w:100" not in tokens and not any("cheap" in t for t in tokens)
+    assert not any("bob" in t or "smith" in t for t in tokens)  # never the address
+    assert len(tokens) == len(set(tokens))
+
+
+def test_a_token_longer_than_the_column_is_hashed_to_fit():
+    word = "abcdefghij" * 10
+    tokens = features.tokens({"body": word})
+    assert f"w:{word}" not in tokens
+    assert all(len(token) <= features.MAX_TOKEN_LENGTH for token in tokens)
+    assert any(token.startswith("h:") for token in tokens)
+
+
+def test_an_empty_model_gives_no_probability():
+    assert Classifier(MemoryStore()).probability(HAM) is None
+    only_spam = Classifier(MemoryStore())
+    only_spam.learn(SPAM, True)
+    assert only_spam.probability(SPAM) is None
+
+
+def test_learning_separates_spam_from_ham():
+    model = trained()
+    assert model.probability(SPAM) > 0.9 > 0.1 > model.probability(HAM)
+
+
+@pytest.mark.parametrize("spam", [True, False])
+def test_learn_then_unlearn_restores_the_counts_exactly(spam):
+    store = trained().store
+    before = store.dump()
+    model = Classifier(store)
+    model.learn({"body": "Something entirely new, and checkpoints"}, spam)
+    assert store.dump() != before
+    model.learn({"body": "Something entirely new, and checkpoints"}, spam, -1)
+    assert store.dump() == before
+
+
+def test_more_spam_evidence_never_lowers_the_probability():
+    model = trained()
+    comment = {"body": "limited offer, subscribe today"}
+    seen = [model.probability(comment)]
+    for _ in range(4):
+        model.learn({"body": "a limited offer for you"}, True)
+        seen.append(model.probability(comment))
+    assert seen == sorted(seen) and seen[-1] > seen[0]
+    for _ in range(4):
+        model.learn({"body": "a limited offer for you"}, False)
+        seen.append(model.probability(comment))
+    assert seen[4:] == sorted(seen[4:], reverse=True)
+
+
+def test_words_never_seen_lean_toward_ham():
+    model = trained()
+    plain = model.probability({"body": "subscribe"})
+    longer = model.probability({"body": "subscribe zebra quartz meadow"})
+    assert longer < plain
+
+
+def test_training_learns_copies_of_one_message_once():
+    model = Classifier(MemoryStore())
+    campaign = "Check out this video on YouTube right now friends"
+    learned = model.train(
+        [example(f"{campaign} {n}", True) for n in range(5)]
+        + [example("Nice post", False), example("Nice post", False)]
+        + [example("Nice post", True)]
+    )
+    assert learned == {"spam": 2, "ham": 1}
+    assert model.store.rows[TOTALS] == [2, 1]
+
+
+def test_the_database_store_counts_and_scores_like_the_memory_store(app):
+    examples = [example(SPAM["body"], True), example(HAM["body"], False)]
+    examples += [example("free money at http://win.example", True)]
+    memory, database = Classifier(MemoryStore()), Classifier(DatabaseStore())
+    memory.train(examples)
+    database.train(examples)
+    assert db_rows() == memory.store.dump()
+    for fields in (SPAM, HAM, {"body": "free money"}, {"body": "unseen words"}):
+        assert database.probability(fields) == pytest.approx(memory.probability(fields))
+    database.learn(SPAM, True, -1)
+    memory.learn(SPAM, True, -1)
+    assert db_rows() == memory.store.dump()
+
+
+def test_unlearning_in_the_database_drops_rows_that_reach_zero(app):
+    database = Classifier(DatabaseStore())
+    database.learn(HAM, False)
+    database.learn({"body": "brand new words"}, True)
+    database.learn({"body": "brand new words"}, True, -1)
+    assert not SpamToken.select().where(SpamToken.token == "w:brand").exists()
+    assert db_rows()[TOTALS] == (0, 1)
+
+
+def make_comment(body: str, **fields) -> Comment:
+    values = {"post": make_post(), "author_name": "Reader", "status": "pending"}
+    return Comment.create(body=body, **{**values, **fields})
+
+
+def test_a_decision_is_learned_once_per_comment(app):
+    comment = make_comment(SPAM["body"], author_url="https://promo.example")
+    assert learn_from_decision(comment, True) is True
+    once = db_rows()
+    assert learn_from_decision(comment, True) is False
+    assert db_rows() == once and once[TOTALS] == (1, 0)
+    assert "f:promo.example" in json.loads(SpamLesson.get().tokens)
+
+
+def test_a_flipped_decision_takes_back_exactly_what_was_learned(app):
+    classifier.live().learn(HAM, False)
+    before = db_rows()
+    comment = make_comment(SPAM["body"])
+    learn_from_decision(comment, True)
+    # An edit between two decisions must not leave the first text counted.
+    comment.body = "Thanks, this cleared up my confusion about checkpoints."
+    comment.save()
+    learn_from_decision(comment, False)
+    expected = MemoryStore(before)
+    Classifier(expected).learn({"body": comment.body, "author_name": "Reader"}, False)
+    assert db_rows() == expected.dump()
+    assert SpamLesson.get(SpamLesson.comment == comment.id).spam is False
+
+
+def test_the_default_model_loads_without_a_database():
+    store = classifier.load_default()
+    spam_docs, ham_docs = store.rows[TOTALS]
+    assert spam_docs > 500 and ham_docs > 4000
+    model = Classifier(store)
+    assert model.probability({"body": "subscribe to my channel please"}) > 0.9
+    assert model.probability({"body": "I love this song so much"}) < 0.5
+
+
+def test_a_model_of_another_features_version_is_refused(tmp_path):
+    old = tmp_path / "old.json.gz"
+    with gzip.open(old, "wt") as file:
+        json.dump({"features": features.FEATURES_VERSION + 1, "tokens": {}}, file)
+    with pytest.raises(ValueError, match="rebuild"):
+        classifier.load_default(old)
+
+
+def test_a_saved_model_loads_back_and_is_byte_stable(tmp_path):
+    store = trained().store
+    first, second = tmp_path / "a.json.gz", tmp_path / "b.json.gz"
+    classifier.save(store, first)
+    classifier.save(store.copy(), second)
+    assert first.read_bytes() == second.read_bytes()
+    assert classifier.load_default(first).dump() == store.dump()
+
+
+def test_seeding_fills_only_an_empty_table(app, tmp_path):
+    model = tmp_path / "model.json.gz"
+    classifier.save(trained().store, model)
+    assert classifier.seed_from_default(model) == len(trained().store.rows)
+    assert db_rows() == trained().store.dump()
+    assert classifier.seed_from_default(model) == 0
+
+
+def test_held_out_youtube_files_keep_ham_out_of_the_spam_folder():
+    """The leave-one-file-out protocol on the shared corpora (README table).
+
+    The brief's target is F1 >= 0.95 with at most 1% of ham sent to spam; the
+    filter keeps ham out (0 of 552) but reaches F1 0.82-0.87 (see README), so
+    this guards the measured level rather than the unmet target.
+    """
+    youtube, sms = evaluate.read_corpora(shared_data("spam"))
+    reports = evaluate.held_out(youtube, sms, evaluate.default_settings())
+    assert len(reports) == 3
+    for name, report in reports.items():
+        assert report["ham_to_spam"] <= 0.01, (name, report)
+        assert report["f1"] >= 0.80, (name, report)
+        assert report["precision"] >= 0.99, (name, report)

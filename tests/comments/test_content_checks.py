@@ -1,0 +1,175 @@
+"""content_verdicts: links, keywords, blocklist, classifier, each behind a switch."""
+
+import pytest
+
+from blog.comments.spam import Outcome, strongest
+from blog.comments.spam.content import content_verdicts, keyword_hit, link_count
+from tests.comments.conftest import default_settings
+
+SWITCHES = ["check_links", "check_keywords", "check_blocklist", "check_classifier"]
+CHECKS = ["links", "keywords", "blocklist", "classifier"]
+FIELDS = {
+    "author_name": "Reader",
+    "author_email": "reader@example.net",
+    "author_url": "",
+    "body": "A kind word about the post.",
+    "email_hash": "e" * 64,
+    "ip_hash": "i" * 64,
+}
+
+
+class FixedClassifier:
+    """Stands in for the learning filter with a chosen probability."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def probability(self, fields):
+        return self.p
+
+
+def never_blocked(*_fields):
+    return None
+
+
+def verdicts(fields=None, classifier=None, matcher=never_blocked, **settings):
+    values = default_settings(**settings)
+    found = content_verdicts(
+        {**FIELDS, **(fields or {})},
+        values,
+        classifier or FixedClassifier(0.1),
+        matcher,
+    )
+    return {verdict.check: verdict for verdict in found}
+
+
+@pytest.mark.parametrize("switch, check", list(zip(SWITCHES, CHECKS, strict=True)))
+def test_each_check_runs_only_when_its_switch_is_on(switch, check):
+    assert check in verdicts()
+    off = verdicts(**{switch: False})
+    assert check not in off
+    assert set(off) == set(CHECKS) - {check}
+
+
+def test_with_every_switch_off_nothing_is_checked():
+    assert verdicts(**dict.fromkeys(SWITCHES, False)) == {}
+
+
+@pytest.mark.parametrize(
+    "body, url, expected",
+    [
+        ("no links at all", "", 0),
+        ("see http://a.example/x", "", 1),
+        ("see http://a.example/x", "https://me.example", 2),
+        ("www.a.example and https://b.example/p and shop.example.com", "", 3),
+        ("the same http://a.example twice http://a.example", "", 2),
+        ('<a href="http://a.example/x">http://a.example/x</a>', "", 1),
+        ("[text](https://a.example/x)", "", 1),
+        ("e.g. this, i.e. that; version 1.2.3", "", 0),
+    ],
+)
+def test_links_are_counted_in_the_body_and_the_website(body, url, expected):
+    assert link_count({"body": body, "author_url": url}) == expected
+
+
+@pytest.mark.parametrize(
+    "count, outcome, reason",
+    [(1, Outcome.PASS, "1 link"), (2, Outcome.PASS, "2 links"),
+     (3, Outcome.HOLD, "3 links"), (4, Outcome.HOLD, "4 links")],
+)  # fmt: skip
+def test_links_from_the_threshold_hold(count, outcome, reason):
+    body = " ".join(f"http://site{n}.example/" for n in range(count))
+    verdict = verdicts({"body": body}, link_threshold=3)["links"]
+    assert (verdict.outcome, verdict.reason) == (outcome, reason)
+
+
+@pytest.mark.parametrize(
+    "fields, keyword, hit",
+    [
+        ({"body": "Buy Viagra now"}, "viagra", ("viagra", "body")),
+        ({"body": "BUY VIAGRA"}, "Viagra", ("viagra", "body")),
+        ({"body": "viagras and viagraX"}, "viagra", None),
+        ({"body": "antiviagra"}, "viagra", None),
+        ({"body": "cheap   watches here"}, "cheap watches", ("cheap watches", "body")),
+        ({"body": "cheap fake watches"}, "cheap watches", None),
+        ({"author_name": "Casino King"}, "casino", ("casino", "author_name")),
+        ({"author_email": "x@casino.example"}, "casino", ("casino", "author_email")),
+        ({"author_url": "https://casino.example"}, "casino", ("casino", "author_url")),
+        ({"author_url": "https://mycasino.example"}, "casino", None),
+        ({"body": "ｖｉａｇｒａ"}, "viagra", ("viagra", "body")),  # fullwidth
+        ({"body": "via\u200bgra"}, "viagra", ("viagra", "body")),  # zero-width
+        ({"body": "ask for $$$ now"}, "$$$", ("$$$", "body")),
+        ({"body": "nothing here"}, "", None),
+    ],
+)
+def test_keywords_match_whole_words_and_phrases_in_every_field(fields, keyword, hit):
+    assert keyword_hit([keyword], {**FIELDS, **fields}) == hit
+
+
+def test_a_disallowed_keyword_is_spam_and_says_which_and_where():
+    verdict = verdicts(
+        {"author_name": "Best Casino"},
+        disallowed_keywords=["casino"],
+        moderation_keywords=["best"],
+    )["keywords"]
+    assert verdict.outcome == Outcome.SPAM
+    assert verdict.reason == 'disallowed keyword "casino" in name'
+
+
+def test_a_moderation_keyword_holds():
+    verdict = verdicts(
+        {"body": "Is this a loan offer?"}, moderation_keywords=["loan offer"]
+    )["keywords"]
+    assert verdict.outcome == Outcome.HOLD
+    assert verdict.reason == 'moderation keyword "loan offer" in body'
+
+
+def test_no_listed_keyword_passes():
+    verdict = verdicts(disallowed_keywords=["casino"])["keywords"]
+    assert verdict.outcome == Outcome.PASS
+
+
+def test_the_blocklist_is_asked_with_the_senders_fields_and_links():
+    asked = []
+
+    def matcher(email_hash, url, ip_hash, links):
+        asked.append((email_hash, url, ip_hash, list(links)))
+        return "host spam.example is on the blocklist (comment 1 marked spam)"
+
+    fields = {"author_url": "https://me.example", "body": "go http://spam.example/x"}
+    verdict = verdicts(fields, matcher=matcher)["blocklist"]
+    assert verdict.outcome == Outcome.SPAM and "spam.example" in verdict.reason
+    assert asked == [
+        ("e" * 64, "https://me.example", "i" * 64, ["http://spam.example/x"])
+    ]
+
+
+def test_a_sender_not_on_the_blocklist_passes():
+    assert verdicts()["blocklist"].outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    "p, outcome",
+    [(0.1, Outcome.PASS), (0.49, Outcome.PASS), (0.5, Outcome.HOLD),
+     (0.89, Outcome.HOLD), (0.9, Outcome.SPAM), (0.999, Outcome.SPAM)],
+)  # fmt: skip
+def test_the_classifier_probability_meets_two_thresholds(p, outcome):
+    found = verdicts(
+        classifier=FixedClassifier(p), classifier_hold=0.5, classifier_spam=0.9
+    )
+    verdict = found["classifier"]
+    assert verdict.outcome == outcome
+    assert verdict.score == p and f"{p:.2f}" in verdict.reason
+
+
+def test_a_classifier_that_learned_nothing_passes_without_a_score():
+    verdict = verdicts(classifier=FixedClassifier(None))["classifier"]
+    assert verdict.outcome == Outcome.PASS and verdict.score is None
+
+
+def test_the_strongest_verdict_decides():
+    found = verdicts(
+        {"body": "http://a.example http://b.example"}, classifier=FixedClassifier(0.95)
+    )
+    assert found["links"].outcome == Outcome.HOLD
+    assert strongest(found.values()) == Outcome.SPAM

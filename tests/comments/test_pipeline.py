@@ -1,0 +1,425 @@
+import datetime
+import json
+
+import pytest
+
+from blog.comments import pipeline, privacy, store, tokens
+from blog.comments.pipeline import Submission
+from blog.comments.spam import Outcome, Verdict
+from blog.comments.spam.guards import TooManyComments
+from blog.comments.validate import CommentsClosed, PostNotFound, ValidationError
+from blog.models import Comment, CommentStatus, PostStatus
+
+from .conftest import NOW, default_settings
+
+SECRET = "pipeline secret"
+IP = "203.0.113.77"
+EMAIL = "ada.lovelace@example.org"
+
+
+@pytest.fixture(autouse=True)
+def content_checks(monkeypatch):
+    """The content checks, recorded and answered without a database."""
+    seen = []
+    answers = []
+
+    def fake(fields, settings):
+        seen.append(fields)
+        return list(answers)
+
+    monkeypatch.setattr(pipeline, "content_verdicts", fake)
+    return type("Checks", (), {"seen": seen, "answers": answers})
+
+
+def form(token=None, **changes):
+    values = {
+        "author": "Ada",
+        "email": EMAIL,
+        "url": "https://ada.example/",
+        "comment": "Nice post. Write to me at ada@example.net or 555-123-4567.",
+        "parent": "",
+        "token": token or tokens.issue(1, SECRET, NOW - datetime.timedelta(minutes=2)),
+        "homepage": "",
+    }
+    values.update(changes)
+    return values
+
+
+def prepare(settings=None, ip=IP, **changes):
+    return pipeline.prepare(
+        Submission(1, form(**changes), ip), settings or default_settings(), SECRET, NOW
+    )
+
+
+def test_prepare_masks_hashes_and_renders_before_the_checks_see_anything(
+    content_checks,
+):
+    draft = prepare()
+    assert "ada@example.net" not in draft.private.body
+    assert "555-123-4567" not in draft.private.body
+    assert draft.body_html.startswith("<p>Nice post.")
+    assert "[email hidden]" in draft.body_html
+    assert draft.private.ip_hash == privacy.hash_ip(IP, SECRET)
+    assert draft.private.ip_prefix == "203.0.113.0/24"
+    assert draft.form_age == 120.0
+    (fields,) = content_checks.seen
+    assert set(fields) == {
+        "author_name",
+        "author_email",
+        "author_url",
+        "body",
+        "email_hash",
+        "ip_hash",
+    }
+    assert fields["body"] == draft.private.body
+    assert fields["email_hash"] == privacy.hash_email(EMAIL, SECRET)
+    assert IP not in json.dumps(fields)
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("", "This form could not be checked. Please send it again."),
+        ("forged.token", "This form could not be checked. Please send it again."),
+        (
+            tokens.issue(2, SECRET, NOW),
+            "This form could not be checked. Please send it again.",
+        ),
+        (
+            tokens.issue(1, "other site", NOW),
+            "This form could not be checked. Please send it again.",
+        ),
+        (
+            tokens.issue(1, SECRET, NOW - datetime.timedelta(hours=73)),
+            "This form has expired. Please send your comment again.",
+        ),
+    ],
+    ids=["empty", "forged", "other-post", "other-site", "expired"],
+)
+def test_a_bad_token_is_a_form_error(token, message):
+    with pytest.raises(ValidationError) as caught:
+        prepare(token=token or " ")
+    assert caught.value.errors == {"form": message}
+    assert caught.value.status == 400
+
+
+def test_token_lifetime_is_a_setting():
+    old = tokens.issue(1, SECRET, NOW - datetime.timedelta(hours=5))
+    with pytest.raises(ValidationError):
+        prepare(settings=default_settings(max_form_hours=4), token=old)
+    assert prepare(settings=default_settings(max_form_hours=6), token=old)
+
+
+def test_validation_runs_before_the_token_is_read(content_checks):
+    with pytest.raises(ValidationError) as caught:
+        prepare(author="", token="forged")
+    assert caught.value.errors == {"author": "Name is required."}
+    assert content_checks.seen == []
+
+
+def test_the_same_form_has_the_same_idempotency_key():
+    token = tokens.issue(1, SECRET, NOW - datetime.timedelta(minutes=1))
+    assert prepare(token=token).key == prepare(token=token).key
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"comment": "Another text"},
+        {"email": "bob@example.org"},
+        {"author": "Bob"},
+        {"url": "https://bob.example/"},
+        {"parent": "3"},
+        {"token": tokens.issue(1, SECRET, NOW - datetime.timedelta(minutes=1))},
+    ],
+    ids=["body", "email", "author", "url", "parent", "token"],
+)
+def test_readers_sharing_a_cached_token_get_different_keys(changes):
+    token = tokens.issue(1, SECRET, NOW - datetime.timedelta(minutes=1))
+    base = prepare(token=token).key
+    assert prepare(**({"token": token} | changes)).key != base
+    assert len(base) == 64
+
+
+def test_run_collects_every_verdict_in_order(content_checks, history):
+    content_checks.answers.append(Verdict("links", Outcome.PASS, "1 link"))
+    decision = pipeline.run(prepare(), default_settings(), history, NOW)
+    assert decision.status is CommentStatus.APPROVED
+    assert [v.check for v in decision.verdicts] == [
+        "privacy",
+        "honeypot",
+        "form_age",
+        "flood",
+        "rate",
+        "duplicate",
+        "links",
+        "policy",
+    ]
+    assert all(v.reason for v in decision.verdicts)
+    assert (decision.parent_id, decision.thread_id, decision.depth) == (None, None, 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "answer", "status"),
+    [
+        ({"homepage": "http://spam.example"}, None, CommentStatus.SPAM),
+        ({"token": tokens.issue(1, SECRET, NOW)}, None, CommentStatus.SPAM),
+        ({}, Verdict("links", Outcome.HOLD, "4 links"), CommentStatus.PENDING),
+        ({}, Verdict("blocklist", Outcome.SPAM, "blocked"), CommentStatus.SPAM),
+    ],
+    ids=["decoy", "too-fast", "held", "blocked"],
+)
+def test_run_status(changes, answer, status, content_checks, history):
+    if answer:
+        content_checks.answers.append(answer)
+    decision = pipeline.run(prepare(**changes), default_settings(), history, NOW)
+    assert decision.status is status
+
+
+def test_run_holds_a_first_commenter_when_the_site_asks(history):
+    values = default_settings(require_approved_before=True)
+    draft = prepare(settings=values)
+    assert pipeline.run(draft, values, history, NOW).status is CommentStatus.PENDING
+    history.add(email_hash=draft.private.email_hash, status=CommentStatus.APPROVED)
+    assert pipeline.run(draft, values, history, NOW).status is CommentStatus.APPROVED
+
+
+def test_run_refuses_a_flood_before_anything_is_stored(history):
+    draft = prepare()
+    history.add(
+        ip_hash=draft.private.ip_hash, created_at=NOW - datetime.timedelta(seconds=3)
+    )
+    with pytest.raises(TooManyComments) as caught:
+        pipeline.run(draft, default_settings(), history, NOW)
+    assert caught.value.retry_after == 12
+
+
+def test_run_refuses_a_duplicate(history):
+    draft = prepare()
+    history.add(post_id=1, author_name="Ada", body=draft.private.body)
+    with pytest.raises(ValidationError) as caught:
+        pipeline.run(draft, default_settings(), history, NOW)
+    assert "already posted" in caught.value.errors["comment"]
+
+
+def _thread(history, levels, post_id=1):
+    """A chain of approved replies, one per level; returns them top first."""
+    chain = []
+    for depth in range(levels):
+        parent = chain[-1] if chain else None
+        chain.append(
+            history.add(
+                post_id=post_id,
+                depth=depth,
+                parent_id=parent.id if parent else None,
+                thread_id=chain[0].id if chain else None,
+            )
+        )
+    return chain
+
+
+def test_place_a_top_level_comment(history):
+    assert pipeline.place(None, 1, history.comment, default_settings()) == (
+        None,
+        None,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply_to_level", "thread_depth", "parent_level", "depth"),
+    [
+        (0, 5, 0, 1),  # a reply to a top-level comment
+        (3, 5, 3, 4),  # down to the deepest level (thread_depth - 1)
+        (4, 5, 3, 4),  # past it: attaches beside its parent, at the deepest level
+        (4, 3, 1, 2),  # the setting lowered since: climbs until it fits
+        (2, 1, None, 0),  # no replies at all: a top-level comment
+    ],
+)
+def test_place_a_reply(reply_to_level, thread_depth, parent_level, depth, history):
+    chain = _thread(history, 5)
+    values = default_settings(thread_depth=thread_depth)
+    parent, thread, found_depth = pipeline.place(
+        chain[reply_to_level].id, 1, history.comment, values
+    )
+    if parent_level is None:
+        assert (parent, thread) == (None, None)
+    else:
+        assert parent == chain[parent_level].id
+        assert thread == chain[0].id
+    assert found_depth == depth
+
+
+@pytest.mark.parametrize(
+    "parent",
+    [
+        {"post_id": 2},
+        {"status": CommentStatus.PENDING},
+        {"status": CommentStatus.SPAM},
+        {"status": CommentStatus.DELETED},
+    ],
+)
+def test_a_reply_to_a_comment_that_is_not_shown_here_is_refused(parent, history):
+    found = history.add(**parent)
+    with pytest.raises(ValidationError) as caught:
+        pipeline.place(found.id, 1, history.comment, default_settings())
+    assert caught.value.status == 400
+    assert "no longer available" in caught.value.errors["parent"]
+
+
+def test_a_reply_to_a_missing_comment_is_refused(history):
+    with pytest.raises(ValidationError):
+        pipeline.place(999, 1, history.comment, default_settings())
+
+
+# submit(): the steps and the store together, on the test database.
+
+
+@pytest.fixture
+def post(app):
+    from tests.factories import make_post
+
+    return make_post()
+
+
+def submission(post, ip=IP, **changes):
+    token = tokens.issue(post.id, SECRET, NOW - datetime.timedelta(minutes=2))
+    return Submission(post.id, form(token=token, **changes), ip)
+
+
+def test_submit_stores_the_comment_with_its_verdicts(post):
+    outcome = pipeline.submit(submission(post), default_settings(), SECRET, NOW)
+    assert outcome.status is CommentStatus.APPROVED
+    assert not outcome.replayed
+    stored = Comment.get_by_id(outcome.comment.id)
+    assert stored.post_id == post.id
+    assert stored.author_email == EMAIL
+    assert stored.email_hash == privacy.hash_email(EMAIL, SECRET)
+    assert stored.ip_hash == privacy.hash_ip(IP, SECRET)
+    assert stored.ip_prefix == "203.0.113.0/24"
+    assert "ada@example.net" not in stored.body + stored.body_html
+    assert stored.body_html.startswith("<p>Nice post.")
+    assert stored.created_at == NOW
+    assert len(stored.idempotency_key) == 64
+    verdicts = json.loads(stored.verdicts)
+    assert verdicts[0]["check"] == "privacy"
+    assert verdicts[-1] == {
+        "check": "policy",
+        "outcome": "pass",
+        "reason": "every check passed",
+        "score": None,
+    }
+    assert all(set(v) == {"check", "outcome", "reason", "score"} for v in verdicts)
+
+
+def test_the_same_form_twice_stores_once(post):
+    sent = submission(post)
+    first = pipeline.submit(sent, default_settings(), SECRET, NOW)
+    again = pipeline.submit(sent, default_settings(), SECRET, NOW)
+    assert again.replayed
+    assert again.comment.id == first.comment.id
+    assert Comment.select().count() == 1
+
+
+def test_a_race_on_the_same_form_stores_once(post, monkeypatch):
+    """Two workers pass the key lookup together; the unique key stops the second."""
+    settings = default_settings(check_flood=False, check_duplicate=False)
+    sent = submission(post)
+    first = pipeline.submit(sent, settings, SECRET, NOW)
+    real_by_key = store.by_key
+    calls = []
+
+    def by_key_missing_once(key):
+        calls.append(key)
+        return None if len(calls) == 1 else real_by_key(key)
+
+    monkeypatch.setattr(store, "by_key", by_key_missing_once)
+    again = pipeline.submit(sent, settings, SECRET, NOW)
+    assert again.replayed and again.comment.id == first.comment.id
+    assert len(calls) == 2
+    assert Comment.select().count() == 1
+
+
+def test_a_second_comment_too_soon_is_refused_and_not_stored(post):
+    pipeline.submit(submission(post), default_settings(), SECRET, NOW)
+    later = NOW + datetime.timedelta(seconds=5)
+    with pytest.raises(TooManyComments) as caught:
+        pipeline.submit(
+            submission(post, comment="Another thought."),
+            default_settings(),
+            SECRET,
+            later,
+        )
+    assert caught.value.retry_after == 10
+    assert Comment.select().count() == 1
+
+
+def test_an_approved_comment_refreshes_public_pages(app, post):
+    generation = app.extensions["generation"]
+    before = generation.current()
+    pipeline.submit(submission(post), default_settings(), SECRET, NOW)
+    assert generation.current() != before
+
+
+@pytest.mark.parametrize(
+    ("changes", "answer", "status"),
+    [
+        ({"homepage": "I am a robot"}, [], CommentStatus.SPAM),
+        ({}, [Verdict("links", Outcome.HOLD, "3 links")], CommentStatus.PENDING),
+    ],
+)
+def test_a_held_or_spam_comment_leaves_public_pages_alone(
+    app, post, changes, answer, status, content_checks
+):
+    content_checks.answers.extend(answer)
+    generation = app.extensions["generation"]
+    before = generation.current()
+    outcome = pipeline.submit(
+        submission(post, **changes), default_settings(), SECRET, NOW
+    )
+    assert outcome.status is status
+    assert generation.current() == before
+
+
+def test_replies_are_threaded_on_submit(post):
+    top = pipeline.submit(submission(post), default_settings(), SECRET, NOW).comment
+    reply = pipeline.submit(
+        submission(
+            post,
+            ip="198.51.100.1",
+            email="bob@example.org",
+            author="Bob",
+            comment="A reply.",
+            parent=str(top.id),
+        ),
+        default_settings(),
+        SECRET,
+        NOW,
+    ).comment
+    assert (reply.parent_id, reply.thread_id, reply.depth) == (top.id, top.id, 1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"comments_open": False}, CommentsClosed),
+        ({"date": NOW - datetime.timedelta(days=40)}, CommentsClosed),
+        ({"status": PostStatus.DRAFT}, PostNotFound),
+        ({"kind": "page"}, PostNotFound),
+        ({"date": NOW + datetime.timedelta(days=1)}, PostNotFound),
+    ],
+)
+def test_posts_that_take_no_comments(app, fields, error):
+    from tests.factories import make_post
+
+    closed = make_post(**fields)
+    with pytest.raises(error):
+        pipeline.submit(
+            submission(closed), default_settings(close_after_days=30), SECRET, NOW
+        )
+    assert Comment.select().count() == 0
+
+
+def test_a_missing_post(app):
+    with pytest.raises(PostNotFound):
+        pipeline.submit(Submission(4242, form(), IP), default_settings(), SECRET, NOW)

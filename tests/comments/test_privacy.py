@@ -1,0 +1,196 @@
+import hashlib
+
+import pytest
+
+from blog.comments import privacy
+from blog.comments.privacy import EMAIL_MASK, PHONE_MASK, mask_contacts
+from blog.comments.spam import Outcome
+
+KEY = "site secret"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mail me at jane.doe@example.com please", f"Mail me at {EMAIL_MASK} please"),
+        ("Jane.Doe+tag@sub.example.co.uk", EMAIL_MASK),
+        ("ünïcode@exämple.de", EMAIL_MASK),
+        ("JANE@EXAMPLE.COM", EMAIL_MASK),
+        ("Jane＠example.org", EMAIL_MASK),
+        ("jane(at)example(dot)com", EMAIL_MASK),
+        ("jane [at] example [dot] co [dot] uk", EMAIL_MASK),
+        ("jane {at} example {dot} com", EMAIL_MASK),
+        ("jane at example dot com", EMAIL_MASK),
+        ("jane AT example DOT com", EMAIL_MASK),
+        ("jane @ example . com", EMAIL_MASK),
+        ("<jane@example.com>", f"<{EMAIL_MASK}>"),
+        ("mailto:jane@example.com", f"mailto:{EMAIL_MASK}"),
+        ("[me](mailto:me@example.org)", f"[me](mailto:{EMAIL_MASK})"),
+        ("contact jane@example.com. Thanks", f"contact {EMAIL_MASK}. Thanks"),
+        ("two: a@example.com, b@example.net", f"two: {EMAIL_MASK}, {EMAIL_MASK}"),
+    ],
+)
+def test_emails_are_masked(text, expected):
+    assert mask_contacts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "look at example.com for details",
+        "meet me at noon, the dot matrix printer is at home",
+        "user@localhost",
+        "a@b.c",
+        "@mention in a reply",
+        "decorators like @app.route work",
+        "the price is 5 @ 3 each",
+    ],
+)
+def test_text_that_only_resembles_an_email_is_kept(text):
+    assert mask_contacts(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Call +1 (555) 123-4567 now", f"Call {PHONE_MASK} now"),
+        ("Call 555-123-4567", f"Call {PHONE_MASK}"),
+        ("Call 555.123.4567.", f"Call {PHONE_MASK}."),
+        ("(555) 123 4567", PHONE_MASK),
+        ("+44 20 7946 0958", PHONE_MASK),
+        ("020 7946 0958", PHONE_MASK),
+        ("0612345678", PHONE_MASK),
+        ("5551234567", PHONE_MASK),
+        ("+33 6 12 34 56 78", PHONE_MASK),
+        ("06 12 34 56 78", PHONE_MASK),
+        ("612 345 678", PHONE_MASK),
+        ("555-1234 or 555-123-4567", f"{PHONE_MASK} or {PHONE_MASK}"),
+        ("1-800-555-1234", PHONE_MASK),
+        ("0044 20 7946 0958", PHONE_MASK),
+        ("tel.: +49 (0) 30 1234567", f"tel.: {PHONE_MASK}"),
+        ("phone:0612345678", f"phone:{PHONE_MASK}"),
+        ("my number is 555 123 4567, call me", f"my number is {PHONE_MASK}, call me"),
+        ("+49\u00a0151\u00a012345678", PHONE_MASK),
+    ],
+)
+def test_phone_numbers_are_masked(text, expected):
+    assert mask_contacts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SQLite 3.45.1 is out",
+        "version 1.2.3.4567",
+        "1000000 rows",
+        "1 000 000 rows",
+        "10 000 000 rows",
+        "in 2024 2025 2026",
+        "192.168.100.200 is my router",
+        "on 2024-06-23 at 12:30",
+        "23.06.2024",
+        "06/23/2024",
+        "pi is 3.14159265",
+        "price $1 234 567",
+        "ISBN 978-3-16-148410-0",
+        "https://example.com/1234567890",
+        "?id=123456789",
+        "port 8080",
+        "12:30:45.123456",
+        "uuid 550e8400-e29b-41d4-a716-446655440000",
+        "commit 1a2b3c4d5e6f7a8b9c0d",
+        "50% of 1234567 is a lot",
+        "#1234567 is the issue",
+    ],
+)
+def test_numbers_that_are_not_phones_are_kept(text):
+    assert mask_contacts(text) == text
+
+
+def test_masking_keeps_the_rest_of_a_long_comment():
+    text = "First line.\n\nWrite to a.b@example.com or call 555-123-4567.\nBye"
+    assert mask_contacts(text) == (
+        f"First line.\n\nWrite to {EMAIL_MASK} or call {PHONE_MASK}.\nBye"
+    )
+
+
+def test_email_hash_is_keyed_and_normalised():
+    one = privacy.hash_email(" Jane@Example.com ", KEY)
+    assert one == privacy.hash_email("jane@example.com", KEY)
+    assert one != privacy.hash_email("jane@example.com", "another site")
+    assert one not in {
+        hashlib.md5(b"jane@example.com").hexdigest(),
+        hashlib.sha256(b"jane@example.com").hexdigest(),
+    }
+    assert len(one) == 64
+    assert privacy.hash_email("", KEY) == ""
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("203.0.113.9", "::ffff:203.0.113.9"),
+        ("2001:db8::1", "2001:DB8:0:0:0:0:0:1"),
+        (" 203.0.113.9 ", "203.0.113.9"),
+    ],
+)
+def test_ip_hash_is_the_same_for_every_spelling_of_an_address(one, other):
+    assert privacy.hash_ip(one, KEY) == privacy.hash_ip(other, KEY)
+
+
+def test_ip_hash_is_keyed():
+    assert privacy.hash_ip("203.0.113.9", KEY) != privacy.hash_ip("203.0.113.9", "k2")
+    assert privacy.hash_ip("203.0.113.9", KEY) != privacy.hash_ip("203.0.113.8", KEY)
+    assert privacy.hash_ip("", KEY) == ""
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix"),
+    [
+        ("203.0.113.9", "203.0.113.0/24"),
+        ("::ffff:203.0.113.9", "203.0.113.0/24"),
+        ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd::/48"),
+        ("::1", "::/48"),
+        ("not an address", ""),
+        ("", ""),
+    ],
+)
+def test_truncate_ip(address, prefix):
+    assert privacy.truncate_ip(address) == prefix
+
+
+def test_protect_keeps_nothing_raw_but_the_body_it_masked():
+    kept = privacy.protect(
+        "Mail jane@example.com", "jane@example.com", "203.0.113.9", KEY
+    )
+    assert kept.body == f"Mail {EMAIL_MASK}"
+    assert kept.email_hash == privacy.hash_email("jane@example.com", KEY)
+    assert kept.ip_hash == privacy.hash_ip("203.0.113.9", KEY)
+    assert kept.ip_prefix == "203.0.113.0/24"
+    assert "203.0.113.9" not in repr(kept)
+    assert "jane@example.com" not in repr(kept)
+    assert kept.verdict.check == "privacy"
+    assert kept.verdict.outcome is Outcome.PASS
+    assert "1 email" in kept.verdict.reason
+
+
+def test_protect_does_not_count_masks_the_commenter_typed():
+    kept = privacy.protect(f"I wrote {EMAIL_MASK} myself", "a@example.com", "", KEY)
+    assert kept.verdict.reason.startswith("masked 0 email")
+    assert kept.ip_hash == "" and kept.ip_prefix == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 65_000 + "@",
+        "1" * 65_000 + "a",
+        "1 " * 32_000 + "x",
+        "look at it " * 6_000,
+        "a@" + "b." * 32_000,
+        "(1" * 30_000,
+    ],
+)
+def test_hostile_long_input_is_handled(text):
+    masked = mask_contacts(text)
+    assert isinstance(masked, str) and masked

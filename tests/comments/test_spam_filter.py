@@ -1,0 +1,194 @@
+"""The learning classifier, the content checks, the blocklist and `blog spam`."""
+
+import json
+
+import pytest
+
+from blog.cli import main
+from blog.comments.spam import Outcome
+from blog.comments.spam.blocklist import block_comment, match, unblock_comment
+from blog.comments.spam.classifier import (
+    TOTALS,
+    Classifier,
+    DatabaseStore,
+    MemoryStore,
+    learn_from_decision,
+    live,
+)
+from blog.comments.spam.content import content_verdicts, link_count
+from blog.comments.spam.evaluate import scores
+from blog.models import SpamToken
+from blog.settings import DEFINITIONS
+from tests.conftest import shared_data
+
+DEFAULTS = {key: definition.default for key, definition in DEFINITIONS.items()}
+SPAM = {"author_name": "Promo", "body": "Subscribe to my channel, free money at"
+        " http://win.example.com click now"}  # fmt: skip
+HAM = {"author_name": "Ada", "body": "The WAL checkpoint paragraph was clear, thanks."}
+
+
+def trained(store) -> Classifier:
+    classifier = Classifier(store)
+    for _ in range(3):
+        classifier.learn(SPAM, True)
+        classifier.learn(HAM, False)
+    return classifier
+
+
+def test_an_empty_model_gives_no_probability():
+    assert Classifier(MemoryStore()).probability(HAM) is None
+
+
+def test_learning_separates_spam_from_ham():
+    classifier = trained(MemoryStore())
+    assert classifier.probability(SPAM) > 0.9 > 0.1 > classifier.probability(HAM)
+
+
+def test_unlearning_restores_the_counts_exactly():
+    store = MemoryStore()
+    classifier = trained(store)
+    before = store.dump()
+    classifier.learn({"body": "something new entirely"}, True)
+    classifier.learn({"body": "something new entirely"}, True, -1)
+    assert store.dump() == before
+
+
+def test_the_database_store_scores_like_the_memory_store(app):
+    memory, database = trained(MemoryStore()), trained(DatabaseStore())
+    for fields in (SPAM, HAM, {"body": "free money"}):
+        assert database.probability(fields) == pytest.approx(memory.probability(fields))
+    assert SpamToken.get_by_id(TOTALS).spam == 3
+
+
+def test_a_decision_is_learned_once_and_flips_cleanly(app):
+    from blog.models import Comment
+    from tests.factories import make_post
+
+    post = make_post()
+    comment = Comment.create(
+        post=post, author_name="x", body=SPAM["body"], status="pending"
+    )
+    learn_from_decision(comment, True)
+    learn_from_decision(comment, True)
+    assert SpamToken.get_by_id(TOTALS).spam == 1
+    learn_from_decision(comment, False)
+    totals = SpamToken.get_by_id(TOTALS)
+    assert (totals.spam, totals.ham) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "body, url, expected",
+    [("no links", "", 0), ("see http://a.example/x", "", 1),
+     ("www.a.example and https://b.example", "https://me.example", 3)],
+)  # fmt: skip
+def test_links_are_counted_in_the_body_and_the_website(body, url, expected):
+    assert link_count({"body": body, "author_url": url}) == expected
+
+
+@pytest.mark.parametrize(
+    "fields, keywords, hit",
+    [
+        ({"body": "Buy Viagra now"}, ["viagra"], True),
+        ({"body": "viagras"}, ["viagra"], False),
+        ({"author_name": "Casino King"}, ["casino"], True),
+        ({"body": "cheap watches here"}, ["cheap watches"], True),
+        ({"author_email": "x@casino.example"}, ["casino"], True),
+    ],
+)
+def test_keywords_match_whole_words_in_every_field(fields, keywords, hit):
+    settings = {**DEFAULTS, "check_classifier": False, "check_blocklist": False,
+                "disallowed_keywords": keywords}  # fmt: skip
+    verdicts = {v.check: v for v in content_verdicts(fields, settings)}
+    assert (verdicts["keywords"].outcome == Outcome.SPAM) is hit
+
+
+def test_each_content_check_can_be_switched_off():
+    settings = {**DEFAULTS, "check_links": False, "check_keywords": False,
+                "check_blocklist": False, "check_classifier": False}  # fmt: skip
+    assert content_verdicts(SPAM, settings) == []
+
+
+def test_many_links_hold_and_the_classifier_scores(app):
+    settings = {**DEFAULTS, "check_blocklist": False}
+    fields = {"body": "a http://a.example b http://b.example"}
+    verdicts = {
+        v.check: v for v in content_verdicts(fields, settings, trained(MemoryStore()))
+    }
+    assert (
+        verdicts["links"].outcome == Outcome.HOLD
+        and "2 links" in verdicts["links"].reason
+    )
+    assert 0 <= verdicts["classifier"].score <= 1
+
+
+def test_the_blocklist_learns_and_forgets_a_spammer(app):
+    from blog.models import Comment
+    from tests.factories import make_post
+
+    comment = Comment.create(
+        post=make_post(), author_name="x", body="b", status="spam", email_hash="e" * 64,
+        ip_hash="i" * 64, author_url="https://www.spam.example/x",
+    )  # fmt: skip
+    assert match("e" * 64, "", "") is None
+    block_comment(comment)
+    assert "email hash" in match("e" * 64, "", "")
+    assert "host" in match("", "http://spam.example/other", "")
+    unblock_comment(comment)
+    assert match("e" * 64, "https://spam.example", "i" * 64) is None
+
+
+def test_scores_follow_their_definitions():
+    outcomes = [(Outcome.SPAM, True), (Outcome.SPAM, False), (Outcome.HOLD, False),
+                (Outcome.PASS, True), (Outcome.PASS, False)]  # fmt: skip
+    result = scores(outcomes)
+    assert (result["tp"], result["fp"], result["fn"], result["tn"]) == (1, 1, 1, 2)
+    assert result["precision"] == 0.5 and result["ham_to_spam"] == 0.3333
+    assert result["ham_held"] == 0.3333 and result["spam_approved"] == 0.5
+
+
+def test_spam_evaluate_prints_exactly_the_documented_keys(runner, tmp_path):
+    sample = tmp_path / "plain.csv"
+    sample.write_text(
+        "author,email,url,content,label\n"
+        "Ada,a@b.example,,Lovely post about WAL,ham\n"
+        "Bot,,http://x.example,FREE MONEY click http://x.example now,spam\n"
+    )
+    result = runner.invoke(main, ["spam", "evaluate", "--test", str(sample)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    keys = "n tp fp tn fn precision recall f1 mcc ham_to_spam ham_held spam_approved"
+    assert list(report) == keys.split()
+    assert report["n"] == 2
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("wrong,header\n1,2\n", "header"),
+        ("author,email,url,content,label\nA,,,text,maybe\n", ":2"),
+        ("", "empty"),
+    ],
+)
+def test_a_bad_file_is_reported_with_name_and_line(runner, tmp_path, content, message):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content)
+    result = runner.invoke(main, ["spam", "evaluate", "--test", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.csv" in result.output and message in result.output
+
+
+def test_spam_train_teaches_the_live_model(runner, app, tmp_path):
+    sample = tmp_path / "sms.txt"
+    sample.write_text("spam\tWIN a prize now\nham\tsee you at lunch\n")
+    result = runner.invoke(main, ["spam", "train", str(sample)])
+    assert result.exit_code == 0, result.output
+    assert SpamToken.get_by_id(TOTALS).spam == 1
+    assert live().probability({"body": "WIN a prize"}) > 0.5
+
+
+def test_the_default_model_knows_its_training_corpus():
+    folder = shared_data("spam/youtube")
+    from blog.comments.spam.evaluate import evaluate
+
+    report = evaluate([folder / "Youtube03-LMFAO.csv"], DEFAULTS)
+    assert report["n"] == 438 and report["recall"] > 0.8

@@ -1,0 +1,253 @@
+import datetime
+
+import pytest
+
+from blog.comments import store
+from blog.models import Comment, CommentStatus, PostStatus, utcnow
+from tests.factories import make_comment, make_post
+
+from .conftest import MemoryHistory
+
+NOW = utcnow()
+AGO = datetime.timedelta
+
+
+@pytest.fixture
+def post(app):
+    return make_post()
+
+
+def test_history_last_from_matches_address_or_email(post):
+    make_comment(post, ip_hash="ip-a", email_hash="e-a", created_at=NOW - AGO(hours=2))
+    make_comment(post, ip_hash="ip-b", email_hash="e-a", created_at=NOW - AGO(hours=1))
+    make_comment(
+        post, ip_hash="ip-a", email_hash="e-c", created_at=NOW - AGO(minutes=5)
+    )
+    history = store.DatabaseHistory()
+    assert history.last_from("ip-a", "e-x") == NOW - AGO(minutes=5)
+    assert history.last_from("ip-x", "e-a") == NOW - AGO(hours=1)
+    assert history.last_from("ip-a", "e-a") == NOW - AGO(minutes=5)
+    assert history.last_from("ip-x", "e-x") is None
+    assert history.last_from("", "") is None
+
+
+def test_history_times_from_ip(post):
+    for minutes in (30, 9, 3):
+        make_comment(post, ip_hash="ip-a", created_at=NOW - AGO(minutes=minutes))
+    make_comment(post, ip_hash="ip-b", created_at=NOW)
+    times = store.DatabaseHistory().times_from_ip("ip-a", NOW - AGO(minutes=10))
+    assert times == [NOW - AGO(minutes=9), NOW - AGO(minutes=3)]
+
+
+def test_history_same_text(post):
+    other = make_post()
+    make_comment(post, author_name="Ada", email_hash="e-a", body="Same words.")
+    make_comment(
+        post, author_name="Bob", body="Deleted words.", status=CommentStatus.DELETED
+    )
+    history = store.DatabaseHistory()
+    assert history.has_same_text(post.id, "Ada", "e-other", "Same words.")
+    assert history.has_same_text(post.id, "Other", "e-a", "Same words.")
+    assert not history.has_same_text(post.id, "Other", "e-other", "Same words.")
+    assert not history.has_same_text(other.id, "Ada", "e-a", "Same words.")
+    assert not history.has_same_text(post.id, "Ada", "e-a", "Other words.")
+    assert not history.has_same_text(post.id, "Bob", "e-b", "Deleted words.")
+
+
+def test_history_known_commenter(post):
+    make_comment(post, email_hash="e-approved")
+    make_comment(post, email_hash="e-pending", status=CommentStatus.PENDING)
+    history = store.DatabaseHistory()
+    assert history.known_commenter("e-approved")
+    assert not history.known_commenter("e-pending")
+    assert not history.known_commenter("e-unknown")
+
+
+def test_database_and_memory_histories_agree(post):
+    """The unit tests' MemoryHistory answers as the real one does."""
+    memory = MemoryHistory()
+    rows = [
+        {"ip_hash": "ip-a", "email_hash": "e-a", "author_name": "A", "body": "x"},
+        {"ip_hash": "ip-a", "email_hash": "e-b", "author_name": "B", "body": "y"},
+        {
+            "ip_hash": "ip-c",
+            "email_hash": "e-b",
+            "author_name": "B",
+            "body": "z",
+            "status": CommentStatus.SPAM,
+        },
+    ]
+    for minutes, row in zip((20, 8, 1), rows, strict=True):
+        moment = NOW - AGO(minutes=minutes)
+        make_comment(post, created_at=moment, **row)
+        memory.add(post_id=post.id, created_at=moment, **row)
+    database = store.DatabaseHistory()
+    since = NOW - AGO(minutes=10)
+    for ip, email in [("ip-a", "e-x"), ("ip-x", "e-b"), ("ip-x", "e-x")]:
+        assert database.last_from(ip, email) == memory.last_from(ip, email)
+    for ip in ("ip-a", "ip-c", "ip-x"):
+        assert database.times_from_ip(ip, since) == memory.times_from_ip(ip, since)
+    for args in [("A", "e-x", "x"), ("Q", "e-b", "z"), ("A", "e-a", "y")]:
+        assert database.has_same_text(post.id, *args) == memory.has_same_text(
+            post.id, *args
+        )
+    for email in ("e-a", "e-b", "e-x"):
+        assert database.known_commenter(email) == memory.known_commenter(email)
+
+
+@pytest.mark.parametrize(
+    ("fields", "found"),
+    [
+        ({}, True),
+        ({"kind": "page"}, False),
+        ({"status": PostStatus.DRAFT}, False),
+        ({"status": PostStatus.UNPUBLISHED}, False),
+        ({"date": NOW + AGO(days=1)}, False),
+    ],
+)
+def test_commentable_post(app, fields, found):
+    post = make_post(**fields)
+    assert (store.commentable_post(post.id, NOW) is not None) is found
+    assert store.commentable_post(post.id + 1000, NOW) is None
+
+
+def _ids(nodes):
+    return [(node.comment.id, _ids(node.children)) for node in nodes]
+
+
+def test_threads_nest_replies_under_their_parents(post):
+    first = make_comment(post, created_at=NOW - AGO(hours=3))
+    second = make_comment(post, created_at=NOW - AGO(hours=2))
+    reply = make_comment(post, parent=first, created_at=NOW - AGO(hours=1))
+    deeper = make_comment(post, parent=reply, created_at=NOW - AGO(minutes=30))
+    later_reply = make_comment(post, parent=first, created_at=NOW - AGO(minutes=10))
+    page = store.threads(post, 1, 50)
+    assert _ids(page.items) == [
+        (first.id, [(reply.id, [(deeper.id, [])]), (later_reply.id, [])]),
+        (second.id, []),
+    ]
+    assert page.total == 2
+
+
+def test_threads_show_only_approved_comments_to_everybody(post):
+    shown = make_comment(post)
+    for status in ("pending", "spam", "rejected", "deleted"):
+        make_comment(post, status=status)
+        make_comment(post, parent=shown, status=status)
+    assert _ids(store.threads(post, 1, 50).items) == [(shown.id, [])]
+    assert store.approved_count(post) == 1
+
+
+def test_threads_show_a_readers_own_pending_and_spam_comments_to_them(post):
+    top = make_comment(post)
+    mine = make_comment(post, parent=top, status=CommentStatus.PENDING)
+    my_spam = make_comment(post, status=CommentStatus.SPAM)
+    rejected = make_comment(post, status=CommentStatus.REJECTED)
+    make_comment(post, status=CommentStatus.PENDING)  # somebody else's
+    page = store.threads(post, 1, 50, own_ids=[mine.id, my_spam.id, rejected.id])
+    assert _ids(page.items) == [(top.id, [(mine.id, [])]), (my_spam.id, [])]
+    assert page.items[0].children[0].awaiting
+    assert page.items[1].awaiting
+    assert not page.items[0].awaiting
+
+
+def test_a_reply_whose_parent_is_hidden_moves_up_to_the_thread(post):
+    top = make_comment(post)
+    removed = make_comment(post, parent=top)
+    orphan = make_comment(post, parent=removed)
+    Comment.update(status=CommentStatus.SPAM).where(Comment.id == removed.id).execute()
+    assert _ids(store.threads(post, 1, 50).items) == [(top.id, [(orphan.id, [])])]
+
+
+def test_threads_paginate_by_top_level_comment(post):
+    tops = [make_comment(post, created_at=NOW - AGO(minutes=60 - i)) for i in range(7)]
+    for top in tops:
+        make_comment(post, parent=top, created_at=NOW)
+    first = store.threads(post, 1, 5)
+    second = store.threads(post, 2, 5)
+    assert [n.comment.id for n in first.items] == [t.id for t in tops[:5]]
+    assert [n.comment.id for n in second.items] == [t.id for t in tops[5:]]
+    assert all(len(n.children) == 1 for n in first.items + second.items)
+    assert (first.pages, second.has_next) == (2, False)
+
+
+def test_threads_newest_first(post):
+    old = make_comment(post, created_at=NOW - AGO(hours=2))
+    new = make_comment(post, created_at=NOW - AGO(hours=1))
+    reply_1 = make_comment(post, parent=old, created_at=NOW - AGO(minutes=50))
+    reply_2 = make_comment(post, parent=old, created_at=NOW - AGO(minutes=40))
+    page = store.threads(post, 1, 50, order="newest")
+    # Threads newest first; replies inside a thread still read as a conversation.
+    assert _ids(page.items) == [
+        (new.id, []),
+        (old.id, [(reply_1.id, []), (reply_2.id, [])]),
+    ]
+
+
+def test_threads_cost_a_fixed_number_of_queries(post, app):
+    from blog import db
+
+    for i in range(10):
+        top = make_comment(post)
+        for _ in range(3):
+            make_comment(post, parent=top, body=f"reply {i}")
+    executed = []
+    original = db.database.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        executed.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.database.obj.execute_sql = counting
+    try:
+        page = store.threads(post, 1, 50)
+        sum(len(node.children) for node in page.items)
+    finally:
+        del db.database.obj.execute_sql
+    assert len(page.items) == 10
+    assert len(executed) == 3  # count, top-level page, every reply of the page
+
+
+@pytest.mark.parametrize("order", ["oldest", "newest"])
+def test_page_of(post, order):
+    tops = [make_comment(post, created_at=NOW - AGO(minutes=60 - i)) for i in range(12)]
+    reply = make_comment(post, parent=tops[7])
+    expected = {"oldest": (1, 2, 3, 2), "newest": (3, 2, 1, 1)}[order]
+    found = (
+        store.page_of(tops[0], 5, order),
+        store.page_of(tops[5], 5, order),
+        store.page_of(tops[11], 5, order),
+        store.page_of(reply, 5, order),
+    )
+    assert found == expected
+
+
+def test_recent_approved_is_only_from_public_posts(post):
+    draft = make_post(status=PostStatus.DRAFT)
+    future = make_post(date=NOW + AGO(days=2))
+    shown = make_comment(post, created_at=NOW - AGO(minutes=2))
+    newer = make_comment(post, created_at=NOW - AGO(minutes=1))
+    make_comment(post, status=CommentStatus.PENDING)
+    make_comment(draft)
+    make_comment(future)
+    assert [c.id for c in store.recent_approved(10)] == [newer.id, shown.id]
+    assert [c.id for c in store.recent_approved(1)] == [newer.id]
+    assert [c.id for c in store.recent_approved(10, make_post())] == []
+
+
+def test_purge_ip_data_forgets_old_addresses_only(post):
+    old = make_comment(post, created_at=NOW - AGO(days=31))
+    recent = make_comment(post, created_at=NOW - AGO(days=29))
+    assert store.purge_ip_data(NOW, AGO(days=30)) == 1
+    old, recent = Comment.get_by_id(old.id), Comment.get_by_id(recent.id)
+    assert (old.ip_hash, old.ip_prefix) == ("", "")
+    assert recent.ip_hash and recent.ip_prefix
+    assert store.purge_ip_data(NOW, AGO(days=30)) == 0
+
+
+def test_ip_retention_never_undercuts_the_rate_window():
+    from .conftest import default_settings
+
+    assert store.ip_retention(default_settings()) == AGO(days=30)
+    zero = default_settings(ip_retention_days=0, rate_window_minutes=10)
+    assert store.ip_retention(zero) == AGO(minutes=10)

@@ -1,0 +1,154 @@
+"""Commenting in a real browser: post, reply, moderation notice, JavaScript off."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import REPORT_CSP_VIOLATIONS
+
+pytestmark = pytest.mark.browser
+
+# Set for this module so results do not depend on the order of comments made by
+# other browser tests from the same address; put back afterwards.
+SETTINGS = {
+    "min_form_seconds": "0",
+    "check_flood": "false",
+    "check_rate": "false",
+    "check_classifier": "false",
+    # The admin browser test marks a comment from this same address as spam.
+    "check_blocklist": "false",
+    "hold_all": "false",
+}
+
+
+@pytest.fixture(scope="module")
+def site(live_server):
+    before = {
+        key: live_server.cli("settings", "get", key).stdout.strip() for key in SETTINGS
+    }
+    for key, value in SETTINGS.items():
+        live_server.cli("settings", "set", key, value)
+    yield live_server
+    for key, value in before.items():
+        live_server.cli("settings", "set", key, value)
+
+
+def _post_url(page, site) -> str:
+    page.goto(site.url + "/")
+    return page.locator("main article h2 a").first.get_attribute("href")
+
+
+def _fill(
+    page, text, name="Ada Browser", email="ada.browser@example.org", remember=False
+):
+    page.fill("#comment", text)
+    page.fill("#author", name)
+    page.fill("#email", email)
+    if remember:
+        page.check("#remember")
+
+
+def test_comment_then_reply_with_javascript(site, watched_page):
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
+    expect(
+        page.get_by_text("Your email address will not be published.")
+    ).to_be_visible()
+    decoy = page.locator("#homepage").bounding_box()
+    assert decoy["x"] + decoy["width"] <= 0 or decoy["width"] <= 1  # out of sight
+
+    _fill(page, "A first comment from a real browser.", remember=True)
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    comment_id = page.url.rsplit("#comment-", 1)[1]
+    item = page.locator(f"#comment-{comment_id}")
+    expect(item).to_contain_text("A first comment from a real browser.")
+    expect(item).to_contain_text("Ada Browser")
+
+    # The saved details come back from the cookie, filled in by comments.js.
+    page.goto(site.url + post)
+    expect(page.locator("#author")).to_have_value("Ada Browser")
+    expect(page.locator("#email")).to_have_value("ada.browser@example.org")
+    expect(page.locator("#remember")).to_be_checked()
+
+    page.locator(f"#comment-{comment_id} .comment-reply-link").first.click()
+    # The form moved under the comment, set to answer it.
+    expect(page.locator(f"#comment-{comment_id} #respond")).to_have_count(1)
+    expect(page.locator("#parent")).to_have_value(comment_id)
+    expect(page.locator("#reply-title")).to_contain_text("Leave a Reply to Ada Browser")
+    page.click("#cancel-comment-reply-link")
+    expect(page.locator(f"#comment-{comment_id} #respond")).to_have_count(0)
+    expect(page.locator("#parent")).to_have_value("")
+    page.locator(f"#comment-{comment_id} .comment-reply-link").first.click()
+
+    page.fill("#comment", "And a reply to it.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    reply_id = page.url.rsplit("#comment-", 1)[1]
+    nested = page.locator(f"#comment-{comment_id} > ol.children > #comment-{reply_id}")
+    expect(nested).to_contain_text("And a reply to it.")
+    assert watched_page.problems == []
+
+
+def test_a_held_comment_shows_only_to_its_author(site, watched_page, browser):
+    page = watched_page.page
+    post = _post_url(page, site)
+    site.cli("settings", "set", "hold_all", "true")
+    try:
+        page.goto(site.url + post)
+        _fill(
+            page, "Please hold this one.", name="Held Person", email="held@example.org"
+        )
+        page.get_by_role("button", name="Post Comment").click()
+        page.wait_for_url(re.compile(r"#comment-\d+$"))
+        expect(page.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+        expect(page.get_by_text("Please hold this one.")).to_be_visible()
+
+        stranger = browser.new_context()
+        other = stranger.new_page()
+        other.goto(site.url + post)
+        expect(other.get_by_text("Please hold this one.")).to_have_count(0)
+        expect(other.get_by_text("awaiting moderation")).to_have_count(0)
+        stranger.close()
+    finally:
+        site.cli("settings", "set", "hold_all", "false")
+    assert watched_page.problems == []
+
+
+def test_everything_works_with_javascript_off(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    page = context.new_page()
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(
+        page,
+        "Written with scripts off.",
+        name="No Script",
+        email="noscript@example.org",
+    )
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    comment_id = page.url.rsplit("#comment-", 1)[1]
+    expect(page.locator(f"#comment-{comment_id}")).to_contain_text(
+        "Written with scripts off."
+    )
+
+    # Reply is a plain link that reloads the page with the form set to answer.
+    page.locator(f"#comment-{comment_id} .comment-reply-link").first.click()
+    page.wait_for_url(re.compile(rf"replytocom={comment_id}"))
+    expect(page.locator("#reply-title")).to_contain_text("Leave a Reply to No Script")
+    assert page.locator("#parent").input_value() == comment_id
+    _fill(
+        page, "A reply without scripts.", name="No Script", email="noscript@example.org"
+    )
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    reply_id = page.url.rsplit("#comment-", 1)[1]
+    nested = page.locator(f"#comment-{comment_id} > ol.children > #comment-{reply_id}")
+    expect(nested).to_contain_text("A reply without scripts.")
+
+    context.close()

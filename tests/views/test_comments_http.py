@@ -1,0 +1,660 @@
+"""The comment form over HTTP, as a browser uses it: GET the post, POST the form."""
+
+import datetime
+import json
+import re
+from html import unescape
+from urllib.parse import unquote
+
+import feedparser
+import pytest
+
+from blog.comments import tokens
+from blog.models import Comment, CommentStatus, PostStatus, utcnow
+from tests.factories import make_comment, make_post
+
+TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+OMIT = object()  # a field the form leaves out entirely
+
+
+@pytest.fixture
+def site(app):
+    settings = app.extensions["settings"]
+    # A test reader types faster than a person; the form-age check has its own test.
+    settings.set("min_form_seconds", 0)
+    return settings
+
+
+@pytest.fixture
+def post(site):
+    return make_post(title="On caching", body="Cache all the things.")
+
+
+class Reader:
+    """One browser: its own cookies and address."""
+
+    def __init__(self, app, ip):
+        self.client = app.test_client()
+        self.ip = ip
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, environ_base={"REMOTE_ADDR": self.ip}, **kwargs)
+
+    def token(self, post, query="") -> str:
+        page = self.get(post.url + query)
+        assert page.status_code == 200
+        return unescape(TOKEN.search(page.get_data(as_text=True)).group(1))
+
+    def comment(self, post, token=None, **fields):
+        data = {
+            "comment": "Thanks, this helped me a lot.",
+            "author": "Ada Lindqvist",
+            "email": "ada@example.org",
+            "url": "",
+            "parent": "",
+            "homepage": "",
+            "token": self.token(post) if token is None else token,
+        }
+        data.update(fields)
+        data = {key: value for key, value in data.items() if value is not OMIT}
+        return self.client.post(
+            f"/comments/{post.id}/",
+            data=data,
+            environ_base={"REMOTE_ADDR": self.ip},
+        )
+
+
+@pytest.fixture
+def reader(app):
+    return Reader(app, "198.51.100.10")
+
+
+@pytest.fixture
+def other(app):
+    return Reader(app, "198.51.100.99")
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def stored():
+    return list(Comment.select().order_by(Comment.id))
+
+
+def test_the_form_on_a_post_page(post, reader):
+    page = reader.get(post.url)
+    html = text(page)
+    assert "Leave a Reply" in html
+    assert "Your email address will not be published." in html
+    assert re.search(r"Required fields are marked <span[^>]*>\*</span>", html)
+    for label in ("Comment", "Name", "Email", "Website"):
+        assert re.search(rf"<label for=\"\w+\">{label}", html)
+    assert (
+        "Save my name, email, and website in this browser for the next time I "
+        "comment." in html
+    )
+    assert ">Post Comment</button>" in html
+    decoy = re.search(r'<p class="comment-form-homepage"[^>]*>.*?</p>', html, re.S)
+    assert 'aria-hidden="true"' in decoy.group()
+    assert 'tabindex="-1"' in decoy.group() and 'autocomplete="off"' in decoy.group()
+    assert f'action="/comments/{post.id}/#respond"' in html
+    assert "csrf_token" not in html
+    assert "Set-Cookie" not in page.headers
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert " style=" not in html
+
+
+def test_a_comment_is_shown_at_once(post, reader, other):
+    other.get(post.url)  # the page is now in the cache
+    response = reader.comment(post, url="https://ada.example/")
+    (comment,) = stored()
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{post.url}#comment-{comment.id}"
+    assert comment.status == CommentStatus.APPROVED
+    assert "blog_pending" not in str(response.headers.getlist("Set-Cookie"))
+    html = text(other.get(post.url))
+    assert f'id="comment-{comment.id}"' in html
+    assert "Thanks, this helped me a lot." in html
+    assert (
+        '<a href="https://ada.example/" rel="nofollow ugc noopener">Ada Lindqvist</a>'
+        in html
+    )
+    assert "One comment" in html
+    assert "awaiting moderation" not in html
+
+
+def test_without_a_token(post, reader):
+    response = reader.comment(post, token="")
+    assert response.status_code == 400
+    html = text(response)
+    assert "This form could not be checked. Please send it again." in html
+    assert "Thanks, this helped me a lot.</textarea>" in html
+    assert stored() == []
+    # The form shown again carries a good token, so sending it again works.
+    again = reader.comment(post, token=unescape(TOKEN.search(html).group(1)))
+    assert again.status_code == 303
+
+
+def test_without_the_token_field_at_all(post, reader):
+    assert reader.comment(post, token=OMIT).status_code == 400
+    assert stored() == []
+
+
+def test_an_expired_token(post, reader):
+    old = tokens.issue(
+        post.id, "test secret key", utcnow() - datetime.timedelta(days=4)
+    )
+    response = reader.comment(post, token=old)
+    assert response.status_code == 400
+    assert "This form has expired. Please send your comment again." in text(response)
+    assert "Thanks, this helped me a lot." in text(response)
+    assert stored() == []
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: "x" + t,
+        lambda t: tokens.issue(999, "test secret key", utcnow()),
+        lambda t: tokens.issue(1, "another key", utcnow()),
+    ],
+)
+def test_a_tampered_token(post, reader, tamper):
+    response = reader.comment(post, token=tamper(reader.token(post)))
+    assert response.status_code == 400
+    assert stored() == []
+
+
+def test_a_replayed_form_stores_once(post, reader):
+    token = reader.token(post)
+    first = reader.comment(post, token=token)
+    second = reader.comment(post, token=token)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(stored()) == 1
+
+
+def test_two_readers_of_one_cached_page_share_its_token(post, reader, other):
+    token = reader.token(post)
+    assert other.token(post) == token  # one cached page for everybody
+    assert reader.comment(post, token=token).status_code == 303
+    response = other.comment(
+        post, token=token, author="Bob", email="bob@example.org", comment="Me too."
+    )
+    assert response.status_code == 303
+    assert [c.author_name for c in stored()] == ["Ada Lindqvist", "Bob"]
+
+
+def _neutral(response):
+    """What a commenter can see of the answer, ids aside."""
+    cookies = sorted(c.split("=", 1)[0] for c in response.headers.getlist("Set-Cookie"))
+    location = re.sub(r"\d+$", "N", response.headers["Location"])
+    return response.status_code, location, cookies, re.sub(r"\d+", "N", text(response))
+
+
+def test_a_filled_decoy_is_spam_with_the_same_reply_as_pending(
+    app, post, reader, other
+):
+    spam = reader.comment(post, homepage="http://buy.example/")
+    app.extensions["settings"].set("hold_all", True)
+    pending = other.comment(post, author="Bob", email="bob@example.org")
+    assert [c.status for c in stored()] == [CommentStatus.SPAM, CommentStatus.PENDING]
+    assert _neutral(spam) == _neutral(pending)
+    assert spam.status_code == 303
+    verdicts = json.loads(stored()[0].verdicts)
+    assert {"check": "honeypot", "outcome": "spam"}.items() <= verdicts[1].items()
+
+
+def test_a_form_sent_too_fast_is_spam(site, post, reader):
+    site.set("min_form_seconds", 3)
+    response = reader.comment(post)
+    assert response.status_code == 303
+    (comment,) = stored()
+    assert comment.status == CommentStatus.SPAM
+    assert "awaiting moderation" in text(reader.get(post.url))
+
+
+def test_the_spammer_sees_their_comment_as_pending(post, reader, other):
+    reader.comment(post, homepage="filled")
+    assert "Your comment is awaiting moderation." in text(reader.get(post.url))
+    assert "Thanks, this helped" not in text(other.get(post.url))
+
+
+def test_flood_answers_429_with_retry_after_and_keeps_the_text(post, reader):
+    assert reader.comment(post).status_code == 303
+    response = reader.comment(post, comment="And another thing.")
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 15
+    assert "too quickly" in text(response)
+    assert "And another thing.</textarea>" in text(response)
+    assert len(stored()) == 1
+
+
+def test_flood_matches_the_email_from_another_address(app, post, reader):
+    reader.comment(post)
+    elsewhere = Reader(app, "203.0.113.200")
+    response = elsewhere.comment(post, comment="From my phone.")
+    assert response.status_code == 429
+
+
+def test_rate_limit(site, post, reader):
+    site.set("check_flood", False)
+    site.set("rate_limit", 2)
+    for number in range(2):
+        response = reader.comment(
+            post, comment=f"Comment {number}", email=f"{number}@x.org"
+        )
+        assert response.status_code == 303
+    response = reader.comment(post, comment="One too many.", email="3@x.org")
+    assert response.status_code == 429
+    assert 500 < int(response.headers["Retry-After"]) <= 600
+    assert len(stored()) == 2
+
+
+def test_a_duplicate_gets_a_message_and_no_second_copy(site, post, reader):
+    site.set("check_flood", False)
+    assert reader.comment(post).status_code == 303
+    response = reader.comment(post)  # a fresh form, the same words
+    assert response.status_code == 409
+    assert "You have already posted this comment here." in text(response)
+    assert len(stored()) == 1
+
+
+def test_a_reply_is_threaded_under_its_parent(post, reader, other):
+    reader.comment(post)
+    (top,) = stored()
+    response = other.comment(
+        post,
+        author="Bob",
+        email="bob@example.org",
+        comment="Agreed.",
+        parent=str(top.id),
+    )
+    assert response.status_code == 303
+    reply = stored()[1]
+    assert (reply.parent_id, reply.thread_id, reply.depth) == (top.id, top.id, 1)
+    html = text(other.get(post.url))
+    nested = re.search(
+        rf'id="comment-{top.id}".*?<ol class="children">\s*<li id="comment-{reply.id}"',
+        html,
+        re.S,
+    )
+    assert nested
+
+
+def test_replies_past_the_deepest_level_attach_to_it(app, site, post):
+    site.set("thread_depth", 2)
+    top = make_comment(post)
+    level_1 = make_comment(post, parent=top)
+    response = Reader(app, "192.0.2.44").comment(post, parent=str(level_1.id))
+    assert response.status_code == 303
+    reply = stored()[-1]
+    assert (reply.parent_id, reply.depth) == (top.id, 1)
+
+
+def test_the_reply_link_works_without_javascript(post, reader):
+    top = make_comment(post, author_name="Grace")
+    html = text(reader.get(post.url))
+    link = f'href="{post.url}?replytocom={top.id}#respond"'
+    assert link in html
+    form = text(reader.get(f"{post.url}?replytocom={top.id}"))
+    assert f'name="parent" type="hidden" value="{top.id}"' in form
+    assert "Leave a Reply to Grace" in form
+    assert f'<a id="cancel-comment-reply-link" href="{post.url}#respond">' in form
+
+
+@pytest.mark.parametrize("parent", ["999999", "pending"])
+def test_a_reply_to_a_comment_not_shown_is_refused(post, reader, parent):
+    if parent == "pending":
+        parent = str(make_comment(post, status=CommentStatus.PENDING).id)
+    response = reader.comment(post, parent=parent)
+    assert response.status_code == 400
+    assert "no longer available" in text(response)
+
+
+def test_a_pending_comment_shows_only_to_its_author(site, post, reader, other):
+    site.set("hold_all", True)
+    other.get(post.url)  # cached before the comment
+    response = reader.comment(post)
+    (comment,) = stored()
+    assert comment.status == CommentStatus.PENDING
+    assert response.headers["Location"] == f"{post.url}#comment-{comment.id}"
+    cookie = [c for c in response.headers.getlist("Set-Cookie") if "blog_pending" in c]
+    assert cookie and "HttpOnly" in cookie[0]
+    mine = text(reader.get(post.url))
+    assert f'id="comment-{comment.id}"' in mine
+    assert "Your comment is awaiting moderation." in mine
+    theirs = text(other.get(post.url))
+    assert f'id="comment-{comment.id}"' not in theirs
+    assert "Thanks, this helped me a lot." not in theirs
+    assert "awaiting moderation" not in theirs
+
+
+def test_a_forged_pending_cookie_shows_nothing(app, site, post, reader, other):
+    site.set("hold_all", True)
+    reader.comment(post)
+    (comment,) = stored()
+    forged = tokens.sign_pending([comment.id], "not the site key")
+    other.client.set_cookie("blog_pending", forged)
+    assert "Thanks, this helped me a lot." not in text(other.get(post.url))
+
+
+def test_an_approved_comment_is_visible_to_everybody(app, post, reader, other):
+    reader.comment(post)
+    (comment,) = stored()
+    fresh = Reader(app, "192.0.2.1")
+    for visitor in (reader, other, fresh):
+        assert f'id="comment-{comment.id}"' in text(visitor.get(post.url))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"author": ""}, "author", "Name is required."),
+        ({"email": "not-an-email"}, "email", "Enter an email address like"),
+        ({"url": "javascript:alert(1)"}, "url", "Enter a web address"),
+        ({"author": "x" * 246}, "author", "Name may be at most 245 characters"),
+        (
+            {"comment": "Hello\x00there"},
+            "comment",
+            "Comment contains control characters",
+        ),
+    ],
+)
+def test_mistakes_show_the_form_again_with_the_text_kept(
+    post, reader, fields, field, message
+):
+    body = fields.get("comment", "My careful words <b>kept</b> & all.")
+    response = reader.comment(post, **({"comment": body} | fields))
+    assert response.status_code == 422
+    assert response.headers["Cache-Control"] == "no-store"
+    html = text(response)
+    assert re.search(
+        rf'<(input|textarea)[^>]*aria-invalid="true"[^>]*id="{field}"', html
+    )
+    assert f'<span class="field-error" id="{field}-error">{message}' in html
+    assert "please correct the marked fields" in html
+    if field != "comment":
+        assert "My careful words &lt;b&gt;kept&lt;/b&gt; &amp; all.</textarea>" in html
+    else:
+        assert "Hellothere</textarea>" in html  # kept, less what cannot be shown
+    # The post page itself, not a bare form.
+    assert "<h1" in html and post.title in html and "Cache all the things." in html
+    assert stored() == []
+
+
+def test_an_over_long_comment_is_refused_not_truncated(post, reader):
+    response = reader.comment(post, comment="w" * 65_526)
+    assert response.status_code == 422
+    assert "Comment may be at most 65,525 characters long; it has 65,526." in text(
+        response
+    )
+    assert stored() == []
+
+
+def test_unknown_fields_are_a_bad_request(post, reader):
+    response = reader.comment(post, is_admin="1")
+    assert response.status_code == 400
+    assert "The form has a field it should not." in text(response)
+    assert stored() == []
+
+
+def test_invalid_utf8_is_a_bad_request(post, reader):
+    token = reader.token(post)
+    body = b"author=Ada&email=ada%40example.org&comment=caf%E9&token=" + token.encode()
+    response = reader.client.post(
+        f"/comments/{post.id}/",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        environ_base={"REMOTE_ADDR": reader.ip},
+    )
+    assert response.status_code == 400
+    assert stored() == []
+
+
+def test_a_multipart_form_is_refused(post, reader):
+    response = reader.client.post(
+        f"/comments/{post.id}/",
+        data={"comment": "x", "token": reader.token(post)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 415
+    assert stored() == []
+
+
+def test_comments_on_a_closed_post_are_forbidden(site, reader):
+    closed = make_post(comments_open=False)
+    page = text(reader.get(closed.url))
+    assert "Comments are closed." in page and "Leave a Reply" not in page
+    response = reader.comment(
+        closed, token=tokens.issue(closed.id, "test secret key", utcnow())
+    )
+    assert response.status_code == 403
+    assert "Comments are closed on this post." in text(response)
+
+
+def test_comments_close_after_a_number_of_days(site, reader):
+    site.set("close_after_days", 30)
+    old = make_post(date=utcnow() - datetime.timedelta(days=31))
+    token = tokens.issue(old.id, "test secret key", utcnow())
+    assert reader.comment(old, token=token).status_code == 403
+
+
+@pytest.mark.parametrize("status", [PostStatus.DRAFT, PostStatus.UNPUBLISHED])
+def test_comments_on_posts_that_are_not_public_are_not_found(site, reader, status):
+    hidden = make_post(status=status)
+    token = tokens.issue(hidden.id, "test secret key", utcnow())
+    response = reader.comment(hidden, token=token)
+    assert response.status_code == 404
+    assert stored() == []
+
+
+def test_comments_on_a_missing_post_are_not_found(site, reader, post):
+    response = reader.client.post("/comments/424242/", data={"comment": "x"})
+    assert response.status_code == 404
+
+
+def test_remember_me_sets_a_cookie_for_the_script_only_when_asked(post, reader):
+    response = reader.comment(post, remember="y", url="https://ada.example/")
+    (cookie,) = [
+        c
+        for c in response.headers.getlist("Set-Cookie")
+        if c.startswith("comment_author=")
+    ]
+    assert "HttpOnly" not in cookie  # comments.js reads it
+    value = json.loads(unquote(cookie.split(";")[0].split("=", 1)[1]))
+    assert value == {
+        "name": "Ada Lindqvist",
+        "email": "ada@example.org",
+        "url": "https://ada.example/",
+    }
+    # The page itself stays the same for everybody: the cookie is never read there.
+    assert "ada@example.org" not in text(reader.get(post.url))
+
+
+def test_not_ticking_remember_me_forgets_saved_details(post, reader):
+    response = reader.comment(post)
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("comment_author=;") and "Max-Age=0" in c for c in cookies)
+
+
+def test_the_commenters_email_is_never_on_the_page(post, reader, other):
+    reader.comment(post, email="secret.person@example.org")
+    html = text(other.get(post.url))
+    assert "secret.person" not in html
+    (comment,) = stored()
+    assert comment.email_hash not in html
+    assert comment.ip_hash not in html
+
+
+def test_identicons_are_drawn_here(post, reader, other):
+    reader.comment(post)
+    html = text(other.get(post.url))
+    src = re.search(r'<img class="avatar" src="(/identicon/[0-9a-f]{20}\.svg)"', html)
+    assert src
+    picture = other.get(src.group(1))
+    assert picture.status_code == 200
+    assert picture.mimetype == "image/svg+xml"
+    assert picture.get_data(as_text=True).startswith("<svg")
+    assert "max-age=31536000" in picture.headers["Cache-Control"]
+    assert "gravatar" not in html
+
+
+@pytest.mark.parametrize("name", ["nothex", "0" * 19, "0" * 21, "G" * 20])
+def test_identicon_names_are_checked(client, name):
+    assert client.get(f"/identicon/{name}.svg").status_code == 404
+
+
+def test_comment_feeds_list_approved_comments_with_names_only(post, reader):
+    make_comment(
+        post, author_name="Grace", author_email="grace@example.org", body="Shown."
+    )
+    make_comment(
+        post,
+        author_name="Mallory",
+        author_email="mallory@example.org",
+        status=CommentStatus.PENDING,
+        body="Hidden.",
+    )
+    for url in ("/comments/feed/", f"/comments/{post.id}/feed/"):
+        response = reader.get(url)
+        assert response.status_code == 200
+        assert response.mimetype == "application/atom+xml"
+        body = text(response)
+        feed = feedparser.parse(body)
+        assert [entry.author for entry in feed.entries] == ["Grace"]
+        assert "Shown." in feed.entries[0].content[0].value
+        assert feed.entries[0].link.endswith(
+            f"{post.url}#comment-{Comment.get(Comment.author_name == 'Grace').id}"
+        )
+        assert "grace@example.org" not in body and "Mallory" not in body
+        assert "192.0.2" not in body
+
+
+def test_the_feed_of_a_post_that_is_not_public_is_not_found(site, reader):
+    draft = make_post(status=PostStatus.DRAFT)
+    assert reader.get(f"/comments/{draft.id}/feed/").status_code == 404
+
+
+def test_comments_paginate_past_comments_per_page(site, post, reader):
+    site.set("comments_per_page", 5)
+    now = utcnow()
+    made = [
+        make_comment(
+            post,
+            body=f"Number {i}.",
+            created_at=now - datetime.timedelta(minutes=20 - i),
+        )
+        for i in range(7)
+    ]
+    first = text(reader.get(post.url))
+    assert "Number 0." in first and "Number 5." not in first
+    assert f'href="{post.url}?cpage=2#comments"' in first
+    second = text(reader.get(f"{post.url}?cpage=2"))
+    assert "Number 5." in second and "Number 0." not in second
+    assert f'href="{post.url}?cpage=2#comment-{made[6].id}"' in second
+    assert reader.get(f"{post.url}?cpage=3").status_code == 404
+    assert reader.get(f"{post.url}?cpage=x").status_code == 400
+
+
+def test_newest_first_order(site, post, reader):
+    site.set("comment_order", "newest")
+    now = utcnow()
+    make_comment(post, body="Older.", created_at=now - datetime.timedelta(hours=1))
+    make_comment(post, body="Newer.", created_at=now)
+    html = text(reader.get(post.url))
+    assert html.index("Newer.") < html.index("Older.")
+
+
+def test_a_new_comment_on_a_later_page_redirects_there(site, post, reader):
+    site.set("comments_per_page", 5)
+    for i in range(5):
+        make_comment(
+            post,
+            body=f"Earlier {i}.",
+            created_at=utcnow() - datetime.timedelta(hours=1),
+        )
+    response = reader.comment(post)
+    comment = stored()[-1]
+    assert response.headers["Location"] == f"{post.url}?cpage=2#comment-{comment.id}"
+
+
+def test_addresses_past_retention_are_forgotten_when_comments_arrive(
+    site, post, reader
+):
+    site.set("ip_retention_days", 30)
+    old = make_comment(post, created_at=utcnow() - datetime.timedelta(days=31))
+    recent = make_comment(post, created_at=utcnow() - datetime.timedelta(days=2))
+    assert reader.comment(post).status_code == 303
+    old, recent = Comment.get_by_id(old.id), Comment.get_by_id(recent.id)
+    assert (old.ip_hash, old.ip_prefix) == ("", "")
+    assert recent.ip_hash
+    assert stored()[-1].ip_hash  # the new comment keeps its own, for now
+
+
+def test_a_page_showing_a_pending_comment_is_private(site, post, reader):
+    site.set("hold_all", True)
+    reader.comment(post)
+    page = reader.get(post.url)
+    assert "Your comment is awaiting moderation." in text(page)
+    assert page.headers["Cache-Control"] == "private, no-cache"
+    assert "blog_pending" not in str(page.headers.getlist("Set-Cookie"))
+
+
+def test_the_pending_cookie_goes_once_the_moderator_has_decided(site, post, reader):
+    site.set("hold_all", True)
+    reader.comment(post)
+    (comment,) = stored()
+    Comment.update(status=CommentStatus.APPROVED).where(
+        Comment.id == comment.id
+    ).execute()
+    page = reader.get(post.url)
+    assert f'id="comment-{comment.id}"' in text(page)
+    assert "awaiting moderation" not in text(page)
+    cookies = page.headers.getlist("Set-Cookie")
+    assert any(c.startswith("blog_pending=;") and "Max-Age=0" in c for c in cookies)
+    assert reader.client.get_cookie("blog_pending") is None
+
+
+def test_the_pending_cookie_keeps_only_what_still_waits(site, post, reader):
+    site.set("hold_all", True)
+    site.set("check_flood", False)
+    reader.comment(post)
+    reader.comment(post, comment="A second thought.")
+    first, second = stored()
+    Comment.update(status=CommentStatus.APPROVED).where(
+        Comment.id == first.id
+    ).execute()
+    page = reader.get(post.url)
+    assert "awaiting moderation" in text(page)
+    value = reader.client.get_cookie("blog_pending").value
+    assert tokens.read_pending(value, "test secret key") == [second.id]
+
+
+@pytest.mark.parametrize(
+    "value", ["abc", "-1", "99999999", "１", "9" * 40, "other-post"]
+)
+def test_a_reply_link_to_nothing_here_leaves_an_ordinary_form(post, reader, value):
+    if value == "other-post":
+        value = str(make_comment(make_post()).id)
+    html = text(reader.get(f"{post.url}?replytocom={value}"))
+    assert 'name="parent" type="hidden" value=""' in html
+    assert "Leave a Reply</span>" in html
+
+
+def test_only_the_comment_form_is_exempt_from_session_csrf(post, reader):
+    assert reader.comment(post).status_code == 303
+    # Other forms still need the session's CSRF token.
+    response = reader.client.post("/login/", data={"username": "x", "password": "y"})
+    assert response.status_code == 400
+
+
+def test_links_on_a_later_comment_page_keep_the_page(site, post, reader):
+    site.set("comments_per_page", 5)
+    made = [make_comment(post) for _ in range(6)]
+    html = text(reader.get(f"{post.url}?cpage=2"))
+    last = made[-1].id
+    assert f'href="{post.url}?cpage=2#comment-{last}"' in html
+    assert f'href="{post.url}?cpage=2&amp;replytocom={last}#respond"' in html

@@ -1,0 +1,80 @@
+/*
+ * Comment form helpers. The page works fully without them:
+ * - fills name, email and website from the "save my details" cookie, which
+ *   only this script reads, so the cached page stays the same for everybody;
+ * - moves the form under a comment when its Reply link is clicked (without
+ *   JavaScript the link reloads the page with ?replytocom=<id>).
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("commentform");
+  if (!form) {
+    return;
+  }
+  var respond = document.getElementById("respond");
+  var cancel = document.getElementById("cancel-comment-reply-link");
+  var title = respond.querySelector(".reply-title-text");
+  var defaultTitle = respond.querySelector("#reply-title").getAttribute("data-default");
+  var parentField = form.elements.namedItem("parent");
+  var home = document.createComment("comment form");
+  respond.parentNode.insertBefore(home, respond);
+
+  function savedDetails() {
+    var match = document.cookie.match(/(?:^|;\s*)comment_author=([^;]*)/);
+    if (!match) {
+      return null;
+    }
+    try {
+      return JSON.parse(decodeURIComponent(match[1]));
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function fillDetails() {
+    var details = savedDetails();
+    if (!details) {
+      return;
+    }
+    [["author", "name"], ["email", "email"], ["url", "url"]].forEach(function (pair) {
+      var input = form.elements.namedItem(pair[0]);
+      if (input && !input.value && typeof details[pair[1]] === "string") {
+        input.value = details[pair[1]];
+      }
+    });
+    form.elements.namedItem("remember").checked = true;
+  }
+
+  function replyTo(link) {
+    var comment = document.getElementById("comment-" + link.getAttribute("data-comment-id"));
+    if (!comment) {
+      return false;
+    }
+    comment.querySelector(".comment-body").after(respond);
+    parentField.value = link.getAttribute("data-comment-id");
+    title.textContent = "Leave a Reply to " + link.getAttribute("data-author");
+    cancel.hidden = false;
+    form.elements.namedItem("comment").focus();
+    return true;
+  }
+
+  function cancelReply() {
+    home.parentNode.insertBefore(respond, home.nextSibling);
+    parentField.value = "";
+    title.textContent = defaultTitle;
+    cancel.hidden = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".comment-reply-link");
+    if (link && replyTo(link)) {
+      event.preventDefault();
+    }
+  });
+  cancel.addEventListener("click", function (event) {
+    event.preventDefault();
+    cancelReply();
+  });
+  fillDetails();
+})();
