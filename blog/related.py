@@ -1,101 +1,56 @@
-"""Related posts: TF-IDF neighbours by words, tags and categories, precomputed.
+"""Related posts: the lists of similar posts, precomputed and kept up to date.
 
-Scoring. A post's terms are the lowercased Unicode words of its title and body
-(three characters or more, no stop words or numbers; title words count
-TITLE_WEIGHT times; the body read up to MAX_BODY_CHARS), weighted by sublinear
-TF-IDF, cut to the VECTOR_TERMS heaviest and scaled to unit length. Two posts
-score the cosine of their vectors plus a boost per shared tag or category,
-larger for rarer labels; equal scores go to the newer post. So a post without
-tags finds neighbours by its words, and a shared tag lifts a neighbour above
-one that only reads alike. Only published posts dated in the past take part.
-Candidates come from an inverted index, never from all pairs: only posts that
-share a term or label held by at most common_cut() posts are scored. Commoner
-terms are dropped like stop words (so are terms no other post has); commoner
-labels still add their boost, but only to pairs found otherwise.
+blog/similarity.py scores posts; this module stores the results. Only
+published posts dated in the past take part. RelatedPost holds the STORED best
+neighbours of each post; for_post() reads the start of one with one query,
+skipping posts no longer public. RelatedCounts holds the term counts of every
+post that took part in the last scoring, so scoring reads no post's text:
+recompute_all() counts again only posts whose text changed (by fingerprint),
+and update() only the posts it is given and posts that became public, or
+stopped being, without it being told.
 
-recompute_all() rewrites every list (the STORED best per post) in RelatedPost;
-for_post() reads the start of one with one query, skipping posts no longer public.
-
-update(post_ids) rebuilds the term statistics (no term table is stored: half
-the CPU of a recompute), so each list it writes is the one recompute_all() would
-write; but it writes only the lists a changed post leaves or enters: its own,
-those holding it now, and those of its candidates whose lowest stored score it
-reaches (less ENTRY_MARGIN, as stored scores may be older). The approximation:
-every other list keeps the scores of its last computation, made with the IDF of
-that time. One post more among N moves them by O(1/N), so they drift slowly (on
-400 synthetic posts, 98% of the shown entries still matched a full recompute
-after 20 updates) until the next recompute_all(). A post made public by its date
-passing, not by a change, enters lists at the next update() or recompute_all().
+update(post_ids) weighs every post afresh from the stored counts (the term
+statistics of the moment, never stale ones), so each list it writes is the one
+recompute_all() would write; but it writes only the lists a changed post leaves
+or enters: its own, those holding it now, and those of its candidates whose
+lowest stored score it reaches (less ENTRY_MARGIN, as stored scores may be
+older). The approximation: every other list keeps the scores of its last
+computation, made with the IDF of that time. One post more among N moves them
+by O(1/N), so they drift slowly (on 400 synthetic posts, 98% of the shown
+entries still matched a full recompute after 20 updates) until the next
+recompute_all(). A post made public by its date passing, not by a change, is
+counted and enters lists at the next update(), or when for_post() is first
+asked for its list, whichever comes first; pages of other posts rendered
+between its date and then show it from their next rendering. A post deleted
+outright leaves holes in the lists that held it, filled when update() is given
+its id.
 """
 
-import datetime
-import math
-import re
 import sys
 from array import array
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# The index sums some 30 million weight products for 10,000 posts: numpy takes
-# two seconds, pure Python took more than the 30 a full recompute may take.
 import numpy as np
 from peewee import chunked, fn
 
-from .db import write_transaction
-from .models import Category, Post, PostCategory, PostTag, RelatedPost, Tag
+from . import similarity
+from .db import database, write_transaction
+from .models import (
+    Category,
+    Post,
+    PostCategory,
+    PostTag,
+    RelatedCounts,
+    RelatedPost,
+    RelatedTerm,
+    Tag,
+)
+from .similarity import Corpus, Counts, Labels
 
 STORED = 10
-TITLE_WEIGHT = 3
-MAX_BODY_CHARS = 20_000
-VECTOR_TERMS = 40
-COMMON_SHARE = 0.05
-MIN_COMMON = 50
-LABEL_BOOST = {"tag": 0.2, "category": 0.08}
 ENTRY_MARGIN = 0.1
-REASON_ITEMS = 3
 INSERT_BATCH = 500
-
-# A word: a letter (or underscore) then two or more word characters.
-WORD = re.compile(r"[^\W\d]\w{2,}")
-STOP_WORDS = frozenset(
-    """
-    about above after again against all also among and any are aren because been before
-    being below between both but can cannot could couldn did didn does doesn doing don
-    down during each even ever every few for from further get gets got had hadn has hasn
-    have haven having her here hers herself him himself his how however into isn its
-    itself just let like made make makes many may might more most much must mustn myself
-    need needs nor not now off once one only other ought our ours ourselves out over own
-    per put quite rather really same say says see seen shall shan she should shouldn
-    since some still such than that the their theirs them themselves then there these
-    they thing things this those though through too under until upon use used uses using
-    very via was wasn way well were weren what when where whether which while who whom
-    whose why will with within without won would wouldn yet you your yours yourself
-    yourselves etc less lot lots onto yes
-    """.split()
-)
-
-
-@dataclass(frozen=True)
-class Document:
-    """What scoring reads of a post."""
-
-    id: int
-    date: datetime.datetime
-    title: str
-    text: str
-    tags: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A post as scoring sees it: term weights and ("tag"|"category", name) labels."""
-
-    id: int
-    date: datetime.datetime
-    vector: dict
-    labels: frozenset
 
 
 @dataclass(frozen=True)
@@ -107,214 +62,135 @@ class Related:
     score: float
 
 
-def tokenise(text: str) -> list[str]:
-    """The words of text that can tell posts apart, lowercased, in order."""
-    return [word for word in WORD.findall(text.lower()) if word not in STOP_WORDS]
-
-
-def term_counts(title: str, text: str) -> Counter:
-    """Term frequencies of a post; title words count TITLE_WEIGHT times."""
-    # tokenise() with the per-word work done in C: most of a recompute's time.
-    counts = Counter(WORD.findall(text[:MAX_BODY_CHARS].lower()))
-    for word in STOP_WORDS.intersection(counts):
-        del counts[word]
-    for term in tokenise(title):
-        counts[term] += TITLE_WEIGHT
-    return counts
-
-
-def common_cut(posts: int) -> int:
-    """The most posts a term or label may have and still suggest candidates."""
-    return max(MIN_COMMON, int(COMMON_SHARE * posts))
-
-
-def idf(holders: int, posts: int) -> float:
-    return math.log((1 + posts) / (1 + holders)) + 1
-
-
-def inverse_document_frequencies(df: Mapping, posts: int) -> dict:
-    """IDF of the terms that can link posts: in two or more, and not too common."""
-    cut = common_cut(posts)
-    return {term: idf(n, posts) for term, n in df.items() if 2 <= n <= cut}
-
-
-def vectorise(counts: Mapping, idfs: Mapping) -> dict:
-    """The VECTOR_TERMS heaviest TF-IDF weights of counts, scaled to unit length."""
-    weights = [
-        ((1 + math.log(counts[term])) * idfs[term], term)
-        for term in idfs.keys() & counts.keys()
-    ]
-    top = sorted(weights, reverse=True)[:VECTOR_TERMS]
-    norm = math.sqrt(sum(weight * weight for weight, _ in top))
-    return {term: weight / norm for weight, term in top}
-
-
-def score_pair(a: Profile, b: Profile, boosts: Mapping) -> float:
-    """Cosine of the term vectors plus the boosts of the shared labels."""
-    cosine = sum(w * b.vector[term] for term, w in a.vector.items() if term in b.vector)
-    return cosine + sum(boosts[label] for label in a.labels & b.labels)
-
-
-def explain(a: Profile, b: Profile) -> str:
-    """Why b is listed under a: shared tags and categories, strongest common terms."""
-    shared, parts = sorted(a.labels & b.labels), []
+def explain(shared_labels: Iterable, common_terms: list[str]) -> str:
+    """Why a post is listed under another: shared tags and categories, then
+    the strongest terms they have in common."""
+    shared, parts = sorted(shared_labels), []
     for kind, heading in (("tag", "shared tags"), ("category", "same category")):
-        names = [name for k, name in shared if k == kind][:REASON_ITEMS]
+        names = [name for k, name in shared if k == kind][: similarity.REASON_ITEMS]
         if names:
             parts.append(f"{heading}: {', '.join(names)}")
-    common = [(a.vector[t] * b.vector[t], t) for t in a.vector.keys() & b.vector.keys()]
-    if common:
-        common.sort(reverse=True)
-        terms = ", ".join(term for _, term in common[:REASON_ITEMS])
-        parts.append(f"common terms: {terms}")
+    if common_terms:
+        parts.append(f"common terms: {', '.join(common_terms)}")
     return " · ".join(parts)[: RelatedPost.reason.max_length]
 
 
-def profiles(documents: Iterable[Document]) -> list[Profile]:
-    """Profiles of documents, weighted by the term statistics of them all."""
-    df: Counter = Counter()
-    counted = []
-    for doc in documents:
-        counts = term_counts(doc.title, doc.text)
-        # Interned, all posts holding a term share one string: 4 kB a post
-        # where a Counter of its own strings would take 25 kB.
-        terms = tuple(map(sys.intern, counts))
-        df.update(terms)
-        labels = [("tag", name) for name in doc.tags]
-        labels += [("category", name) for name in doc.categories]
-        frequencies = array("i", counts.values())
-        counted.append((doc.id, doc.date, frozenset(labels), terms, frequencies))
-    idfs = inverse_document_frequencies(df, len(counted))
-    return [
-        Profile(
-            post_id, date, vectorise(dict(zip(terms, n, strict=True)), idfs), labels
-        )
-        for post_id, date, labels, terms, n in counted
-    ]
+@dataclass
+class Public:
+    """The posts a reader may see now, their stored counts and what to store."""
+
+    ids: list[int]  # oldest first
+    packed: dict  # post id: (terms, counts) bytes, as stored or counted now
+    fresh: dict  # post id: (fingerprint, terms, counts) counted now
+    gone: set  # posts with stored counts that take no part now
+
+    def corpus(self) -> Corpus:
+        counted = Counts.join([self.packed[post_id] for post_id in self.ids])
+        return Corpus(self.ids, counted, _labels(self.ids))
 
 
-class Corpus:
-    """Profiles of the published posts, with an inverted index over them.
+def _public(recount) -> Public:
+    """Public posts with their stored counts, the posts in recount counted anew.
 
-    Each term or uncommon label is a column; a post's row holds its columns and
-    their weights. Scoring post i multiplies its row into the postings of its
-    columns, so only posts sharing a column with it are ever touched.
+    recount: post ids, or None to count again every post whose text changed.
     """
-
-    def __init__(self, profiles: list[Profile]):
-        self.profiles = profiles
-        self.position = {p.id: i for i, p in enumerate(profiles)}
-        holders = Counter(label for p in profiles for label in p.labels)
-        posts, cut = len(profiles), common_cut(len(profiles))
-        # Rarer labels say more.
-        self.boosts = {
-            label: LABEL_BOOST[label[0]] * idf(n, posts) / idf(1, posts)
-            for label, n in holders.items()
-        }
-        self.common = {label for label, n in holders.items() if n > cut}
-        self.members = {
-            label: np.array([label in p.labels for p in profiles])
-            for label in self.common
-        }
-        dates = np.array([p.date for p in profiles], "datetime64[us]")
-        self.dates = dates.astype(np.int64)
-        self.ids = np.array([p.id for p in profiles], np.int64)
-        self._index()
-
-    def _index(self):
-        columns: dict = {}
-        self.rows = []  # per post: its columns and their weights as the query
-        postings = []  # per post: the weights of its columns in the postings
-        for profile in self.profiles:
-            cells = [(term, w, w) for term, w in profile.vector.items()]
-            cells += [
-                (label, self.boosts[label], 1.0)
-                for label in sorted(profile.labels - self.common)
-            ]
-            cells = sorted(
-                (columns.setdefault(k, len(columns)), q, p) for k, q, p in cells
-            )
-            cols, queries, posting = zip(*cells, strict=True) if cells else ((), (), ())
-            self.rows.append((np.array(cols, np.int64), np.array(queries, np.float64)))
-            postings.extend(posting)
-        column = np.concatenate([np.zeros(0, np.int64)] + [r[0] for r in self.rows])
-        order = np.argsort(column, kind="stable")
-        lengths = [len(row[0]) for row in self.rows]
-        self.holder = np.repeat(np.arange(len(self.profiles)), lengths)[order]
-        self.weight = np.array(postings, np.float64)[order]
-        per_column = np.bincount(column, minlength=len(columns))
-        self.start = np.concatenate(([0], np.cumsum(per_column)))
-
-    def scores(self, i: int) -> np.ndarray:
-        """Scores of every post against post number i; 0 for non-candidates."""
-        columns, query = self.rows[i]
-        starts = self.start[columns]
-        lengths = self.start[columns + 1] - starts
-        offsets = np.cumsum(lengths) - lengths
-        positions = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-        scores = np.bincount(
-            self.holder[positions],
-            weights=self.weight[positions] * np.repeat(query, lengths),
-            minlength=len(self.profiles),
-        ).astype(np.float64)  # bincount of nothing counts in integers
-        scores[i] = 0.0
-        candidates = scores > 0
-        for label in self.profiles[i].labels & self.common:
-            scores += self.boosts[label] * (candidates & self.members[label])
-        return scores
-
-    def neighbours(self, post_id: int, count: int = STORED) -> list[tuple]:
-        """The count best neighbours of a post, best first: (id, score, reason)."""
-        i = self.position[post_id]
-        scores = self.scores(i)
-        found = np.flatnonzero(scores > 0)
-        order = np.lexsort((-self.ids[found], -self.dates[found], -scores[found]))
-        profile = self.profiles[i]
-        return [
-            (int(self.ids[j]), float(scores[j]), explain(profile, self.profiles[j]))
-            for j in found[order[:count]]
-        ]
-
-    def entered(self, post_id: int, floors: Mapping) -> set[int]:
-        """Posts whose list this post may now enter.
-
-        floors: {post id: (entries stored, lowest stored score)}.
-        """
-        scores = self.scores(self.position[post_id])
-        entered = set()
-        for j in np.flatnonzero(scores > 0):
-            stored, lowest = floors.get(int(self.ids[j]), (0, 0.0))
-            if stored < STORED or scores[j] >= lowest * (1 - ENTRY_MARGIN):
-                entered.add(int(self.ids[j]))
-        return entered
-
-
-def documents() -> Iterator[Document]:
-    """Every post a reader may see now, with its tag and category names."""
-    tags = _names(PostTag.select(PostTag.post, Tag.name).join(Tag))
-    categories = _names(
-        PostCategory.select(PostCategory.post, Category.name).join(Category)
+    query = Post.published().select(Post.id).order_by(Post.date, Post.id)
+    ids = [post_id for (post_id,) in _raw(query)]
+    query = RelatedCounts.select(
+        RelatedCounts.post,
+        RelatedCounts.fingerprint,
+        RelatedCounts.terms,
+        RelatedCounts.counts,
     )
-    query = (
-        Post.published()
-        .select(Post.id, Post.date, Post.title, Post.body_text)
-        .order_by(Post.id)
-        .tuples()
-    )
-    for row in query.iterator():
-        yield Document(*row, tags.get(row[0], ()), categories.get(row[0], ()))
+    stored = {row[0]: row[1:] for row in _raw(query)}
+    if recount is None:
+        marks = {post_id: mark for post_id, (mark, _, _) in stored.items()}
+        fresh = _count(ids, marks)
+    else:
+        fresh = _count((set(recount) | (set(ids) - stored.keys())) & set(ids))
+    packed = {post_id: (t, c) for post_id, (_, t, c) in (stored | fresh).items()}
+    return Public(ids, packed, fresh, stored.keys() - set(ids))
 
 
-def _names(query) -> dict:
+def _raw(query) -> list[tuple]:
+    """The rows of query as the driver returns them, unconverted: many times faster."""
+    return database.execute(query).fetchall()
+
+
+def _count(post_ids, stored: Mapping | None = None) -> dict:
+    """{post id: (fingerprint, terms, counts)} of these posts, counted now.
+
+    With stored fingerprints, only the posts whose text differs are counted.
+    """
+    body = fn.SUBSTR(Post.body_text, 1, similarity.MAX_BODY_CHARS)
+    counted = {}
+    for batch in chunked(sorted(post_ids), INSERT_BATCH):
+        query = Post.select(Post.id, Post.title, body).where(Post.id.in_(batch))
+        for post_id, title, text in _raw(query):
+            mark = similarity.fingerprint(title, text)
+            if stored is None or stored.get(post_id) != mark:
+                counts = similarity.term_counts(title, text)
+                # Interned, all posts holding a term share one string.
+                terms = tuple(map(sys.intern, counts))
+                counted[post_id] = (mark, terms, array("i", counts.values()))
+    numbers = _term_ids({term for _, terms, _ in counted.values() for term in terms})
+    packed = {}
+    for post_id, (mark, terms, ns) in counted.items():
+        ids = [numbers[term] for term in terms]
+        packed[post_id] = (mark, *similarity.pack(dict(zip(ids, ns, strict=True))))
+    return packed
+
+
+def _term_ids(terms: set[str]) -> dict[str, int]:
+    """The ids of these terms, numbering the new ones."""
     found: dict = {}
-    for post_id, name in query.tuples().iterator():
-        found.setdefault(post_id, []).append(name)
-    return {post_id: tuple(sorted(names)) for post_id, names in found.items()}
+    for batch in chunked(sorted(terms), INSERT_BATCH):
+        query = RelatedTerm.select(RelatedTerm.term, RelatedTerm.id)
+        found.update(_raw(query.where(RelatedTerm.term.in_(batch))))
+    new = sorted(terms - found.keys())
+    if not new:
+        return found
+    with write_transaction():
+        for batch in chunked(new, INSERT_BATCH):
+            rows = [(term,) for term in batch]
+            insert = RelatedTerm.insert_many(rows, [RelatedTerm.term])
+            insert.on_conflict_ignore().execute()
+    for batch in chunked(new, INSERT_BATCH):
+        query = RelatedTerm.select(RelatedTerm.term, RelatedTerm.id)
+        found.update(_raw(query.where(RelatedTerm.term.in_(batch))))
+    return found
+
+
+def _labels(post_ids: list[int]) -> Labels:
+    """The tags and categories of these posts, numbered in the order given."""
+    names: list = []
+    links = []
+    for kind, label, link, field in (
+        ("tag", Tag, PostTag, PostTag.tag),
+        ("category", Category, PostCategory, PostCategory.category),
+    ):
+        found = _raw(label.select(label.id, label.name).order_by(label.id))
+        pairs = np.array(_raw(link.select(link.post, field)), np.int64).reshape(-1, 2)
+        ids = np.array([label_id for label_id, _ in found], np.int64)
+        pairs[:, 1] = len(names) + np.searchsorted(ids, pairs[:, 1])
+        names += [(kind, name) for _, name in found]
+        links.append(pairs)
+    posts, numbers = np.concatenate(links).T
+    rows = _numbers(post_ids, posts)
+    return Labels(names, rows[rows >= 0], numbers[rows >= 0])
+
+
+def _numbers(post_ids: list[int], found: np.ndarray) -> np.ndarray:
+    """The numbers of the posts found among post_ids (numbered in order), or -1."""
+    number = np.full(max([0, *post_ids, *found.tolist()]) + 1, -1)
+    number[post_ids] = np.arange(len(post_ids))
+    return number[found]
 
 
 def recompute_all() -> None:
     """Recompute every related list."""
-    _write(Corpus(profiles(documents())))
+    public = _public(None)
+    _write(public.corpus(), public)
 
 
 def update(post_ids) -> None:
@@ -322,33 +198,53 @@ def update(post_ids) -> None:
     changed = set(post_ids)
     if not changed:
         return
-    corpus = Corpus(profiles(documents()))
-    if len(changed) * 4 >= len(corpus.profiles):
+    public = _public(changed)
+    corpus = public.corpus()
+    # Posts that became public, or stopped being, with nobody telling us.
+    moved = changed | public.fresh.keys() | public.gone
+    if len(moved) * 4 >= len(corpus.ids):
         # Most lists would change anyway: rewriting them all is simpler and as fast.
-        _write(corpus)
+        _write(corpus, public)
         return
-    floors, holed = _stored_floors()
-    affected = changed | holed | _listing(changed)
-    for post_id in changed & corpus.position.keys():
-        affected |= corpus.entered(post_id, floors)
-    _write(corpus, sorted(affected))
+    affected = moved | _listing(moved) | _holed(changed)
+    lowest = _lowest_stored(corpus)
+    for post_id in moved & corpus.position.keys():
+        affected |= _entered(corpus, post_id, lowest)
+    _write(corpus, public, sorted(affected))
 
 
-def _stored_floors() -> tuple[dict, set]:
-    """{post: (entries, lowest score)} of the stored lists, and those with holes."""
-    # A hole is where a listed post was deleted and its row cascaded away.
-    query = RelatedPost.select(
-        RelatedPost.post,
-        fn.COUNT(RelatedPost.id),
-        fn.MIN(RelatedPost.score),
-        fn.MAX(RelatedPost.rank),
-    ).group_by(RelatedPost.post)
-    floors, holed = {}, set()
-    for post_id, stored, lowest, last in query.tuples():
-        floors[post_id] = (stored, lowest)
-        if last > stored:
-            holed.add(post_id)
-    return floors, holed
+def _entered(corpus: Corpus, post_id: int, lowest: np.ndarray) -> set[int]:
+    """Posts whose list this post may now enter.
+
+    lowest: by post number, the lowest score of its stored list if full, or 0.
+    """
+    scores = corpus.scores(corpus.position[post_id])
+    reached = (scores > 0) & (scores >= lowest * (1 - ENTRY_MARGIN))
+    return set(corpus.ids[reached].tolist())
+
+
+def _lowest_stored(corpus: Corpus) -> np.ndarray:
+    """By post number, the lowest score of its stored list if full, else 0."""
+    query = RelatedPost.select(RelatedPost.post, RelatedPost.score)
+    full = np.array(_raw(query.where(RelatedPost.rank == STORED))).reshape(-1, 2)
+    rows = _numbers(corpus.ids.tolist(), full[:, 0].astype(np.int64))
+    lowest = np.zeros(len(corpus.ids))
+    lowest[rows[rows >= 0]] = full[rows >= 0, 1]
+    return lowest
+
+
+def _holed(changed: set) -> set[int]:
+    """Lists with holes, if some of these posts were deleted outright."""
+    # Their rows in lists cascaded away. Looked for only then: it reads every row.
+    query = Post.select(Post.id).where(Post.id.in_(list(changed)))
+    if len(_raw(query)) == len(changed):
+        return set()
+    query = (
+        RelatedPost.select(RelatedPost.post)
+        .group_by(RelatedPost.post)
+        .having(fn.MAX(RelatedPost.rank) > fn.COUNT(RelatedPost.id))
+    )
+    return {post_id for (post_id,) in _raw(query)}
 
 
 def _listing(post_ids: set) -> set[int]:
@@ -356,33 +252,87 @@ def _listing(post_ids: set) -> set[int]:
     query = RelatedPost.select(RelatedPost.post).where(
         RelatedPost.related.in_(list(post_ids))
     )
-    return {post_id for (post_id,) in query.distinct().tuples()}
+    return {post_id for (post_id,) in _raw(query.distinct())}
 
 
-def _write(corpus: Corpus, post_ids: list[int] | None = None):
-    """Replace the stored lists of post_ids (of every post if None) with fresh ones."""
-    everything = post_ids is None
-    post_ids = [p.id for p in corpus.profiles] if everything else post_ids
-    # Scored before the write lock is taken, so nobody waits on the scoring.
-    rows = [
-        (post_id, rank, *neighbour)
+def _rows(corpus: Corpus, post_ids: list[int]) -> list[tuple]:
+    """The rows of fresh related lists of these posts."""
+    lists = [
+        (post_id, corpus.neighbours(post_id, STORED))
         for post_id in post_ids
         if post_id in corpus.position
-        for rank, neighbour in enumerate(corpus.neighbours(post_id), start=1)
     ]
+    terms = {t for _, found in lists for *_, common in found for t in common}
+    words: dict = {}
+    for batch in chunked(sorted(terms), INSERT_BATCH):
+        query = RelatedTerm.select(RelatedTerm.id, RelatedTerm.term)
+        words.update(_raw(query.where(RelatedTerm.id.in_(batch))))
+    return [
+        (post_id, rank, related, score, explain(labels, [words[t] for t in common]))
+        for post_id, found in lists
+        for rank, (related, score, labels, common) in enumerate(found, start=1)
+    ]
+
+
+def _write(corpus: Corpus, public: Public, post_ids: list[int] | None = None):
+    """Store the counts made now, and fresh lists of post_ids (None: of all)."""
+    everything = post_ids is None
+    post_ids = corpus.ids.tolist() if everything else post_ids
+    # Scored before the write lock is taken, so nobody waits on the scoring.
+    rows = _rows(corpus, post_ids)
+    counts = [(post_id, *row) for post_id, row in public.fresh.items()]
     fields = [RelatedPost.post, RelatedPost.rank, RelatedPost.related]
     fields += [RelatedPost.score, RelatedPost.reason]
+    columns = [RelatedCounts.post, RelatedCounts.fingerprint]
+    columns += [RelatedCounts.terms, RelatedCounts.counts]
     with write_transaction():
         if everything:
             RelatedPost.delete().execute()
         for batch in chunked([] if everything else post_ids, INSERT_BATCH):
             RelatedPost.delete().where(RelatedPost.post.in_(batch)).execute()
-        for batch in chunked(rows, INSERT_BATCH):
-            RelatedPost.insert_many(batch, fields).execute()
+        _insert(fields, rows)
+        for batch in chunked(sorted(public.gone | public.fresh.keys()), INSERT_BATCH):
+            RelatedCounts.delete().where(RelatedCounts.post.in_(batch)).execute()
+        _insert(columns, counts)
+
+
+def _insert(fields: list, rows: list[tuple]):
+    """insert_many() of rows of these fields' values.
+
+    The SQL of a batch is built once: peewee building it value by value took
+    half the time of a full recompute.
+    """
+    statements: dict = {}
+    for batch in chunked(rows, INSERT_BATCH):
+        if len(batch) not in statements:
+            insert = fields[0].model.insert_many(batch, fields)
+            statements[len(batch)] = insert.sql()[0]
+        database.execute_sql(statements[len(batch)], [v for row in batch for v in row])
 
 
 def for_post(post: Post, count: int = 5) -> list[Related]:
-    """The first count related posts of post that are public now: one query."""
+    """The first count related posts of post that are public now.
+
+    One query; a second when there are none, as a post made public by its date
+    passing has no list yet: it is then counted and enters lists here.
+    """
+    found = _listed(post, count)
+    if found or count <= 0 or not _unseen(post):
+        return found
+    # No invalidate_pages(): pages cached before the post's date expired then
+    # (see cacheable()), and a bump would drop the page being made for all.
+    update([post.id])
+    return _listed(post, count)
+
+
+def _unseen(post: Post) -> bool:
+    """Whether post is public but took part in no scoring yet."""
+    if post.kind != "post" or not post.is_public:
+        return False
+    return not RelatedCounts.select().where(RelatedCounts.post == post.id).exists()
+
+
+def _listed(post: Post, count: int) -> list[Related]:
     query = (
         Post.published()
         .select(

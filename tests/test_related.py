@@ -1,25 +1,26 @@
-"""Related posts: the pure scoring, the stored lists, their updates and the page."""
+"""Related posts: the similarity scoring, the stored lists, their updates, the page."""
 
-import dataclasses
 import datetime
 import math
 import re
+import time
 from collections import Counter
 
+import numpy as np
 import pytest
 
-from blog import content, db, related
+from blog import content, db, publishing, related, similarity
 from blog.models import (
     Post,
     PostCategory,
     PostStatus,
     PostTag,
+    RelatedCounts,
     RelatedPost,
     utcnow,
 )
 from tests.factories import make_post
 
-DAY = datetime.datetime(2024, 5, 1)
 WAL = (
     "Write-ahead logging keeps readers going while the writer appends pages to "
     "the journal; a checkpoint copies them back into the database file."
@@ -32,13 +33,51 @@ GARDEN = "Tomatoes want sun, compost and a trellis; basil grows between them."
 SAMPLE_POST = "/2024/03/17/sqlite-wal-mode-is-enough/"
 
 
-def document(number, text, title="", tags=(), categories=()):
-    date = DAY + datetime.timedelta(days=number)
-    return related.Document(number, date, title, text, tags, categories)
+def document(number, text, title="", tags=(), categories=()) -> dict:
+    """A post for a corpus of documents; a higher number is a newer post."""
+    labels = [("tag", name) for name in tags]
+    labels += [("category", name) for name in categories]
+    return {"id": number, "title": title, "text": text, "labels": labels}
 
 
-def profile(number, vector, labels=()):
-    return related.Profile(number, DAY, vector, frozenset(labels))
+def corpus_of(docs) -> tuple[similarity.Corpus, list[str]]:
+    """A corpus of documents counted with a vocabulary of their own, and its words."""
+    vocabulary: dict = {}
+    packed = []
+    for doc in docs:
+        counts = similarity.term_counts(doc["title"], doc["text"])
+        ids = {vocabulary.setdefault(t, len(vocabulary)): n for t, n in counts.items()}
+        packed.append(similarity.pack(ids))
+    numbers: dict = {}
+    links = [
+        (row, numbers.setdefault(label, len(numbers)))
+        for row, doc in enumerate(docs)
+        for label in doc["labels"]
+    ]
+    rows, labels = np.array(links, np.int64).reshape(-1, 2).T
+    corpus = similarity.Corpus(
+        [doc["id"] for doc in docs],
+        similarity.Counts.join(packed),
+        similarity.Labels(list(numbers), rows, labels),
+    )
+    return corpus, list(vocabulary)
+
+
+def boost(corpus, label) -> float:
+    return corpus.boosts[corpus.labels.names.index(label)]
+
+
+def vector(corpus, i) -> dict:
+    """Post number i's term weights: {term id: weight}."""
+    return dict(zip(*map(np.ndarray.tolist, corpus.vector(i)), strict=True))
+
+
+def pair_score(corpus, i, j) -> float:
+    """The score of two posts of corpus by its definition, without the index."""
+    a, b = vector(corpus, i), vector(corpus, j)
+    cosine = math.fsum(weight * b[term] for term, weight in a.items() if term in b)
+    shared = corpus.shared_labels(i, j)
+    return cosine + math.fsum(corpus.boosts[label] for label in shared)
 
 
 def stored_lists() -> dict:
@@ -49,6 +88,14 @@ def stored_lists() -> dict:
             (row.related_id, row.score, row.reason)
         )
     return lists
+
+
+def stored_counts() -> dict:
+    """Every post's stored term counts: {post id: (fingerprint, terms, counts)}."""
+    return {
+        row.post_id: (row.fingerprint, bytes(row.terms), bytes(row.counts))
+        for row in RelatedCounts.select()
+    }
 
 
 def row_ids() -> dict:
@@ -70,9 +117,9 @@ def holding(lists: dict, post_id: int) -> set:
 def assert_common_terms(reason: str, *posts):
     """The reason's common terms are words that each of the posts has."""
     terms = reason.split("common terms: ")[1].split(", ")
-    assert 1 <= len(terms) <= related.REASON_ITEMS
+    assert 1 <= len(terms) <= similarity.REASON_ITEMS
     for post in posts:
-        words = set(related.tokenise(f"{post.title} {post.body_text}"))
+        words = set(similarity.tokenise(f"{post.title} {post.body_text}"))
         assert set(terms) <= words, post.title
 
 
@@ -80,14 +127,14 @@ def listed(post) -> list:
     return [item.post.id for item in related.for_post(post, count=10)]
 
 
-# Pure scoring: no database
+# Similarity: no database
 
 
 def test_tokenise_keeps_lowercased_words_of_three_letters_or_more():
     text = (
         "The WAL checkpoint ran 2024 times, at an OK pace: Überraschung, café au lait!"
     )
-    assert related.tokenise(text) == [
+    assert similarity.tokenise(text) == [
         "wal",
         "checkpoint",
         "ran",
@@ -100,103 +147,124 @@ def test_tokenise_keeps_lowercased_words_of_three_letters_or_more():
 
 
 def test_term_counts_count_title_words_more_and_agree_with_tokenise():
-    assert related.term_counts("", WAL) == Counter(related.tokenise(WAL))
-    counts = related.term_counts("WAL checkpoints", WAL)
+    assert similarity.term_counts("", WAL) == Counter(similarity.tokenise(WAL))
+    counts = similarity.term_counts("WAL checkpoints", WAL)
     assert counts["checkpoint"] == 1
-    assert counts["wal"] == related.TITLE_WEIGHT
-    assert counts["checkpoints"] == related.TITLE_WEIGHT
+    assert counts["wal"] == similarity.TITLE_WEIGHT
+    assert counts["checkpoints"] == similarity.TITLE_WEIGHT
 
 
 def test_term_counts_read_a_long_body_only_up_to_the_cap():
-    text = "filler " * (related.MAX_BODY_CHARS // 7) + "zebra"
-    counts = related.term_counts("", text)
-    assert counts["filler"] == related.MAX_BODY_CHARS // 7
+    text = "filler " * (similarity.MAX_BODY_CHARS // 7) + "zebra"
+    counts = similarity.term_counts("", text)
+    assert counts["filler"] == similarity.MAX_BODY_CHARS // 7
     assert "zebra" not in counts
 
 
+def test_words_too_long_to_be_terms_are_dropped():
+    long = "x" * (similarity.MAX_TERM_CHARS + 1)
+    longest = "y" * similarity.MAX_TERM_CHARS
+    assert similarity.tokenise(f"{long} {longest} wal") == [longest, "wal"]
+    assert set(similarity.term_counts(long, f"{long} {longest}")) == {longest}
+
+
 def test_only_terms_that_can_link_posts_get_an_idf():
-    df = {"unique": 1, "shared": 2, "wider": 10, "at-the-cut": 50, "everywhere": 51}
-    idfs = related.inverse_document_frequencies(df, posts=100)
-    assert set(idfs) == {"shared", "wider", "at-the-cut"}
-    assert idfs["shared"] > idfs["wider"] > idfs["at-the-cut"]
+    # Term ids: unique, shared, wider, at the cut, everywhere.
+    df = np.array([1, 2, 10, 50, 51])
+    idfs = similarity.linking_idf(df, posts=100)
+    assert idfs[0] == idfs[4] == 0.0
+    assert idfs[1] > idfs[2] > idfs[3] > 0
 
 
-def test_vectorise_keeps_the_heaviest_terms_at_unit_length():
-    counts = {f"term{n}": n for n in range(1, 61)} | {"rare": 1, "ignored": 99}
-    idfs = {f"term{n}": 1.0 for n in range(1, 61)} | {"rare": 9.0}
-    vector = related.vectorise(counts, idfs)
-    assert len(vector) == related.VECTOR_TERMS
+def test_vectors_keep_the_heaviest_terms_at_unit_length():
+    # Post 0 holds terms 0-59 (term n counted n + 1 times), term 60 once and
+    # term 61, which every post has; post 1 holds 0-60 once; 2-99 hold 61.
+    first = {n: n + 1 for n in range(60)} | {60: 1, 61: 99}
+    packed = [similarity.pack(first), similarity.pack(dict.fromkeys(range(61), 1))]
+    packed += [similarity.pack({61: 1})] * 98
+    rows, terms, weights = similarity.vectors(similarity.Counts.join(packed), posts=100)
+    vector = dict(zip(terms[rows == 0].tolist(), weights[rows == 0], strict=True))
+    assert len(vector) == similarity.VECTOR_TERMS
     assert math.fsum(w * w for w in vector.values()) == pytest.approx(1.0)
-    assert "rare" in vector and "term60" in vector
-    assert "term1" not in vector and "ignored" not in vector
-    assert vector["rare"] > vector["term60"]
+    assert 59 in vector and 60 not in vector and 61 not in vector
+    assert vector[59] > vector[40] > vector[20]
+    assert list(weights[rows == 0]) == sorted(vector.values(), reverse=True)
+    # Equal weights: the lower term ids are kept.
+    assert terms[rows == 1].tolist() == list(range(similarity.VECTOR_TERMS))
+    assert (rows >= 2).sum() == 0
 
 
-def test_a_pair_scores_its_cosine_plus_the_boosts_of_shared_labels():
-    sqlite, perf, databases = ("tag", "sqlite"), ("tag", "perf"), ("category", "DB")
-    a = profile(1, {"wal": 0.8, "fsync": 0.6}, [sqlite, perf, databases])
-    b = profile(2, {"wal": 0.6, "fsync": 0.8}, [sqlite, databases])
-    boosts = {sqlite: 0.2, perf: 0.1, databases: 0.05}
-    assert related.score_pair(a, b, boosts) == pytest.approx(0.96 + 0.25)
-    assert related.score_pair(a, b, boosts) == related.score_pair(b, a, boosts)
-
-
-def test_explain_names_shared_tags_category_and_strongest_common_terms():
-    a = profile(
-        1,
-        {"wal": 0.8, "checkpoint": 0.5, "fsync": 0.3, "other": 0.1},
-        [("tag", "sqlite"), ("tag", "performance"), ("category", "Databases")],
-    )
-    b = profile(
-        2,
-        {"wal": 0.9, "checkpoint": 0.4, "fsync": 0.1, "other": 0.1},
-        [("tag", "sqlite"), ("tag", "performance"), ("category", "Databases")],
-    )
-    assert related.explain(a, b) == (
+def test_explain_names_shared_tags_category_and_common_terms():
+    shared = {("tag", "sqlite"), ("tag", "performance"), ("category", "Databases")}
+    assert related.explain(shared, ["wal", "checkpoint"]) == (
         "shared tags: performance, sqlite · same category: Databases"
-        " · common terms: wal, checkpoint, fsync"
+        " · common terms: wal, checkpoint"
     )
-    assert related.explain(a, profile(3, {}, [])) == ""
+    assert related.explain({("tag", "sqlite")}, []) == "shared tags: sqlite"
+    assert related.explain(set(), []) == ""
 
 
-def test_the_inverted_index_scores_every_pair_as_score_pair_does():
+def test_the_inverted_index_scores_every_pair_by_the_definition():
     docs = [
+        document(0, "", "", tags=("sqlite",)),
         document(1, WAL, "Write-ahead logging", tags=("sqlite",)),
         document(2, WAL_AGAIN, "Checkpoints", tags=("sqlite", "perf")),
         document(3, GARDEN + " Compost pages.", "Tomatoes", categories=("Garden",)),
         document(4, GARDEN, "Basil", tags=("perf",), categories=("Garden",)),
         document(5, "Nothing shared here at all.", "Alone"),
     ]
-    corpus = related.Corpus(related.profiles(docs))
-    for i, a in enumerate(corpus.profiles):
+    corpus, _ = corpus_of(docs)
+    for i in range(len(docs)):
         scores = corpus.scores(i)
-        for j, b in enumerate(corpus.profiles):
-            expected = 0.0 if i == j else related.score_pair(a, b, corpus.boosts)
+        for j in range(len(docs)):
+            expected = 0.0 if i == j else pair_score(corpus, i, j)
             assert scores[j] == pytest.approx(expected)
-    assert [entry[0] for entry in corpus.neighbours(1)] == [2, 3]
-    assert [entry[0] for entry in corpus.neighbours(5)] == []
+    assert pair_score(corpus, 1, 2) > boost(corpus, ("tag", "sqlite")) > 0
+    assert [entry[0] for entry in corpus.neighbours(1, related.STORED)] == [2, 0, 3]
+    # The empty post is found by its tag alone: no common terms.
+    assert [entry[0] for entry in corpus.neighbours(0, related.STORED)] == [2, 1]
+    assert [entry[3] for entry in corpus.neighbours(0, related.STORED)] == [[], []]
+    assert [entry[0] for entry in corpus.neighbours(5, related.STORED)] == []
+
+
+def test_a_neighbour_comes_with_shared_labels_and_strongest_common_terms():
+    docs = [
+        document(1, WAL, "WAL", tags=("sqlite", "perf"), categories=("DB",)),
+        document(2, WAL_AGAIN, "WAL", tags=("sqlite",), categories=("DB",)),
+        document(3, GARDEN, "Garden"),
+    ]
+    corpus, words = corpus_of(docs)
+    [(found, score, labels, common)] = corpus.neighbours(1, related.STORED)
+    assert found == 2 and score == pytest.approx(pair_score(corpus, 0, 1))
+    assert set(labels) == {("tag", "sqlite"), ("category", "DB")}
+    a, b = vector(corpus, 0), vector(corpus, 1)
+    products = sorted((a[t] * b[t] for t in a.keys() & b.keys()), reverse=True)
+    assert 1 <= len(common) <= similarity.REASON_ITEMS
+    assert [a[t] * b[t] for t in common] == products[: len(common)]
+    both = set(similarity.tokenise(f"WAL {WAL}")) & set(
+        similarity.tokenise(f"WAL {WAL_AGAIN}")
+    )
+    assert {words[t] for t in common} <= both
 
 
 def test_a_label_on_too_many_posts_only_lifts_pairs_found_by_rarer_terms(
     monkeypatch,
 ):
-    monkeypatch.setattr(related, "MIN_COMMON", 2)
+    monkeypatch.setattr(similarity, "MIN_COMMON", 2)
     docs = [
         document(1, WAL, tags=("python",)),
         document(2, WAL_AGAIN, tags=("python",)),
         document(3, GARDEN, tags=("python",)),
         document(4, GARDEN),
     ]
-    corpus = related.Corpus(related.profiles(docs))
-    assert corpus.common == {("tag", "python")}
-    wal, wal_again, garden, _ = corpus.profiles
+    corpus, _ = corpus_of(docs)
+    names = corpus.labels.names
+    assert [names[n] for n in np.flatnonzero(corpus.common)] == [("tag", "python")]
     scores = corpus.scores(0)
-    assert related.score_pair(wal, garden, corpus.boosts) > 0
+    assert pair_score(corpus, 0, 2) > 0
     assert scores[2] == 0.0
-    untagged = dataclasses.replace(wal_again, labels=frozenset())
-    cosine = related.score_pair(wal, untagged, corpus.boosts)
-    boost = corpus.boosts[("tag", "python")]
-    assert scores[1] == pytest.approx(cosine + boost)
+    assert scores[1] == pytest.approx(pair_score(corpus, 0, 1))
+    assert scores[1] > boost(corpus, ("tag", "python"))
 
 
 # Stored lists
@@ -260,6 +328,7 @@ def test_drafts_scheduled_posts_and_pages_take_no_part(app):
 
 def test_for_post_reads_a_list_with_one_query(app, monkeypatch):
     posts = [make_post(f"WAL {n}", WAL, tags=["sqlite"]) for n in range(8)]
+    alone = make_post("Axolotls", "Quokkas and axolotls.")
     related.recompute_all()
     statements = []
     monkeypatch.setattr(db.database.obj, "query_hooks", [statements.append])
@@ -270,6 +339,10 @@ def test_for_post_reads_a_list_with_one_query(app, monkeypatch):
     assert all(title.startswith("WAL ") for title, _, _ in shown)
     assert related.for_post(posts[0], count=0) == []
     assert len(related.for_post(posts[0], count=20)) == 7
+    # An empty list costs a second query, to tell it from one never computed.
+    statements.clear()
+    assert related.for_post(alone) == []
+    assert len(statements) == 2
 
 
 def test_for_post_skips_a_post_that_stopped_being_public(app):
@@ -299,9 +372,10 @@ def check_update(post_id: int) -> tuple[dict, dict, set]:
     """
     before, before_ids = stored_lists(), row_ids()
     related.update([post_id])
-    incremental, after_ids = stored_lists(), row_ids()
+    incremental, after_ids, counts = stored_lists(), row_ids(), stored_counts()
     related.recompute_all()
     full = stored_lists()
+    assert counts == stored_counts()
     concerned = {post_id} | holding(before, post_id) | holding(full, post_id)
     for owner in concerned:
         assert incremental.get(owner) == full.get(owner), owner
@@ -392,3 +466,97 @@ def test_the_page_shows_as_many_related_posts_as_the_setting_says(site, client):
     site.extensions["settings"].set("related_count", 2)
     _, links = related_section(client)
     assert len(links) == 2
+
+
+# Stored term counts
+
+
+def counting(monkeypatch) -> list:
+    """The titles of the posts term_counts() counts from now on."""
+    titles = []
+    count = similarity.term_counts
+
+    def spy(title, text):
+        titles.append(title)
+        return count(title, text)
+
+    monkeypatch.setattr(similarity, "term_counts", spy)
+    return titles
+
+
+def test_stored_counts_are_those_of_the_public_posts(site):
+    public = {post.id for post in Post.published()}
+    assert stored_counts().keys() == public
+    post = Post.get(Post.slug == "sqlite-wal-mode-is-enough")
+    _, terms, counts = stored_counts()[post.id]
+    assert len(terms) == 2 * len(counts) > 0
+    Post.update(status=PostStatus.UNPUBLISHED).where(Post.id == post.id).execute()
+    scheduled = make_post("Later", WAL, date=utcnow() + datetime.timedelta(days=1))
+    related.update([post.id, scheduled.id])
+    assert stored_counts().keys() == public - {post.id}
+
+
+def test_update_counts_only_the_changed_post(site, monkeypatch):
+    new = make_post("Checkpoints again", WAL_AGAIN, tags=["sqlite"])
+    titles = counting(monkeypatch)
+    incremental, full, _ = check_update(new.id)
+    assert titles == ["Checkpoints again"]
+    assert holding(incremental, new.id) == holding(full, new.id) != set()
+
+
+def test_a_full_recompute_counts_again_only_the_posts_whose_text_changed(
+    site, monkeypatch
+):
+    post = Post.get(Post.slug == "sqlite-wal-mode-is-enough")
+    titles = counting(monkeypatch)
+    related.recompute_all()
+    assert titles == []
+    Post.update(body_text=GARDEN).where(Post.id == post.id).execute()
+    related.recompute_all()
+    assert titles == [post.title]
+    reusing = stored_lists()
+    RelatedCounts.delete().execute()
+    related.recompute_all()
+    assert len(titles) == 1 + Post.published().count()
+    assert stored_lists() == reusing
+
+
+def test_update_notices_posts_made_public_or_hidden_without_it(site):
+    """A post published, and one taken down, with nobody calling update()."""
+    arrived = make_post("WAL checkpoints", WAL + " " + WAL_AGAIN, tags=["sqlite"])
+    hidden = Post.get(Post.slug == "sqlite-wal-mode-is-enough")
+    assert holding(stored_lists(), hidden.id)
+    Post.update(status=PostStatus.DRAFT).where(Post.id == hidden.id).execute()
+    untouched = make_post("Tomatoes", GARDEN)
+    incremental, full, _ = check_update(untouched.id)
+    assert holding(incremental, arrived.id) == holding(full, arrived.id) != set()
+    assert incremental[arrived.id] == full[arrived.id]
+    assert holding(incremental, hidden.id) == set()
+    assert hidden.id not in stored_counts()
+
+
+def test_a_post_made_public_by_its_date_gets_its_list_when_first_shown(site, client):
+    post = make_post(
+        "WAL checkpoints in SQLite",
+        WAL + " " + WAL_AGAIN,
+        tags=["sqlite"],
+        date=utcnow() + datetime.timedelta(seconds=1),
+    )
+    publishing.refresh([post.id])  # as saving it in the editor does
+    assert post.id not in stored_lists()
+    assert post.id not in stored_counts()
+    time.sleep(1.2)
+    html = client.get(post.url).get_data(as_text=True)
+    section = re.search(r'<section class="related".*?</section>', html, re.S)
+    assert section, "no related section"
+    lists = stored_lists()
+    assert len(lists[post.id]) == related.STORED
+    assert post.url not in section.group(0)
+    for item in lists[post.id][:5]:
+        assert Post.get_by_id(item[0]).url in section.group(0)
+    entered = holding(lists, post.id)
+    assert entered
+    related.recompute_all()
+    full = stored_lists()
+    for owner in {post.id} | entered | holding(full, post.id):
+        assert lists.get(owner) == full.get(owner), owner
