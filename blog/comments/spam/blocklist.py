@@ -1,52 +1,106 @@
-"""The local blocklist: email hashes, hosts and IP hashes seen in confirmed spam."""
+"""The blocklist: where confirmed spam came from, refused the next time.
+
+A moderator marking a comment spam blocks its email hash, the host of its
+website and its IP hash; "not spam" lifts them again. A new comment from a
+blocked email or address, or whose website or any link is on a blocked host
+(or under it: blocking spam.example blocks shop.spam.example), goes to spam.
+
+Hosts that everybody links to are never blocked: one spammer's video channel
+must not send every video link to the spam folder.
+"""
+
+import operator
+from functools import reduce
 
 from ...db import write_transaction
 from ...models import BlockedItem
 from .features import host
 
+SHARED_HOSTS = frozenset(
+    {
+        "youtube.com",
+        "youtu.be",
+        "vimeo.com",
+        "facebook.com",
+        "instagram.com",
+        "twitter.com",
+        "x.com",
+        "tiktok.com",
+        "linkedin.com",
+        "reddit.com",
+        "github.com",
+        "gitlab.com",
+        "medium.com",
+        "wordpress.com",
+        "blogspot.com",
+        "tumblr.com",
+        "wikipedia.org",
+        "google.com",
+    }
+)
+LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
+
 
 def _items(comment) -> list[tuple[str, str]]:
+    website = host(comment.author_url or "")
     pairs = [
         ("email_hash", comment.email_hash),
-        ("host", host(comment.author_url or "")),
+        ("host", "" if website in SHARED_HOSTS else website),
         ("ip_hash", comment.ip_hash),
     ]
     return [(kind, value) for kind, value in pairs if value]
 
 
-def block_comment(comment):
-    """Remember where a confirmed spam comment came from."""
+def block_comment(comment) -> int:
+    """Block where a confirmed spam comment came from; the entries written."""
     reason = f"comment {comment.id} marked spam"
+    items = _items(comment)
     with write_transaction():
-        for kind, value in _items(comment):
+        for kind, value in items:
             BlockedItem.insert(kind=kind, value=value, reason=reason).on_conflict(
                 conflict_target=[BlockedItem.kind, BlockedItem.value],
                 update={BlockedItem.reason: reason},
             ).execute()
+    return len(items)
 
 
-def unblock_comment(comment):
-    """A moderator said "not spam": forget where the comment came from."""
+def unblock_comment(comment) -> int:
+    """A moderator said "not spam": lift its blocks; the entries removed."""
+    removed = 0
     with write_transaction():
         for kind, value in _items(comment):
-            BlockedItem.delete().where(
-                (BlockedItem.kind == kind) & (BlockedItem.value == value)
-            ).execute()
+            removed += (
+                BlockedItem.delete()
+                .where((BlockedItem.kind == kind) & (BlockedItem.value == value))
+                .execute()
+            )
+    return removed
 
 
-def match(email_hash: str, url: str, ip_hash: str) -> str | None:
-    """Why a comment's origin is blocked, or None."""
-    pairs = [
-        ("email_hash", email_hash),
-        ("host", host(url or "")),
-        ("ip_hash", ip_hash),
+def _hosts(urls) -> set[str]:
+    """The hosts of the urls and every domain above them (not the bare suffix)."""
+    found = set()
+    for url in urls:
+        labels = host(url).split(".")
+        found.update(".".join(labels[i:]) for i in range(len(labels) - 1))
+    return found - {""}
+
+
+def match(email_hash: str, url: str, ip_hash: str, links=()) -> str | None:
+    """Why a comment's sender is blocked, or None; one query."""
+    wanted = [
+        (BlockedItem.kind == kind) & (BlockedItem.value == value)
+        for kind, value in (("email_hash", email_hash), ("ip_hash", ip_hash))
+        if value
     ]
-    for kind, value in pairs:
-        if (
-            value
-            and BlockedItem.select()
-            .where((BlockedItem.kind == kind) & (BlockedItem.value == value))
-            .exists()
-        ):
-            return f"{kind.replace('_', ' ')} is on the blocklist"
-    return None
+    hosts = _hosts([url or "", *links])
+    if hosts:
+        wanted.append((BlockedItem.kind == "host") & BlockedItem.value.in_(hosts))
+    if not wanted:
+        return None
+    query = BlockedItem.select().where(reduce(operator.or_, wanted))
+    item = query.order_by(BlockedItem.kind).first()
+    if item is None:
+        return None
+    shown = f" {item.value}" if item.kind == "host" else ""
+    return f"{LABELS[item.kind]}{shown} is on the blocklist ({item.reason})"

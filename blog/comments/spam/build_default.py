@@ -1,38 +1,34 @@
-"""Build the shipped default model from the labelled corpora.
+"""Build the shipped default model from the shared labelled corpora.
 
     python -m blog.comments.spam.build_default ../shared/data/spam
 
-Trains on every YouTube CSV and the SMS collection found under the folder and
-writes default_model.json.gz beside this file.
+Learns every YouTube CSV under youtube/ and the SMS collection under sms/ and
+writes default_model.json.gz beside this module. The same corpora always give
+the same bytes. Run it again whenever features.FEATURES_VERSION changes.
 """
 
-import gzip
-import json
 import sys
 from pathlib import Path
 
-from .classifier import DEFAULT_MODEL, Classifier, MemoryStore
-from .corpora import read
+from .classifier import DEFAULT_MODEL, Classifier, MemoryStore, save
+from .evaluate import read_corpora
 
 
-def build(folder: Path) -> MemoryStore:
+def build(folder: Path) -> tuple[MemoryStore, dict]:
+    youtube, sms = read_corpora(folder)
     store = MemoryStore()
-    classifier = Classifier(store)
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and (path.suffix == ".csv" or path.name.startswith("SMS")):
-            for example in read(path):
-                classifier.learn(example.fields, example.spam)
-    return store
+    learned = Classifier(store).train([e for ex in youtube.values() for e in ex] + sms)
+    return store, learned
 
 
 def main():
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/spam")
-    store = build(folder)
-    with gzip.open(DEFAULT_MODEL, "wt", encoding="utf-8") as handle:
-        json.dump(
-            {"counts": store.dump()}, handle, sort_keys=True, separators=(",", ":")
-        )
-    print(f"wrote {DEFAULT_MODEL} with {len(store.counts)} tokens")
+    store, learned = build(folder)
+    save(store, DEFAULT_MODEL)
+    print(
+        f"wrote {DEFAULT_MODEL}: {len(store.rows)} tokens from "
+        f"{learned['spam']} spam and {learned['ham']} ham comments"
+    )
 
 
 if __name__ == "__main__":

@@ -1,74 +1,90 @@
-"""Content checks: the spam defences that need only the comment's own fields.
+"""Content checks: the spam defences that need only a comment's own fields.
 
-Live comments and `blog spam evaluate` run these same checks, so the figures
-the command prints are the filter's real behaviour.
+    links       many links in the body and website field: hold
+    keywords    a moderation keyword holds, a disallowed keyword is spam
+    blocklist   a sender or link host seen in confirmed spam: spam
+    classifier  the learning filter's spam probability against two thresholds
+
+Each runs only when its switch in the discussion settings is on. Live
+comments and `blog spam evaluate` call the same content_verdicts(), so the
+figures the command prints are the filter's real behaviour.
 """
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 
 from . import Outcome, Verdict, blocklist
 from .classifier import Classifier, live
-from .features import normalise
+from .features import fold, links
 
 KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
 
 
 def link_count(fields: dict) -> int:
-    _text, links = normalise(fields.get("body") or "")
-    return len(links) + (1 if (fields.get("author_url") or "").strip() else 0)
+    """Links in the body, plus one for a filled-in website field."""
+    website = 1 if (fields.get("author_url") or "").strip() else 0
+    return len(links(fields.get("body") or "")) + website
 
 
-def check_links(fields, settings) -> Verdict:
+def check_links(fields: dict, settings: Mapping) -> Verdict:
     count = link_count(fields)
-    if count >= settings["link_threshold"]:
-        return Verdict(
-            "links",
-            Outcome.HOLD,
-            f"{count} links (hold from {settings['link_threshold']})",
-        )
-    return Verdict("links", Outcome.PASS, f"{count} links")
+    reason = f"{count} link" if count == 1 else f"{count} links"
+    held = count >= settings["link_threshold"]
+    return Verdict("links", Outcome.HOLD if held else Outcome.PASS, reason)
 
 
-def _keyword_hit(keywords, fields) -> tuple[str, str] | None:
+@functools.lru_cache(maxsize=32)
+def _patterns(keywords: tuple) -> list[tuple[str, re.Pattern]]:
+    """Whole words or phrases: "spam" is not found in "spammer"."""
+    found = []
     for keyword in keywords:
-        pattern = re.compile(
-            rf"(?<!\w){re.escape(keyword.strip())}(?!\w)", re.IGNORECASE
-        )
-        for field in KEYWORD_FIELDS:
-            if keyword.strip() and pattern.search(fields.get(field) or ""):
-                return keyword.strip(), field
+        words = fold(keyword).split()
+        if words:
+            phrase = r"\s+".join(re.escape(word) for word in words)
+            found.append((" ".join(words), re.compile(rf"(?<!\w){phrase}(?!\w)")))
+    return found
+
+
+def keyword_hit(keywords, fields: dict) -> tuple[str, str] | None:
+    """The first listed keyword found, and the field it is in; or None."""
+    patterns = _patterns(tuple(keywords))
+    for field in KEYWORD_FIELDS:
+        text = fold(fields.get(field) or "")
+        for keyword, pattern in patterns:
+            if pattern.search(text):
+                return keyword, field
     return None
 
 
-def check_keywords(fields, settings) -> Verdict:
-    for key, outcome in (
-        ("disallowed_keywords", Outcome.SPAM),
-        ("moderation_keywords", Outcome.HOLD),
+def check_keywords(fields: dict, settings: Mapping) -> Verdict:
+    for key, outcome, kind in (
+        ("disallowed_keywords", Outcome.SPAM, "disallowed"),
+        ("moderation_keywords", Outcome.HOLD, "moderation"),
     ):
-        hit = _keyword_hit(settings[key], fields)
+        hit = keyword_hit(settings[key], fields)
         if hit:
-            kind = "disallowed" if outcome == Outcome.SPAM else "moderation"
+            keyword, field = hit
+            where = field.removeprefix("author_").replace("_", " ")
             return Verdict(
-                "keywords",
-                outcome,
-                f"{kind} keyword {hit[0]!r} in {hit[1].replace('_', ' ')}",
+                "keywords", outcome, f'{kind} keyword "{keyword}" in {where}'
             )
     return Verdict("keywords", Outcome.PASS, "no listed keyword")
 
 
-def check_blocklist(fields, settings, matcher: Callable = blocklist.match) -> Verdict:
+def check_blocklist(fields: dict, matcher: Callable) -> Verdict:
     reason = matcher(
-        fields.get("email_hash", ""),
-        fields.get("author_url", ""),
-        fields.get("ip_hash", ""),
+        fields.get("email_hash") or "",
+        fields.get("author_url") or "",
+        fields.get("ip_hash") or "",
+        links(fields.get("body") or ""),
     )
     if reason:
         return Verdict("blocklist", Outcome.SPAM, reason)
     return Verdict("blocklist", Outcome.PASS, "not on the blocklist")
 
 
-def check_classifier(fields, settings, classifier: Classifier) -> Verdict:
+def check_classifier(fields: dict, settings: Mapping, classifier) -> Verdict:
     p = classifier.probability(fields)
     if p is None:
         return Verdict("classifier", Outcome.PASS, "the filter has learned nothing yet")
@@ -87,14 +103,19 @@ def content_verdicts(
     classifier: Classifier | None = None,
     matcher: Callable = blocklist.match,
 ) -> list[Verdict]:
-    """Every enabled content check's verdict, in a fixed order."""
+    """The verdict of every content check switched on, in a fixed order.
+
+    fields: author_name, author_email, author_url, body (privacy already
+    applied), email_hash, ip_hash. The classifier and the blocklist default to
+    the live ones in the database; evaluation passes in-memory stand-ins.
+    """
     verdicts = []
     if settings["check_links"]:
         verdicts.append(check_links(fields, settings))
     if settings["check_keywords"]:
         verdicts.append(check_keywords(fields, settings))
     if settings["check_blocklist"]:
-        verdicts.append(check_blocklist(fields, settings, matcher))
+        verdicts.append(check_blocklist(fields, matcher))
     if settings["check_classifier"]:
         verdicts.append(check_classifier(fields, settings, classifier or live()))
     return verdicts

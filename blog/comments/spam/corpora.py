@@ -18,6 +18,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..privacy import hash_email, mask_contacts
+
 YOUTUBE_HEADER = ["comment_id", "author", "date", "content", "class"]
 PLAIN_HEADER = ["author", "email", "url", "content", "label"]
 LABELS = {"spam": True, "1": True, "ham": False, "0": False}
@@ -33,11 +35,24 @@ class CorpusError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+# Keys a corpus example's email hash; no site's comments are matched against it.
+CORPUS_KEY = "corpus"
+
+
 @dataclass(frozen=True)
 class Example:
     fields: dict  # author_name, author_email, author_url, body
     spam: bool
     where: str  # file:line, to point at one example
+
+    def as_comment(self) -> dict:
+        """The fields as the pipeline hands them to the spam checks: privacy applied."""
+        return {
+            **self.fields,
+            "body": mask_contacts(self.fields["body"]),
+            "email_hash": hash_email(self.fields["author_email"], CORPUS_KEY),
+            "ip_hash": "",
+        }
 
 
 def read(path) -> list[Example]:
@@ -82,13 +97,17 @@ def _read_csv(path, text, make):
     reader = csv.reader(io.StringIO(text))
     next(reader)
     line = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            if len(row) != 5:
-                raise CorpusError(path, f"expected 5 columns, found {len(row)}", line)
-            fields, label = make(row)
-            yield Example(fields, _label(path, label, line), f"{path}:{line}")
-        line = reader.line_num + 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(row) != 5:
+                    message = f"expected 5 columns, found {len(row)}"
+                    raise CorpusError(path, message, line)
+                fields, label = make(row)
+                yield Example(fields, _label(path, label, line), f"{path}:{line}")
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise CorpusError(path, f"bad CSV: {error}", line) from error
 
 
 def _youtube_row(row):
