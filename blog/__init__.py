@@ -9,7 +9,7 @@ from flask_wtf import CSRFProtect
 
 from . import cache, config, db, templating
 from .settings import Settings
-from .themes import ThemeLoader, Themes
+from .themes import ThemeError, ThemeLoader, Themes
 
 csrf = CSRFProtect()
 
@@ -45,16 +45,20 @@ def create_app(test_config=None):
     app.jinja_env.auto_reload = True
     templating.init_app(app)
 
-    from .views import errors, reader
+    from .views import comments, errors, feeds, reader
 
     app.register_blueprint(reader.bp)
+    app.register_blueprint(feeds.bp)
+    comments.init_app(app)
     errors.init_app(app)
+    _init_admin(app)
     app.before_request(_before_request)
     app.after_request(_after_request)
 
-    from . import cli
+    from . import cli, redirects
 
     cli.init_app(app)
+    redirects.init_app(app)
     if app.config["PAGE_CACHE"]:
         app.wsgi_app = cache.PageCache(
             app.wsgi_app,
@@ -65,9 +69,24 @@ def create_app(test_config=None):
     return app
 
 
-def _before_request():
-    from flask import current_app
+def _init_admin(app):
+    """Sign-in, the dashboard and the moderation queue."""
+    from . import auth
+    from .views import admin, moderation
+    from .views import auth as auth_views
 
+    auth.init_app(app)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(moderation.bp)
+
+
+def _before_request():
+    from flask import abort, current_app
+
+    # No address of ours holds a NUL, and PostgreSQL refuses one in any query.
+    if "\x00" in request.path or b"%00" in request.query_string:
+        abort(400)
     db.database.connect(reuse_if_open=True)
     generation = current_app.extensions["generation"].current()
     # Another worker changed something: settings and theme may have changed too.
@@ -78,7 +97,12 @@ def _before_request():
         theme = settings["theme"] or current_app.config["THEME"]
         themes = current_app.extensions["themes"]
         if theme != themes.active:
-            themes.activate(theme)
+            try:
+                themes.activate(theme)
+            except ThemeError as error:
+                # A broken theme setting must not take the site down.
+                current_app.logger.error("theme %r unusable: %s", theme, error)
+                themes.activate(current_app.config["THEME"])
     g.started = time.perf_counter()
 
 

@@ -10,8 +10,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from playhouse.migrations import Runner
 
 from . import accounts, content, db, publishing
+from .comments.spam import classifier
 from .models import Role, User
 from .settings import DEFINITIONS, SettingError
+
+DEFAULT_VALUES = {key: definition.default for key, definition in DEFINITIONS.items()}
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -66,6 +69,9 @@ def _sync(path) -> content.SyncReport:
 def init():
     """Migrate, sync content/ and create the first admin if there is none."""
     migrate.callback()
+    seeded = classifier.seed_from_default()
+    if seeded:
+        click.echo(f"spam filter: default model loaded ({seeded} tokens)")
     _sync(current_app.config["CONTENT_DIR"])
     if not User.select().where(User.role == Role.ADMIN).exists():
         password = accounts.generate_password()
@@ -86,7 +92,8 @@ def serve(host, port, workers):
     """Serve the site with gunicorn."""
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers")
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"]
-    args += ["--workers", str(workers), "--access-logfile", "-", "blog:create_app()"]
+    # No access log: it would write every reader's IP address to disk.
+    args += ["--workers", str(workers), "blog:create_app()"]
     os.execv(sys.executable, args)
 
 
@@ -200,3 +207,225 @@ def settings_set(key, value):
         raise click.ClickException(str(error)) from error
     publishing.invalidate_pages()
     click.echo(f"{key} = {parsed!r}")
+
+
+@main.group("import")
+def import_group():
+    """Bring content in from another blog engine."""
+
+
+def _read_authors(path) -> dict[str, str]:
+    """login,name rows (a "login,name" header is allowed) as {login: name}."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.reader(handle) if row and row[0].strip()]
+    if rows and [cell.strip().lower() for cell in rows[0][:2]] == ["login", "name"]:
+        rows = rows[1:]
+    if any(len(row) < 2 for row in rows):
+        raise click.ClickException(f"{path}: every row needs a login and a name")
+    return {row[0].strip(): row[1].strip() for row in rows}
+
+
+@import_group.command("wordpress")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option(
+    "--authors",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV of WordPress login,display name.",
+)
+@with_appcontext
+def import_wordpress(file, dry_run, authors):
+    """Import a WordPress export (WXR): posts, pages, terms, comments, redirects."""
+    from .wordpress import importer
+
+    names = _read_authors(authors) if authors else {}
+    key = current_app.config["SECRET_KEY"]
+    report = importer.import_file(file, key=key, dry_run=dry_run, authors=names)
+    click.echo(report.format())
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.group("export")
+def export_group():
+    """Write the site out for another blog engine."""
+
+
+@export_group.command("wordpress")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_wordpress(file):
+    """Write posts, pages, terms and comments as a WordPress export (WXR 1.2)."""
+    from .wordpress import exporter
+
+    settings = _settings()
+    with open(file, "w", encoding="utf-8") as stream:
+        count = exporter.export(
+            stream,
+            current_app.config["SITE_URL"],
+            settings["title"],
+            settings["timezone"],
+        )
+    click.echo(f"exported {count} posts and pages to {file}")
+
+
+@main.group("comments")
+def comments_group():
+    """Move comments in and out as JSON."""
+
+
+@comments_group.command("export-json")
+@click.argument("args", nargs=-1, required=True, metavar="POST_ID|--all FILE")
+@click.option("--all", "every_post", is_flag=True, help="Every post's comments.")
+@click.option(
+    "--with-emails", is_flag=True, help="Include commenters' emails (private)."
+)
+@with_appcontext
+def comments_export_json(args, every_post, with_emails):
+    """Write a post's (or every post's) comments to FILE as JSON; never IPs."""
+    import json
+
+    from . import comments_json
+
+    if len(args) != (1 if every_post else 2):
+        raise click.UsageError("give POST_ID FILE, or --all FILE")
+    post_ids = None if every_post else [_post_id(args[0])]
+    data = comments_json.export(post_ids, with_emails=with_emails)
+    with open(args[-1], "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=1)
+    count = sum(len(post["comments"]) for post in data["posts"])
+    click.echo(f"exported {count} comments of {len(data['posts'])} posts")
+
+
+def _post_id(text: str) -> int:
+    if not text.isdigit():
+        raise click.UsageError(f"{text!r} is not a post id")
+    return int(text)
+
+
+@comments_group.command("import-json")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def comments_import_json(file):
+    """Add the comments of a JSON file to the posts with the same slugs."""
+    from . import comments_json
+
+    try:
+        data = comments_json.load(Path(file).read_bytes())
+        counts = comments_json.import_data(data, current_app.config["SECRET_KEY"])
+    except comments_json.CommentsFileError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    publishing.invalidate_pages()
+    click.echo(
+        f"imported {counts['imported']} comments, {counts['existing']} already "
+        f"there; {counts['posts_missing']} posts not found"
+    )
+
+
+@comments_group.command("purge")
+@click.option("--days", type=int, help="Override the spam_retention_days setting.")
+@with_appcontext
+def comments_purge(days):
+    """Delete spam and trashed comments older than the retention period."""
+    from .comments import actions
+
+    days = days if days is not None else _settings()["spam_retention_days"]
+    if days < 1:
+        raise click.UsageError("--days must be at least 1")
+    removed = actions.purge(days)
+    click.echo(f"purged {removed} spam and trashed comments older than {days} days")
+
+
+@main.group("privacy")
+def privacy_group():
+    """Export or erase what the site holds about an email address."""
+
+
+@privacy_group.command("export")
+@click.argument("email")
+@with_appcontext
+def privacy_export(email):
+    """Print everything held about EMAIL as JSON."""
+    import json
+
+    from . import privacy_tools
+
+    try:
+        data = privacy_tools.export(email, current_app.config["SECRET_KEY"])
+    except privacy_tools.PrivacyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@privacy_group.command("erase")
+@click.argument("email")
+@click.option("--delete-comments", is_flag=True, help="Delete the comments too.")
+@with_appcontext
+def privacy_erase(email, delete_comments):
+    """Anonymise every comment of EMAIL (or delete them) and forget the address."""
+    from . import privacy_tools
+
+    try:
+        result = privacy_tools.erase(
+            email, current_app.config["SECRET_KEY"], None, delete_comments
+        )
+    except privacy_tools.PrivacyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"anonymised {result.comments} comments, deleted {result.deleted}, "
+        f"cleared {result.accounts} account emails, "
+        f"removed {result.blocklist} blocklist entries"
+    )
+
+
+@main.group()
+def spam():
+    """Measure and teach the spam filter."""
+
+
+def _read_examples_or_exit(action):
+    from .comments.spam.corpora import CorpusError
+
+    try:
+        return action()
+    except CorpusError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+@spam.command("evaluate")
+@click.option("--train", "train_files", multiple=True, type=click.Path())
+@click.option("--test", "test_files", multiple=True, required=True, type=click.Path())
+@click.option("--no-default", is_flag=True, help="Start from an empty model.")
+@with_appcontext
+def spam_evaluate(train_files, test_files, no_default):
+    """Run the content decision on labelled files; print one JSON object.
+
+    Uses the default settings and an in-memory model: no database is touched.
+    """
+    import json
+
+    from .comments.spam.evaluate import evaluate
+
+    result = _read_examples_or_exit(
+        lambda: evaluate(test_files, DEFAULT_VALUES, train_files, not no_default)
+    )
+    click.echo(json.dumps(result))
+
+
+@spam.command("train")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@with_appcontext
+def spam_train(files):
+    """Add labelled examples to the live model."""
+    from .comments.spam.corpora import read
+
+    # Every file is read before anything is learned: a bad one changes nothing.
+    examples = _read_examples_or_exit(lambda: [e for p in files for e in read(p)])
+    learned = db.retrying(lambda: classifier.live().train(examples))
+    click.echo(
+        f"learned {learned['spam']} spam and {learned['ham']} ham examples "
+        f"({len(examples)} read; copies of one message are learned once)"
+    )

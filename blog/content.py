@@ -168,8 +168,7 @@ def prepare(job: tuple[str, bytes, str]) -> Source | tuple[str, str]:
         return (path, str(error))
     rendered = markup.render_post(source.body, path, source.body_format)
     source.body_html, source.body_text = rendered
-    if source.summary:
-        source.summary_html = markup.render_post(source.summary).html
+    source.summary_html = markup.summarize(source.summary, source.body_text)
     return source
 
 

@@ -1,11 +1,12 @@
 """Markdown to safe HTML: posts (trusted authors) and comments (anyone)."""
 
 import posixpath
-from functools import lru_cache
+from functools import lru_cache, partial
+from html import escape
 from typing import NamedTuple
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -82,13 +83,6 @@ _comment_md = _comment_parser()
 _post_cleaner = bleach.Cleaner(
     tags=POST_TAGS, attributes=POST_ATTRIBUTES, protocols=PROTOCOLS, strip=True
 )
-_comment_cleaner = bleach.Cleaner(
-    tags=COMMENT_TAGS,
-    attributes=COMMENT_ATTRIBUTES,
-    protocols=PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
 
 
 def _mark_ugc(attrs, new=False):
@@ -99,7 +93,16 @@ def _mark_ugc(attrs, new=False):
     return attrs
 
 
-_comment_linker = Linker(callbacks=[_mark_ugc], skip_tags={"pre", "code"})
+# Links are made in the cleaning pass: a separate Linker pass re-escapes the
+# text of the tags it skips, so `<b>` in a code span would show as &lt;b&gt;.
+_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS,
+    attributes=COMMENT_ATTRIBUTES,
+    protocols=PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_mark_ugc], skip_tags={"pre", "code"})],
+)
 
 
 def media_url(link: str, source_path: str | None) -> str:
@@ -182,8 +185,17 @@ def _has_raw_html(tokens) -> bool:
 
 def render_comment(text: str) -> str:
     """Render a reader's comment: raw HTML off, strict allowlist, links marked UGC."""
-    html = _comment_cleaner.clean(_comment_md.render(text))
-    return _comment_linker.linkify(html)
+    return _comment_cleaner.clean(_comment_md.render(text))
+
+
+def summarize(summary: str, text: str, length: int = 280) -> str:
+    """HTML for a listing: the author's summary, else the start of the text."""
+    if summary.strip():
+        return render_post(summary).html
+    words = " ".join(text.split())
+    if len(words) > length:
+        words = words[:length].rsplit(" ", 1)[0] + "…"
+    return f"<p>{escape(words)}</p>" if words else ""
 
 
 def plain_text(html: str) -> str:
@@ -191,5 +203,6 @@ def plain_text(html: str) -> str:
     return bleach.clean(html, tags=set(), strip=True, strip_comments=True)
 
 
-def pygments_css(selector: str = "pre code") -> str:
-    return HtmlFormatter(style="friendly").get_style_defs(selector)
+def pygments_css(selector: str = "pre code", style: str = "xcode") -> str:
+    """Stylesheet for highlighted code; xcode's colours meet WCAG AA on white."""
+    return HtmlFormatter(style=style).get_style_defs(selector)

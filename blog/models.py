@@ -4,6 +4,9 @@ import datetime
 import enum
 
 from peewee import (
+    SQL,
+    BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     DateTimeField,
@@ -12,14 +15,24 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 
-from .db import database
+from .db import database, is_sqlite
 
 
 def utcnow() -> datetime.datetime:
     """Naive UTC, the form every timestamp is stored in."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def _unselective(condition):
+    """Tell SQLite's planner that nearly every row passes this condition.
+
+    "Published and already dated" matches almost every post, so the planner
+    should pick an index that serves the ORDER BY instead of this range.
+    """
+    return fn.likelihood(condition, SQL("0.99")) if is_sqlite() else condition
 
 
 class PostStatus(enum.StrEnum):
@@ -60,6 +73,15 @@ class User(BaseModel):
     session_token = CharField(max_length=64)
     created_at = DateTimeField(default=utcnow)
 
+    # Flask-Login's user protocol. The id carries the session token, so a
+    # rotated token ends every session made before it.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
     @property
     def name(self) -> str:
         return self.display_name or self.username
@@ -89,9 +111,25 @@ class Post(BaseModel):
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     modified_at = DateTimeField(default=utcnow)
+    # The WordPress post ID it was imported from: re-imports find it again.
+    wp_id = BigIntegerField(null=True, unique=True)
 
     class Meta:
-        indexes = ((("kind", "slug"), True),)
+        indexes = (
+            (("kind", "slug"), True),
+            # Listings: published posts, sticky first, newest first.
+            (("kind", "status", "sticky", "date"), False),
+            # Archives and previous/next: published posts by date.
+            (("kind", "status", "date"), False),
+        )
+
+    @classmethod
+    def listing_fields(cls):
+        """The columns a list of posts shows: never the (large) bodies."""
+        return [
+            cls.id, cls.kind, cls.title, cls.slug, cls.date, cls.updated, cls.author,
+            cls.status, cls.summary_html, cls.sticky,
+        ]  # fmt: skip
 
     @classmethod
     def published(cls, now=None):
@@ -100,7 +138,7 @@ class Post(BaseModel):
         return cls.select().where(
             (cls.kind == "post")
             & (cls.status == PostStatus.PUBLISHED)
-            & (cls.date <= now)
+            & _unselective(cls.date <= now)
         )
 
     @classmethod
@@ -141,6 +179,7 @@ class Post(BaseModel):
 class Tag(BaseModel):
     name = CharField(max_length=100)
     slug = CharField(max_length=120, unique=True)
+    wp_id = BigIntegerField(null=True, unique=True)  # WordPress term ID
 
     @classmethod
     def by_post(cls, post_ids) -> dict:
@@ -154,6 +193,7 @@ class Category(BaseModel):
     parent = ForeignKeyField(
         "self", null=True, backref="children", on_delete="SET NULL"
     )
+    wp_id = BigIntegerField(null=True, unique=True)  # WordPress term ID
 
     @classmethod
     def by_post(cls, post_ids) -> dict:
@@ -219,16 +259,23 @@ class Comment(BaseModel):
     body = TextField()
     body_html = TextField(default="")
     status = CharField(max_length=10, index=True)
+    # The status before the comment went to the trash, for "restore".
+    previous_status = CharField(max_length=10, default="")
     spam_score = FloatField(null=True)
     verdicts = TextField(default="[]")  # JSON list of {check, verdict, reason, score}
     ip_hash = CharField(max_length=64, default="", index=True)
-    ip_prefix = CharField(max_length=48, default="")
+    ip_prefix = CharField(max_length=48, default="", index=True)
     idempotency_key = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow, index=True)
     modified_at = DateTimeField(default=utcnow)
+    wp_id = BigIntegerField(null=True, unique=True)  # WordPress comment ID
 
     class Meta:
-        indexes = ((("post", "status", "created_at"), False),)
+        indexes = (
+            (("post", "status", "created_at"), False),
+            # The moderation queue: one status, newest first.
+            (("status", "created_at", "id"), False),
+        )
 
     @classmethod
     def approved_for(cls, post):
@@ -254,6 +301,16 @@ class SpamToken(BaseModel):
     ham = IntegerField(default=0)
 
 
+class SpamLesson(BaseModel):
+    """What the classifier learned from a moderator about one comment."""
+
+    comment = ForeignKeyField(Comment, unique=True, on_delete="CASCADE")
+    spam = BooleanField()
+    # The tokens counted (JSON list), so a change of mind takes back exactly them.
+    tokens = TextField(default="")
+    learned_at = DateTimeField(default=utcnow)
+
+
 class BlockedItem(BaseModel):
     kind = CharField(max_length=12)  # email_hash | host | ip_hash
     value = CharField(max_length=255)
@@ -275,6 +332,10 @@ class AuditEntry(BaseModel):
     to_state = CharField(max_length=32, default="")
     detail = TextField(default="")
 
+    class Meta:
+        # The history of one object, and the spam filter's measured quality.
+        indexes = ((("object_type", "object_id"), False),)
+
 
 class LoginAttempt(BaseModel):
     key = CharField(max_length=128, index=True)  # "user:<name>" or "ip:<address>"
@@ -284,6 +345,22 @@ class LoginAttempt(BaseModel):
 class Redirect(BaseModel):
     old_path = CharField(max_length=500, unique=True)
     target = CharField(max_length=500)
+
+
+class RelatedTerm(BaseModel):
+    """A word related posts weigh; stored term counts name it by its id."""
+
+    term = CharField(max_length=64, unique=True)
+
+
+class RelatedCounts(BaseModel):
+    """The term counts of a post that took part in the last related-posts scoring."""
+
+    post = ForeignKeyField(Post, primary_key=True, on_delete="CASCADE")
+    # Of the text counted, so a full recompute counts again only what changed.
+    fingerprint = CharField(max_length=32)
+    terms = BlobField()  # term ids, ascending, as little-endian int32
+    counts = BlobField()  # how often each occurs, as little-endian uint16
 
 
 MODELS = [
@@ -297,8 +374,11 @@ MODELS = [
     Comment,
     Setting,
     SpamToken,
+    SpamLesson,
     BlockedItem,
     AuditEntry,
     LoginAttempt,
     Redirect,
+    RelatedTerm,
+    RelatedCounts,
 ]

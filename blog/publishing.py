@@ -4,6 +4,9 @@ from flask import current_app, has_app_context
 
 from . import related, search
 
+# Past this many changed posts, recomputing every related list is cheaper.
+FULL_RECOMPUTE_AT = 200
+
 
 def refresh(post_ids, full: bool = False):
     """Bring derived data up to date after posts were added, changed or taken down."""
@@ -11,7 +14,7 @@ def refresh(post_ids, full: bool = False):
     if not post_ids and not full:
         return
     search.index(post_ids)
-    if full:
+    if full or len(post_ids) >= FULL_RECOMPUTE_AT:
         related.recompute_all()
     else:
         related.update(post_ids)

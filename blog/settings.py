@@ -140,6 +140,9 @@ class Settings:
         if definition is None:
             raise SettingError(f"unknown setting {key!r}")
         parsed = definition.parse(value)
-        Setting.replace(key=key, value=json.dumps(parsed)).execute()
+        # An upsert both SQLite and PostgreSQL accept (PostgreSQL has no REPLACE).
+        Setting.insert(key=key, value=json.dumps(parsed)).on_conflict(
+            conflict_target=[Setting.key], preserve=[Setting.value]
+        ).execute()
         self.reload()
         return parsed

@@ -96,7 +96,11 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = "post"
-            indexes = ((("kind", "slug"), True),)
+            indexes = (
+                (("kind", "slug"), True),
+                (("kind", "status", "sticky", "date"), False),
+                (("kind", "status", "date"), False),
+            )
 
     db.create_tables([Post])
 

@@ -1,4 +1,4 @@
-"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL with BLOG_TEST_POSTGRES)."""
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL on request)."""
 
 import os
 import re
@@ -17,7 +17,7 @@ POSTGRES_URL = os.environ.get("BLOG_TEST_POSTGRES", "")
 
 
 def shared_data(relative: str) -> Path:
-    """A file or folder of ../shared/data; its absence fails in CI and skips elsewhere."""
+    """A file or folder of ../shared/data; missing, it fails in CI, else skips."""
     path = SHARED_DATA / relative
     if not path.exists():
         message = f"shared test data {path} is missing"

@@ -4,7 +4,17 @@ import datetime
 import itertools
 
 from blog import markup
-from blog.models import Category, Post, PostCategory, PostStatus, PostTag, Tag
+from blog.models import (
+    Category,
+    Comment,
+    CommentStatus,
+    Post,
+    PostCategory,
+    PostStatus,
+    PostTag,
+    Tag,
+    utcnow,
+)
 
 _counter = itertools.count(1)
 
@@ -17,7 +27,7 @@ def make_post(title=None, body="Some text.", tags=(), categories=(), **fields) -
         "kind": "post",
         "title": title,
         "slug": fields.pop("slug", f"post-{number}"),
-        "date": datetime.datetime(2024, 1, 1) + datetime.timedelta(days=number),
+        "date": datetime.datetime(2024, 1, 1) + datetime.timedelta(hours=number),
         "status": PostStatus.PUBLISHED,
         "body": body,
         "body_html": rendered.html,
@@ -33,3 +43,25 @@ def make_post(title=None, body="Some text.", tags=(), categories=(), **fields) -
         category, _ = Category.get_or_create(slug=name.lower(), defaults={"name": name})
         PostCategory.create(post=post, category=category)
     return post
+
+
+def make_comment(post, body="A comment.", parent=None, **fields) -> Comment:
+    """An approved comment by default; a reply when given its parent."""
+    number = next(_counter)
+    values = {
+        "post": post,
+        "parent": parent,
+        "thread": (parent.thread_id or parent.id) if parent else None,
+        "depth": parent.depth + 1 if parent else 0,
+        "author_name": f"Commenter {number}",
+        "author_email": f"commenter{number}@example.com",
+        "email_hash": f"email-hash-{number}",
+        "body": body,
+        "body_html": markup.render_comment(body),
+        "status": CommentStatus.APPROVED,
+        "ip_hash": f"ip-hash-{number}",
+        "ip_prefix": "192.0.2.0/24",
+        "created_at": utcnow(),
+    }
+    values.update(fields)
+    return Comment.create(**values)

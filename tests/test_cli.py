@@ -21,8 +21,15 @@ def test_init_syncs_content_and_prints_the_admin_login_once(make_app, content_di
 
 
 def test_users_create_list_and_set_password_from_stdin(runner, app):
-    created = invoke(runner, "users", "create", "mod", "--role", "moderator",
-                     input="a long password\n")  # fmt: skip
+    created = invoke(
+        runner,
+        "users",
+        "create",
+        "mod",
+        "--role",
+        "moderator",
+        input="a long password\n",
+    )
     assert created.exit_code == 0, created.output
     listed = invoke(runner, "users", "list")
     assert "mod\tmoderator" in listed.output
@@ -55,7 +62,9 @@ def test_content_sync_reports_bad_files_and_exits_non_zero(runner, app, tmp_path
     (tmp_path / "c" / "posts" / "2024-01-01-bad.md").write_text("---\ntitle: [\n---\n")
     result = invoke(runner, "content", "sync", str(tmp_path / "c"))
     assert result.exit_code == 1
-    assert "posts/2024-01-01-bad.md" in result.output and "front matter" in result.output
+    assert (
+        "posts/2024-01-01-bad.md" in result.output and "front matter" in result.output
+    )
 
 
 def test_content_export_writes_files(runner, app, content_dir, tmp_path):

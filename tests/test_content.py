@@ -15,11 +15,22 @@ def snapshot():
         tags = sorted(t.name for t in Tag.by_post([post.id])[post.id])
         categories = sorted(c.name for c in Category.by_post([post.id])[post.id])
         rows[post.source_path] = (
-            post.kind, post.title, post.slug, post.date, post.updated, post.author,
-            post.status, post.summary, post.body.strip(), post.body_html,
-            post.template, post.nav_order, post.comments_open, tuple(tags),
+            post.kind,
+            post.title,
+            post.slug,
+            post.date,
+            post.updated,
+            post.author,
+            post.status,
+            post.summary,
+            post.body.strip(),
+            post.body_html,
+            post.template,
+            post.nav_order,
+            post.comments_open,
+            tuple(tags),
             tuple(categories),
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -78,8 +89,16 @@ def test_vanished_file_unpublishes_but_keeps_the_post(app, tmp_path):
 @pytest.mark.parametrize(
     "name, raw, reason",
     [
-        ("posts/2024-01-01-bad-yaml.md", b"---\ntitle: [unclosed\n---\nx", "front matter"),
-        ("posts/2024-01-01-latin1.md", "---\ntitle: caf\xe9\n---\n".encode("latin-1"), "UTF-8"),
+        (
+            "posts/2024-01-01-bad-yaml.md",
+            b"---\ntitle: [unclosed\n---\nx",
+            "front matter",
+        ),
+        (
+            "posts/2024-01-01-latin1.md",
+            "---\ntitle: caf\xe9\n---\n".encode("latin-1"),
+            "UTF-8",
+        ),
         ("posts/no-date.md", b"---\ntitle: Undated\n---\nx", "no date"),
         ("posts/2024-01-01-no-title.md", b"---\nauthor: x\n---\nx", "no title"),
         ("posts/2024-01-01-odd.md", b"---\ntitle: x\nstatus: maybe\n---\n", "status"),
@@ -150,7 +169,13 @@ def test_export_then_sync_changes_nothing(app, content_dir, tmp_path):
 def test_posts_without_a_file_are_exported_too(app, tmp_path):
     from tests.factories import make_post
 
-    make_post(title="Written online", body="Body *here*", tags=["web"], slug="online")
+    make_post(
+        title="Written online",
+        body="Body *here*",
+        tags=["web"],
+        slug="online",
+        date=datetime.datetime(2024, 1, 2, 8, 0),
+    )
     content.export(tmp_path / "out")
     text = (tmp_path / "out" / "posts" / "2024-01-02-online.md").read_text()
     assert "title: Written online" in text and "Body *here*" in text and "- web" in text

@@ -29,7 +29,7 @@ def test_fenced_code_is_highlighted_with_classes_not_styles():
         ("<script>alert(1)</script>", "<script"),
         ('<img src="x" onerror="alert(1)">', "onerror"),
         ('<a href="javascript:alert(1)">x</a>', "javascript:"),
-        ("[x](javascript:alert(1))", "href=\"javascript"),
+        ("[x](javascript:alert(1))", 'href="javascript'),
         ('<iframe src="https://evil.example"></iframe>', "<iframe"),
         ('<div style="position:fixed">x</div>', "style="),
         ("<svg><script>alert(1)</script></svg>", "<svg"),
@@ -42,7 +42,9 @@ def test_raw_html_in_posts_is_sanitized(raw, forbidden):
 
 
 def test_allowed_raw_html_is_kept():
-    html = render_post("<details><summary>More</summary>\n\nHidden *text*\n\n</details>").html
+    html = render_post(
+        "<details><summary>More</summary>\n\nHidden *text*\n\n</details>"
+    ).html
     assert "<details>" in html and "<summary>More</summary>" in html
     assert "<em>text</em>" in html
 
@@ -64,5 +66,13 @@ def test_media_links_resolve_against_the_source_file(link, expected):
 
 def test_text_is_extracted_for_search_and_related_posts():
     rendered = render_post("# Title\n\nSome **bold** words and `code`.")
-    assert rendered.text.split() == ["Title", "Some", "bold", "words", "and", "code", "."]
+    assert rendered.text.split() == [
+        "Title",
+        "Some",
+        "bold",
+        "words",
+        "and",
+        "code",
+        ".",
+    ]
     assert plain_text("<p>a <b>b</b></p>") == "a b"

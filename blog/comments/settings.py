@@ -47,6 +47,13 @@ define(
         "Order of comments under a post.",
         choices=("oldest", "newest"),
     ),
+    _d(
+        "max_comment_length",
+        65525,
+        "Longest comment accepted, in characters; longer ones are refused.",
+        minimum=100,
+        maximum=1_000_000,
+    ),
     _d("check_honeypot", True, "Treat a filled decoy field as spam."),
     _d("check_form_age", True, "Check the age of the signed form token."),
     _d(
@@ -129,7 +136,7 @@ define(
     ),
     _d(
         "classifier_spam",
-        0.9,
+        0.78,
         "Spam probability from which a comment is spam.",
         minimum=0.0,
         maximum=1.0,

@@ -1,8 +1,16 @@
 """Every error the site answers, themed, mapped from typed exceptions in one place."""
 
 from flask import render_template, request
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    NotFound,
+    ServiceUnavailable,
+)
 
+from ..comments.validate import CommentsClosed, PostNotFound
+from ..db import BusyError
 from ..pagination import BadPageNumber, PageNotFound
 
 MESSAGES = {
@@ -42,3 +50,8 @@ def init_app(app):
     app.register_error_handler(BadPageNumber, lambda e: _http_error(BadRequest(str(e))))
     app.register_error_handler(PageNotFound, lambda e: _http_error(NotFound(str(e))))
     app.register_error_handler(UnicodeError, lambda e: _http_error(BadRequest()))
+    app.register_error_handler(PostNotFound, lambda e: _http_error(NotFound(str(e))))
+    app.register_error_handler(CommentsClosed, lambda e: _http_error(Forbidden(str(e))))
+    app.register_error_handler(
+        BusyError, lambda e: _http_error(ServiceUnavailable(str(e)))
+    )

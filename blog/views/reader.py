@@ -50,7 +50,9 @@ def cacheable():
 
 def listing(template, query, **context):
     page = paginate(
-        query.order_by(Post.sticky.desc(), Post.date.desc(), Post.id.desc()),
+        query.select(*Post.listing_fields()).order_by(
+            Post.sticky.desc(), Post.date.desc(), Post.id.desc()
+        ),
         page_number(request.args.get("page")),
         settings()["posts_per_page"],
     )
@@ -97,7 +99,8 @@ def _local_range(year, month=None, day=None):
 @bp.get("/<int:year>/<int:month>/")
 @bp.get("/<int:year>/<int:month>/<int:day>/")
 def archive(year, month=None, day=None):
-    if not 1 <= year <= 9998:
+    # Month or day 0 would otherwise read as "not given": /2024/00/ is not 2024.
+    if not 1 <= year <= 9998 or 0 in (month, day):
         abort(404)
     start, end, local = _local_range(year, month, day)
     query = Post.published().where((Post.date >= start) & (Post.date < end))
@@ -130,7 +133,7 @@ def show(post):
     ids = [post.id]
     neighbours = {}
     if post.kind == "post":
-        published = Post.published()
+        published = Post.published().select(*Post.listing_fields())
         neighbours = {
             "previous": published.where(
                 (Post.date < post.date)
@@ -209,9 +212,8 @@ def author(slug):
 
 @bp.get("/search/")
 def search_page():
-    terms = request.args.get("q", "").strip()
-    if len(terms) > 200:
-        abort(400, description="A search may be at most 200 characters long.")
+    # Past what the search box allows, search the start rather than refuse.
+    terms = request.args.get("q", "").strip()[: search.MAX_QUERY_LENGTH].strip()
     number = page_number(request.args.get("page"))
     results = (
         search.query(terms, number, settings()["posts_per_page"]) if terms else None

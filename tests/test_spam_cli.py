@@ -1,0 +1,160 @@
+"""`blog spam evaluate` and `blog spam train` on small labelled files."""
+
+import json
+
+import pytest
+
+from blog.cli import main
+from blog.comments.spam.classifier import TOTALS, live
+from blog.models import SpamToken
+
+KEYS = "n tp fp tn fn precision recall f1 mcc ham_to_spam ham_held spam_approved"
+
+YOUTUBE = (
+    "\ufeffCOMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\n"
+    'a1,Promo,2014-01-01T00:00:00,"Subscribe to my channel,\nfree gift cards",1\n'
+    "a2,Fan,2014-01-02T00:00:00,I love this song\u00a0so much\ufeff,0\n"
+    'a3,Bot,2014-01-03T00:00:00,"Check out my channel <br />http://promo.example",1\n'
+)
+SMS = (
+    'spam\tWIN a "free" prize now, text WIN to claim\n'
+    "ham\tSee you at lunch\tthen\n"
+    "\n"
+    "ham\tRunning late, sorry\n"
+)
+PLAIN = (
+    "author,email,url,content,label\n"
+    "Ada,ada@example.org,,Lovely post about WAL,ham\n"
+    "Bot,,http://x.example,FREE MONEY click http://x.example now,spam\n"
+    "Cy,,,Thanks for the checkpoint tip,0\n"
+    "Promo,,,subscribe to my channel for free gift cards,1\n"
+)
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(name: str, content):
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+def evaluate(runner, *args):
+    result = runner.invoke(main, ["spam", "evaluate", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize(
+    "name, content, n, spam",
+    [("yt.csv", YOUTUBE, 3, 2), ("sms.txt", SMS, 3, 1), ("plain.csv", PLAIN, 4, 2)],
+)
+def test_each_format_is_read_and_reported_as_one_json_object(
+    runner, files, name, content, n, spam
+):
+    report = evaluate(runner, "--test", files(name, content))
+    assert list(report) == KEYS.split()
+    assert report["n"] == n
+    assert report["tp"] + report["fn"] == spam
+    assert report["tn"] + report["fp"] == n - spam
+
+
+def test_an_empty_model_sends_nothing_to_spam_and_divides_by_zero_safely(runner, files):
+    report = evaluate(runner, "--no-default", "--test", files("p.csv", PLAIN))
+    assert (report["tp"], report["fp"], report["tn"], report["fn"]) == (0, 0, 2, 2)
+    assert report["precision"] == report["recall"] == report["f1"] == 0.0
+    assert report["mcc"] == 0.0 and report["ham_to_spam"] == 0.0
+    # The website and the link of "Bot" make two links: held, not approved.
+    assert report["spam_approved"] == 0.5 and report["ham_held"] == 0.0
+
+
+def test_training_files_teach_an_in_memory_model_only(runner, app, files):
+    train = files(
+        "train.csv",
+        "author,email,url,content,label\n"
+        + "".join(
+            f"Bot{n},,,subscribe to my channel for free gift cards {word},spam\n"
+            f"Ann{n},,,thanks for the clear write-up on {word},ham\n"
+            for n, word in enumerate(["today", "tonight", "now", "please"])
+        ),
+    )
+    test = files(
+        "test.csv",
+        "author,email,url,content,label\n"
+        "X,,,subscribe to my channel for free gift cards,spam\n"
+        "Y,,,thanks for the clear write-up,ham\n",
+    )
+    report = evaluate(runner, "--no-default", "--train", train, "--test", test)
+    assert (report["tp"], report["tn"], report["f1"]) == (1, 1, 1.0)
+    assert SpamToken.select().count() == 0
+
+
+def test_evaluate_needs_no_database(make_app, files):
+    app = make_app()
+    unreachable = make_app(DATABASE_URL="postgresql://nobody@127.0.0.1:9/nothing")
+    assert app is not unreachable
+    result = unreachable.test_cli_runner().invoke(
+        main, ["spam", "evaluate", "--test", files("p.csv", PLAIN)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["n"] == 4
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("wrong.csv", "id,text,label\n1,hello,spam\n", ["wrong.csv:1", "header"]),
+        (
+            "label.csv",
+            "author,email,url,content,label\nA,,,fine,ham\nB,,,text,maybe\n",
+            ["label.csv:3", "'maybe'"],
+        ),
+        (
+            "class.csv",
+            "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\nx,A,d,text,2\n",
+            ["class.csv:2", "'2'"],
+        ),
+        ("sms.txt", "ham\tfine\nspamm\tnope\n", ["sms.txt:2", "'spamm'"]),
+        ("notab.txt", "ham\tfine\nno tab here\n", ["notab.txt:2", "TAB"]),
+        ("columns.csv", "author,email,url,content,label\nA,B\n", ["columns.csv:2"]),
+        ("binary.csv", b"author,email\n\x00\x01\x02", ["binary.csv:2", "binary"]),
+        ("latin.csv", b"ham\tok\nham\tcaf\xe9\n", ["latin.csv:2", "UTF-8"]),
+        ("empty.csv", "", ["empty.csv", "empty"]),
+        ("blank.csv", "\n  \n", ["blank.csv", "empty"]),
+    ],
+)
+def test_a_bad_file_is_named_with_its_line_and_exits_2(
+    runner, files, name, content, expected
+):
+    result = runner.invoke(main, ["spam", "evaluate", "--test", files(name, content)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    for part in expected:
+        assert part in result.output
+
+
+def test_a_missing_file_is_named_and_exits_2(runner, tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    result = runner.invoke(main, ["spam", "evaluate", "--test", str(missing)])
+    assert result.exit_code == 2
+    assert "nowhere.csv" in result.output and "No such file" in result.output
+
+
+def test_train_teaches_the_live_model(runner, app, files):
+    result = runner.invoke(main, ["spam", "train", files("p.csv", PLAIN)])
+    assert result.exit_code == 0, result.output
+    assert "learned 2 spam and 2 ham" in result.output
+    assert SpamToken.get_by_id(TOTALS).spam == 2
+    assert live().probability({"body": "subscribe to my channel"}) > 0.5
+
+
+def test_train_learns_nothing_when_any_file_is_bad(runner, app, files):
+    good, bad = files("good.csv", PLAIN), files("bad.csv", "")
+    result = runner.invoke(main, ["spam", "train", good, bad])
+    assert result.exit_code == 2 and "bad.csv" in result.output
+    assert SpamToken.select().count() == 0
