@@ -77,7 +77,7 @@ def init():
         password = accounts.generate_password()
         accounts.create_user("admin", password, Role.ADMIN)
         click.echo("=" * 60)
-        click.echo("Admin login: http://127.0.0.1:8000/admin/")
+        click.echo(f"Admin login: {current_app.config['SITE_URL']}/admin/")
         click.echo("  user:     admin")
         click.echo(f"  password: {password}")
         click.echo("(shown once; change it with `blog users set-password admin`)")
