@@ -16,14 +16,18 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("BLOG_TEST_POSTGRES", "")
 
 
+def unavailable(message: str):
+    """Something a test needs is missing: CI must have it, elsewhere skip saying why."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def shared_data(relative: str) -> Path:
-    """A file or folder of ../shared/data; missing, it fails in CI, else skips."""
+    """A file or folder of ../shared/data."""
     path = SHARED_DATA / relative
     if not path.exists():
-        message = f"shared test data {path} is missing"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"shared test data {path} is missing")
     return path
 
 

@@ -1,25 +1,17 @@
 """Fixtures for the WordPress import and export tests."""
 
-import os
-
 import pytest
 
 from blog.wordpress import importer
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_data
 
-A11Y = SHARED_DATA / "wordpress" / "a11y-theme-unit-test-data.xml"
 KEY = "test secret key"
 
 
 @pytest.fixture
 def a11y_file():
     """WordPress's theme unit test export, from the shared data folder."""
-    if not A11Y.exists():
-        message = f"the WordPress test export is missing: {A11Y}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return A11Y
+    return shared_data("wordpress/a11y-theme-unit-test-data.xml")
 
 
 @pytest.fixture
