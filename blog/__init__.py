@@ -1,10 +1,9 @@
 """A comment-moderated blog publishing engine."""
 
 import os
-import time
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, abort, current_app, request
 from flask_wtf import CSRFProtect
 
 from . import cache, config, db, templating
@@ -82,8 +81,6 @@ def _init_admin(app):
 
 
 def _before_request():
-    from flask import abort, current_app
-
     # No address of ours holds a NUL, and PostgreSQL refuses one in any query.
     if "\x00" in request.path or b"%00" in request.query_string:
         abort(400)
@@ -103,7 +100,6 @@ def _before_request():
                 # A broken theme setting must not take the site down.
                 current_app.logger.error("theme %r unusable: %s", theme, error)
                 themes.activate(current_app.config["THEME"])
-    g.started = time.perf_counter()
 
 
 def _after_request(response):
