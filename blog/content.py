@@ -1,6 +1,7 @@
 """Markdown files with front matter in content/: sync into Posts, export back."""
 
 import datetime
+import gc
 import hashlib
 import os
 import re
@@ -183,12 +184,20 @@ def scan(content_dir: Path) -> dict[str, Path]:
     return found
 
 
+def _quiet_collector():
+    # Parsing makes many short-lived, acyclic token objects: the default
+    # threshold runs the cycle collector so often that it costs 15% of a sync.
+    gc.set_threshold(50_000, 20, 20)
+
+
 def _prepare_all(jobs: list, workers: int | None) -> Iterator:
     """Parsed and rendered files, in order; in worker processes when many."""
     if len(jobs) < POOL_THRESHOLD or workers == 1:
         yield from map(prepare, jobs)
         return
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count(), initializer=_quiet_collector
+    ) as pool:
         # Lazily consumed: the caller stores results while workers render more.
         yield from pool.map(prepare, jobs, chunksize=8)
 

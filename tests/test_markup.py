@@ -1,6 +1,12 @@
-import pytest
+import random
+import string
 
+import pytest
+from markdown_it.common.normalize_url import normalizeLink
+
+from blog import markup
 from blog.markup import media_url, plain_text, render_post
+from tests.conftest import shared_data
 
 
 def test_commonmark_extensions_render():
@@ -47,6 +53,61 @@ def test_allowed_raw_html_is_kept():
     ).html
     assert "<details>" in html and "<summary>More</summary>" in html
     assert "<em>text</em>" in html
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("<div>\n\nInside **md**\n\n</div>\n\nAfter *that*.\n", "<em>that</em>"),
+        ("Para <sup>1</sup> <script>alert(1)</script>\n\n## Head\n", '"head">Head'),
+        ("<table>\n\nStray *para*\n\n</table>\n\nAfter.\n", "<p>After.</p>"),
+        ('<a title="\n\nIn an *attribute*\n\n">x</a>\n', "attribute"),
+        ("<textarea>\n\n# Raw\n\n</textarea>\n\nAfter.\n", "<p>After.</p>"),
+        ("<p>Open\n\n```rust\nfn main() {}\n```\n", '<span class="k">fn</span>'),
+    ],
+)
+def test_author_html_mixed_with_markdown_is_cleaned_and_keeps_the_markdown(text, kept):
+    html = render_post(text).html
+    assert kept in html
+    assert "<script" not in html and "<textarea" not in html
+    assert "x-safe-block" not in html
+
+
+def _bleach_whole_page(text: str) -> str:
+    env: dict = {}
+    tokens = markup._post_md.parse(text, env)
+    html = markup._post_md.renderer.render(tokens, markup._post_md.options, env)
+    return markup._post_cleaner.clean(html)
+
+
+def test_rust_blog_posts_with_raw_html_render_as_if_bleached_whole():
+    from zoneinfo import ZoneInfo
+
+    from blog.content import parse
+
+    folder = shared_data("markdown/rust-blog")
+    checked = 0
+    for path in sorted(folder.rglob("*.md")):
+        body = parse(path.name, path.read_bytes(), ZoneInfo("UTC")).body
+        if markup._has_raw_html(markup._post_md.parse(body)):
+            # The serialiser spells void elements differently: clean both alike.
+            fast = markup._post_cleaner.clean(render_post(body).html)
+            assert fast == markup._post_cleaner.clean(_bleach_whole_page(body))
+            checked += 1
+    assert checked >= 40
+
+
+def test_plain_links_skip_normalising_but_match_it():
+    rng = random.Random(5)
+    alphabet = string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=% é\\"
+    links = ["https://doc.rust-lang.org/std/vec/struct.Vec.html#method.push"]
+    links += ["HTTP://Ünï.example/a b", "mailto:A@B.example", "//host/x"]
+    links += ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(5000)]
+    links += ["https://" + link for link in links[:2000]]
+    fast = sum(bool(markup._PLAIN_URL.fullmatch(link)) for link in links)
+    assert fast > 100
+    for link in links:
+        assert markup._post_md.normalizeLink(link) == normalizeLink(link), link
 
 
 @pytest.mark.parametrize(
