@@ -90,3 +90,55 @@ def retrying(action, attempts: int = 5, pause: float = 0.05):
                 raise
             time.sleep(pause * (2**attempt))
     raise BusyError("the database is busy; try again")
+
+
+class Prepared:
+    """A query peewee builds once per kind of database, then runs with new values.
+
+    Building a query costs peewee about 0.4 ms and running it costs SQLite
+    about 0.01 ms, so the queries of every page view and comment are built
+    once. build(*values) binds the values given in order, each once, as those
+    very objects; anything else it binds is a constant of the query (so a
+    constant bound before a value must not be that very object).
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.built: dict[type, tuple[str, list]] = {}
+
+    def _statement(self, values) -> tuple[str, list]:
+        kind = type(database.obj)
+        if kind not in self.built:
+            sql, bound = self.build(*values).sql()
+            self.built[kind] = sql, _slots(bound, values)
+        sql, slots = self.built[kind]
+        return sql, [const if slot is None else values[slot] for slot, const in slots]
+
+    def execute(self, *values):
+        return database.execute_sql(*self._statement(values))
+
+    def scalar(self, *values):
+        row = self.execute(*values).fetchone()
+        return row[0] if row else None
+
+    def models(self, model, *values) -> list:
+        """The rows as instances of model, columns converted as peewee would."""
+        sql, params = self._statement(values)
+        return list(model.raw(sql, *params))
+
+
+def _slots(bound: list, values: tuple) -> list[tuple[int | None, object]]:
+    """For each bound parameter: the index of the value it is, or None and a constant.
+
+    The values must be bound in order, each once, as the very objects given.
+    """
+    slots, following = [], 0
+    for param in bound:
+        if following < len(values) and param is values[following]:
+            slots.append((following, None))
+            following += 1
+        else:
+            slots.append((None, param))
+    if following != len(values):
+        raise ValueError(f"build() did not bind each value once, in order: {bound!r}")
+    return slots

@@ -15,10 +15,11 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    Tuple,
     fn,
 )
 
-from .db import database, is_sqlite
+from .db import Prepared, database, is_sqlite
 
 
 def utcnow() -> datetime.datetime:
@@ -150,20 +151,36 @@ class Post(BaseModel):
         )
 
     @classmethod
+    def navigation(cls) -> list:
+        """The published pages, in the order of the theme's navigation."""
+        return _NAVIGATION.models(cls)
+
+    @classmethod
+    def lookup(cls, kind: str, slug: str):
+        """The post or page with this slug, whatever its status, or None."""
+        found = _BY_SLUG.models(cls, kind, slug)
+        return found[0] if found else None
+
+    @classmethod
+    def count_published(cls, now) -> int:
+        return _PUBLISHED_COUNT.scalar(now)
+
+    @classmethod
+    def published_page(cls, now, limit: int, offset: int) -> list:
+        """A page of the home listing: sticky posts first, then newest first."""
+        return _PUBLISHED_PAGE.models(cls, now, limit, offset)
+
+    @classmethod
     def next_scheduled(cls, now=None):
         """The date of the next post waiting for its time, or None."""
-        now = now or utcnow()
-        row = (
-            cls.select(cls.date)
-            .where(
-                (cls.kind == "post")
-                & (cls.status == PostStatus.PUBLISHED)
-                & (cls.date > now)
-            )
-            .order_by(cls.date)
-            .first()
-        )
-        return row.date if row else None
+        found = _NEXT_SCHEDULED.models(cls, now or utcnow())
+        return found[0].date if found else None
+
+    def neighbours(self, now) -> tuple:
+        """The published posts just before and just after this one."""
+        before = _PREVIOUS.models(Post, now, self.date, self.id)
+        after = _NEXT.models(Post, now, self.date, self.id)
+        return (before[0] if before else None), (after[0] if after else None)
 
     @property
     def is_public(self) -> bool:
@@ -174,6 +191,56 @@ class Post(BaseModel):
         if self.kind == "page":
             return f"/{self.slug}/"
         return f"/{self.date:%Y/%m/%d}/{self.slug}/"
+
+
+_BY_SLUG = Prepared(
+    lambda kind, slug: Post.select().where((Post.kind == kind) & (Post.slug == slug))
+)
+_NAVIGATION = Prepared(
+    lambda: Post.pages().select(*Post.listing_fields(), Post.nav_order)
+)
+_PUBLISHED_COUNT = Prepared(lambda now: Post.published(now).select(fn.COUNT(Post.id)))
+_PUBLISHED_PAGE = Prepared(
+    lambda now, limit, offset: (
+        Post.published(now)
+        .select(*Post.listing_fields())
+        .order_by(Post.sticky.desc(), Post.date.desc(), Post.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+)
+_NEXT_SCHEDULED = Prepared(
+    lambda now: (
+        Post.select(Post.date)
+        .where(
+            (Post.kind == "post")
+            & (Post.status == PostStatus.PUBLISHED)
+            & (Post.date > now)
+        )
+        .order_by(Post.date)
+        .limit(1)
+    )
+)
+# Row values, not "date < d OR (date = d AND id < i)": SQLite's planner
+# turns the OR into a scan of every post on one side (3 ms at 10,000 posts).
+_PREVIOUS = Prepared(
+    lambda now, date, ident: (
+        Post.published(now)
+        .select(*Post.listing_fields())
+        .where(Tuple(Post.date, Post.id) < Tuple(date, ident))
+        .order_by(Post.date.desc(), Post.id.desc())
+        .limit(1)
+    )
+)
+_NEXT = Prepared(
+    lambda now, date, ident: (
+        Post.published(now)
+        .select(*Post.listing_fields())
+        .where(Tuple(Post.date, Post.id) > Tuple(date, ident))
+        .order_by(Post.date, Post.id)
+        .limit(1)
+    )
+)
 
 
 class Tag(BaseModel):
@@ -217,17 +284,26 @@ class PostCategory(BaseModel):
         indexes = ((("post", "category"), True),)
 
 
+# One query per listing page: its size is bounded, so few shapes get built.
+_TERMS: dict[tuple, Prepared] = {}
+
+
 def _terms_by_post(model, link, link_field, post_ids) -> dict:
     found: dict = {post_id: [] for post_id in post_ids}
     if not found:
         return found
-    query = (
-        model.select(model, link.post.alias("linked_post"))
-        .join(link, on=(link_field == model.id))
-        .where(link.post.in_(list(found)))
-        .order_by(model.name)
-    )
-    for term in query.objects():
+    ids = list(found)
+    query = _TERMS.get((model, len(ids)))
+    if query is None:
+        query = _TERMS[(model, len(ids))] = Prepared(
+            lambda *ids: (
+                model.select(model, link.post.alias("linked_post"))
+                .join(link, on=(link_field == model.id))
+                .where(link.post.in_(list(ids)))
+                .order_by(model.name)
+            )
+        )
+    for term in query.models(model, *ids):
         found[term.linked_post].append(term)
     return found
 

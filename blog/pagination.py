@@ -47,9 +47,18 @@ class Page:
 
 
 def paginate(query, number: int, per_page: int) -> Page:
-    total = query.count()
+    return counted_page(
+        query.count(),
+        number,
+        per_page,
+        lambda limit, offset: list(query.limit(limit).offset(offset)),
+    )
+
+
+def counted_page(total: int, number: int, per_page: int, fetch) -> Page:
+    """Page number of total items; fetch(limit, offset) reads its items."""
     page = Page([], number, per_page, total)
     if number > page.pages:
         raise PageNotFound(f"there is no page {number}")
-    page.items = list(query.paginate(number, per_page))
+    page.items = fetch(per_page, (number - 1) * per_page)
     return page

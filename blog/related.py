@@ -35,7 +35,7 @@ import numpy as np
 from peewee import chunked, fn
 
 from . import similarity
-from .db import database, write_transaction
+from .db import Prepared, database, write_transaction
 from .models import (
     Category,
     Post,
@@ -45,6 +45,7 @@ from .models import (
     RelatedPost,
     RelatedTerm,
     Tag,
+    utcnow,
 )
 from .similarity import Corpus, Counts, Labels
 
@@ -333,17 +334,21 @@ def _unseen(post: Post) -> bool:
 
 
 def _listed(post: Post, count: int) -> list[Related]:
-    query = (
-        Post.published()
+    rows = _LISTED.models(Post, utcnow(), post.id, count)
+    return [Related(row, row.related_reason, row.related_score) for row in rows]
+
+
+_LISTED = Prepared(
+    lambda now, post_id, count: (
+        Post.published(now)
         .select(
             *Post.listing_fields(),
             RelatedPost.score.alias("related_score"),
             RelatedPost.reason.alias("related_reason"),
         )
         .join(RelatedPost, on=(RelatedPost.related == Post.id))
-        .where(RelatedPost.post == post.id)
+        .where(RelatedPost.post == post_id)
         .order_by(RelatedPost.rank)
         .limit(count)
-        .objects()
     )
-    return [Related(row, row.related_reason, row.related_score) for row in query]
+)

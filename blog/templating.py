@@ -74,6 +74,6 @@ def init_app(app):
         theme_static=theme_static,
         page_url=page_url,
         site=_settings,
-        nav_pages=lambda: list(Post.pages()),
+        nav_pages=Post.navigation,
         today=lambda: _date_filter(site_now()),
     )

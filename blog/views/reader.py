@@ -2,6 +2,7 @@
 
 import datetime
 import time
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,8 @@ from slugify import slugify
 from werkzeug.exceptions import NotFound
 
 from .. import search
-from ..models import Category, Post, PostCategory, PostStatus, PostTag, Tag
-from ..pagination import page_number, paginate
+from ..models import Category, Post, PostCategory, PostStatus, PostTag, Tag, utcnow
+from ..pagination import counted_page, page_number, paginate
 
 bp = Blueprint("reader", __name__)
 
@@ -56,6 +57,10 @@ def listing(template, query, **context):
         page_number(request.args.get("page")),
         settings()["posts_per_page"],
     )
+    return _render_listing(template, page, **context)
+
+
+def _render_listing(template, page, **context):
     ids = [post.id for post in page.items]
     cacheable()
     return render_template(
@@ -69,7 +74,15 @@ def listing(template, query, **context):
 
 @bp.get("/")
 def home():
-    return listing("index.html", Post.published())
+    # The busiest listing runs queries built once (Post.published_page).
+    now = utcnow()
+    page = counted_page(
+        Post.count_published(now),
+        page_number(request.args.get("page")),
+        settings()["posts_per_page"],
+        partial(Post.published_page, now),
+    )
+    return _render_listing("index.html", page)
 
 
 def _local_range(year, month=None, day=None):
@@ -117,7 +130,7 @@ def archive(year, month=None, day=None):
 
 @bp.get("/<int:year>/<int:month>/<int:day>/<slug>/")
 def post(year, month, day, slug):
-    found = Post.get_or_none((Post.kind == "post") & (Post.slug == slug))
+    found = Post.lookup("post", slug)
     if found is None:
         abort(404)
     if not found.is_public:
@@ -133,21 +146,8 @@ def show(post):
     ids = [post.id]
     neighbours = {}
     if post.kind == "post":
-        published = Post.published().select(*Post.listing_fields())
-        neighbours = {
-            "previous": published.where(
-                (Post.date < post.date)
-                | ((Post.date == post.date) & (Post.id < post.id))
-            )
-            .order_by(Post.date.desc(), Post.id.desc())
-            .first(),
-            "next": published.where(
-                (Post.date > post.date)
-                | ((Post.date == post.date) & (Post.id > post.id))
-            )
-            .order_by(Post.date, Post.id)
-            .first(),
-        }
+        previous, following = post.neighbours(utcnow())
+        neighbours = {"previous": previous, "next": following}
     context = {
         "post": post,
         "tags": Tag.by_post(ids)[post.id],
@@ -224,7 +224,7 @@ def search_page():
 
 @bp.get("/<slug>/")
 def page(slug):
-    found = Post.get_or_none((Post.kind == "page") & (Post.slug == slug))
+    found = Post.lookup("page", slug)
     if found is None or found.status == PostStatus.DRAFT:
         abort(404)
     if found.status != PostStatus.PUBLISHED:

@@ -1,0 +1,78 @@
+"""db.Prepared: queries built once, run with new values, on SQLite and PostgreSQL."""
+
+import datetime
+
+import pytest
+
+from blog import db
+from blog.models import Post, PostStatus, utcnow
+from tests.factories import make_post
+
+
+def test_values_change_between_runs_and_constants_stay(app):
+    first = make_post(slug="first", date=datetime.datetime(2024, 1, 1))
+    make_post(slug="draft", status=PostStatus.DRAFT)
+    builds = []
+
+    def build(slug):
+        builds.append(slug)
+        return Post.select(Post.id).where(
+            (Post.slug == slug) & (Post.status == PostStatus.PUBLISHED)
+        )
+
+    query = db.Prepared(build)
+    assert query.scalar("first") == first.id
+    assert query.scalar("draft") is None  # the status constant still applies
+    assert query.scalar("nothing") is None
+    assert builds == ["first"]
+
+
+def test_rows_come_back_as_models_with_converted_columns(app):
+    moment = datetime.datetime(2024, 5, 6, 7, 8, 9)
+    made = make_post(slug="dated", date=moment)
+    query = db.Prepared(lambda slug: Post.select().where(Post.slug == slug))
+    (found,) = query.models(Post, "dated")
+    assert isinstance(found, Post)
+    assert found.id == made.id and found.date == moment
+    assert found.url == "/2024/05/06/dated/"
+
+
+def test_the_same_value_may_be_given_twice_in_order(app):
+    make_post(slug="a", date=datetime.datetime(2024, 1, 1))
+    later = make_post(slug="b", date=datetime.datetime(2024, 1, 2))
+    query = db.Prepared(
+        lambda start, same_start: Post.select(Post.id).where(
+            (Post.date > start) | (Post.date == same_start)
+        )
+    )
+    moment = datetime.datetime(2024, 1, 1, 12)
+    assert [row[0] for row in query.execute(moment, moment)] == [later.id]
+
+
+def test_a_builder_that_binds_values_out_of_order_is_refused(app):
+    query = db.Prepared(
+        lambda slug, status: Post.select().where(
+            (Post.status == status) & (Post.slug == slug)
+        )
+    )
+    with pytest.raises(ValueError, match="in order"):
+        query.execute("x", PostStatus.PUBLISHED)
+
+
+def test_a_builder_that_binds_a_converted_value_is_refused(app):
+    # str(n) is a new object: the query would never see later values.
+    query = db.Prepared(lambda n: Post.select().where(Post.slug == str(n)))
+    with pytest.raises(ValueError, match="in order"):
+        query.execute(12345)
+
+
+def test_post_neighbours_follow_date_then_id(app):
+    same_day = datetime.datetime(2024, 3, 1)
+    a = make_post(slug="a", date=same_day)
+    b = make_post(slug="b", date=same_day)
+    c = make_post(slug="c", date=same_day + datetime.timedelta(days=1))
+    make_post(slug="future", date=utcnow() + datetime.timedelta(days=3))
+    now = utcnow()
+    assert [p and p.id for p in a.neighbours(now)] == [None, b.id]
+    assert [p and p.id for p in b.neighbours(now)] == [a.id, c.id]
+    assert [p and p.id for p in c.neighbours(now)] == [b.id, None]
