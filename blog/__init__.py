@@ -93,6 +93,7 @@ def _before_request():
         settings.reload()
         theme = settings["theme"] or current_app.config["THEME"]
         themes = current_app.extensions["themes"]
+        themes.static_urls.clear()
         if theme != themes.active:
             try:
                 themes.activate(theme)

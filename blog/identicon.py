@@ -10,6 +10,7 @@ SVG is a pure function of that name: the route needs no database.
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 
 NAME_LENGTH = 20
 NAME = re.compile(rf"[0-9a-f]{{{NAME_LENGTH}}}")
@@ -18,6 +19,8 @@ CELL = 8
 BACKGROUND = "#f2f0eb"
 
 
+# A post page names up to a page of commenters, again on every render.
+@lru_cache(maxsize=4096)
 def name_for(email_hash: str, key: str) -> str:
     """The public name of a commenter's identicon."""
     message = f"identicon:{email_hash}".encode()

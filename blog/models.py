@@ -199,7 +199,15 @@ _BY_SLUG = Prepared(
 _NAVIGATION = Prepared(
     lambda: Post.pages().select(*Post.listing_fields(), Post.nav_order)
 )
-_PUBLISHED_COUNT = Prepared(lambda now: Post.published(now).select(fn.COUNT(Post.id)))
+# Without published()'s planner hint: a count has no ORDER BY to serve, and
+# calling likelihood() on each of 10,000 rows costs a third of the count.
+_PUBLISHED_COUNT = Prepared(
+    lambda now: Post.select(fn.COUNT(Post.id)).where(
+        (Post.kind == "post")
+        & (Post.status == PostStatus.PUBLISHED)
+        & (Post.date <= now)
+    )
+)
 _PUBLISHED_PAGE = Prepared(
     lambda now, limit, offset: (
         Post.published(now)

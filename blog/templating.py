@@ -21,10 +21,15 @@ def ordinal(day: int) -> str:
 
 def format_date(moment: datetime.datetime, fmt: str, tz: str = "UTC") -> str:
     """strftime in the site's time zone, with %o for the ordinal day ("23rd")."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    local = moment.astimezone(ZoneInfo(tz))
-    return local.strftime(fmt.replace("%o", ordinal(local.day)))
+    if moment.tzinfo is not None:
+        local = moment.astimezone(ZoneInfo(tz))
+    elif tz == "UTC" and "%z" not in fmt.lower():
+        local = moment  # stored times are naive UTC; only %z/%Z need a zone
+    else:
+        local = moment.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(tz))
+    if "%o" in fmt:
+        fmt = fmt.replace("%o", ordinal(local.day))
+    return local.strftime(fmt)
 
 
 def site_now() -> datetime.datetime:
@@ -48,9 +53,21 @@ def _iso_filter(moment):
 
 def theme_static(filename: str) -> str:
     """URL of a theme's static file, versioned by its modification time."""
-    path = current_app.extensions["themes"].find("static", filename)
-    version = int(path.stat().st_mtime) if path else 0
-    return url_for("reader.theme_static", filename=filename, v=version)
+    themes = current_app.extensions["themes"]
+    # Resolving the theme chain costs a stat per folder and url_for another
+    # 20 µs; a page asks for the same few files every time.
+    key = (request.script_root, filename)
+    found = themes.static_urls.get(key)
+    if found is None:
+        path = themes.find("static", filename)
+        url = url_for("reader.theme_static", filename=filename)
+        found = themes.static_urls[key] = (path, url)
+    path, url = found
+    try:
+        version = int(path.stat().st_mtime) if path else 0
+    except OSError:
+        version = 0
+    return f"{url}?v={version}"
 
 
 def page_url(number: int) -> str:

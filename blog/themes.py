@@ -64,6 +64,8 @@ class Themes:
     def activate(self, name: str):
         self.chain = theme_chain(self.themes_dir, name)
         self.active = name
+        # Static files found through this chain, by the templating module.
+        self.static_urls: dict[tuple, tuple] = {}
 
     def folders(self, kind: str) -> list[Path]:
         """Where to look for templates or static files, first match wins."""
