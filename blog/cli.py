@@ -93,7 +93,7 @@ def serve(host, port, workers):
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers")
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"]
     # No access log: it would write every reader's IP address to disk.
-    args += ["--workers", str(workers), "blog:create_app()"]
+    args += ["--workers", str(workers), "blog.wsgi:application()"]
     os.execv(sys.executable, args)
 
 

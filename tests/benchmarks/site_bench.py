@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 RUST_BLOG = ROOT.parent / "shared" / "data" / "markdown" / "rust-blog"
 VENV_BIN = Path(sys.executable).parent
+# What `blog serve` runs in each gunicorn worker.
+SERVED_APP = "blog.wsgi:application()"
 
 
 def free_port() -> int:
@@ -217,7 +219,7 @@ def measure_pages(site: dict, seconds: int) -> dict:
     results = {}
     for mode, cache in (("warm", "1"), ("cold", "0")):
         env["BLOG_PAGE_CACHE"] = cache
-        with Server(gunicorn_args("blog:create_app()"), env) as server:
+        with Server(gunicorn_args(SERVED_APP), env) as server:
             for name, path in pages.items():
                 url = server.base + path
                 urllib.request.urlopen(url).read()
@@ -233,7 +235,7 @@ def measure_baselines(site: dict, pages: dict, seconds: int) -> dict:
     tmp.chmod(0o755)  # nginx's workers run as an unprivileged user
     env = {f"BLOG_{k}": v for k, v in site["env"].items() if k != "INSTANCE_PATH"}
     env["BLOG_INSTANCE_PATH"] = site["env"]["INSTANCE_PATH"]
-    with Server(gunicorn_args("blog:create_app()"), env) as server:
+    with Server(gunicorn_args(SERVED_APP), env) as server:
         body = urllib.request.urlopen(server.base + pages["post_50_comments"]).read()
     (tmp / "www").mkdir()
     (tmp / "www" / "post.html").write_bytes(body)
