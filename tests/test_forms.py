@@ -1,5 +1,8 @@
+import pytest
+from wtforms.widgets.core import html_params
+
 from blog.comments import validate
-from blog.forms import CommentForm
+from blog.forms import CommentForm, _attributes
 
 
 def test_the_comment_form_has_exactly_the_fields_validation_knows(app):
@@ -24,3 +27,25 @@ def test_the_decoy_is_out_of_reach(app):
     with app.test_request_context():
         html = CommentForm(formdata=None).homepage()
         assert 'tabindex="-1"' in html and 'autocomplete="off"' in html
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"name": "a", "id": "a", "value": "x\"<>&'", "required": True},
+        {"readonly": False, "aria_invalid": "true", "aria_describedby": "e f"},
+        {"class_": "c", "for_": "f", "data_comment_id": 7, "maxlength": 100},
+        {"value": "", "checked": True, "type": "checkbox", "tabindex": "-1"},
+    ],
+)
+def test_comment_inputs_render_as_wtforms_would(values):
+    assert str(_attributes(**values)) == str(html_params(**values))
+
+
+def test_blank_comment_form_fields_render_their_attributes(app):
+    with app.test_request_context("/"):
+        form = CommentForm(formdata=None)
+        email = str(form.email())
+    assert email.startswith("<input ") and 'type="email"' in email
+    assert 'maxlength="100"' in email and " required" in email
+    assert 'aria-describedby="email-notes"' in email
