@@ -127,6 +127,29 @@ class Prepared:
         return list(model.raw(sql, *params))
 
 
+class PreparedInsert:
+    """An INSERT of one row of model, built once; unset columns take their defaults."""
+
+    def __init__(self, model):
+        self.columns = [f for f in model._meta.sorted_fields if not f.primary_key]
+        self.query = Prepared(
+            lambda *row: model.insert(dict(zip(self.columns, row, strict=True)))
+        )
+
+    def __call__(self, **values) -> int:
+        """Insert the row; its new id."""
+        row = [
+            values[field.name]
+            if field.name in values
+            else field.default()
+            if callable(field.default)
+            else field.default
+            for field in self.columns
+        ]
+        cursor = self.query.execute(*row)
+        return cursor.lastrowid if is_sqlite() else cursor.fetchone()[0]
+
+
 def _slots(bound: list, values: tuple) -> list[tuple[int | None, object]]:
     """For each bound parameter: the index of the value it is, or None and a constant.
 

@@ -76,3 +76,15 @@ def test_post_neighbours_follow_date_then_id(app):
     assert [p and p.id for p in a.neighbours(now)] == [None, b.id]
     assert [p and p.id for p in b.neighbours(now)] == [a.id, c.id]
     assert [p and p.id for p in c.neighbours(now)] == [b.id, None]
+
+
+def test_prepared_insert_fills_defaults_and_returns_the_new_id(app):
+    insert = db.PreparedInsert(Post)
+    moment = datetime.datetime(2024, 2, 3)
+    first = insert(title="One", slug="one", date=moment)
+    second = insert(title="Two", slug="two", date=moment, status=PostStatus.PUBLISHED)
+    assert second != first
+    one, two = Post.get_by_id(first), Post.get_by_id(second)
+    assert (one.title, one.status, one.kind, one.version) == ("One", "draft", "post", 1)
+    assert two.status == PostStatus.PUBLISHED and two.date == moment
+    assert one.created_at is not None  # a callable default, called per row
