@@ -245,6 +245,31 @@ def _archive_changes(model, link, now):
     return [(row.slug, last_modified(row)) for row in query]
 
 
+# URLs one sitemap file may hold (sitemaps.org); past it, an index of files.
+SITEMAP_LIMIT = 50_000
+
+
+def sitemap_parts(urls: list) -> list[list]:
+    """The URLs cut into files the protocol allows, in order."""
+    return [
+        urls[start : start + SITEMAP_LIMIT]
+        for start in range(0, len(urls), SITEMAP_LIMIT)
+    ]
+
+
+def sitemap_index(files: Iterable[tuple[str, datetime.datetime | None]]) -> bytes:
+    """A sitemaps.org sitemapindex: each file's address and its newest change."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<sitemapindex xmlns="{SITEMAP_NS}">\n',
+    ]
+    for loc, changed in files:
+        lastmod = f"<lastmod>{utc(changed).isoformat()}</lastmod>" if changed else ""
+        parts.append(f"<sitemap><loc>{escape(loc)}</loc>{lastmod}</sitemap>\n")
+    parts.append("</sitemapindex>\n")
+    return "".join(parts).encode()
+
+
 def sitemap(urls: Iterable[tuple[str, datetime.datetime | None]]) -> bytes:
     """A sitemaps.org urlset; lastmod in W3C datetime, UTC."""
     parts = [

@@ -3,6 +3,7 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
@@ -406,3 +407,29 @@ def test_date_archives_link_to_no_term_feed(client, tricky):
 
     assert "/feed/atom/" in html
     assert not re.search(r'href="/(tag|category)/[^"]*/feed/', html)
+
+
+def test_past_the_protocol_limit_the_sitemap_is_an_index_of_files(client, monkeypatch):
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 3)
+    for n in range(5):
+        make_post(slug=f"p{n}", date=hours_after_2024(n))
+
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    files = [entry.find(f"{SITEMAP}loc").text for entry in index]
+    listed = []
+    for number, loc in enumerate(files, 1):
+        assert loc == f"{SITE_URL}/sitemap-{number}.xml"
+        part = ET.fromstring(client.get(urlsplit(loc).path).data)
+        assert part.tag == f"{SITEMAP}urlset" and len(part) <= 3
+        listed += [url.find(f"{SITEMAP}loc").text for url in part]
+
+    assert index.tag == f"{SITEMAP}sitemapindex" and len(files) == 2
+    assert index[0].find(f"{SITEMAP}lastmod").text.startswith("2024-01-01T04")
+    assert listed == [url for url, _ in feeds.sitemap_urls(feeds.Site(SITE_URL, "t"))]
+    assert client.get("/sitemap-3.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
+
+
+def test_one_sitemap_file_has_no_numbered_parts(client):
+    make_post()
+    assert client.get("/sitemap-1.xml").status_code == 404

@@ -63,9 +63,31 @@ def category_feed(slug, fmt):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    body = feeds.sitemap(feeds.sitemap_urls(site()))
+    parts = feeds.sitemap_parts(feeds.sitemap_urls(site()))
+    if len(parts) <= 1:
+        body = feeds.sitemap(parts[0] if parts else [])
+    else:
+        body = feeds.sitemap_index(
+            (site().absolute(f"/sitemap-{number}.xml"), _newest(part))
+            for number, part in enumerate(parts, 1)
+        )
     cacheable()
     return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_part(number):
+    parts = feeds.sitemap_parts(feeds.sitemap_urls(site()))
+    # One file needs no index: its URLs live at /sitemap.xml alone.
+    if len(parts) <= 1 or not 1 <= number <= len(parts):
+        abort(404)
+    cacheable()
+    body = feeds.sitemap(parts[number - 1])
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+def _newest(urls):
+    return max((changed for _loc, changed in urls if changed), default=None)
 
 
 @bp.get("/robots.txt")
