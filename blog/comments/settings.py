@@ -136,7 +136,7 @@ define(
     ),
     _d(
         "classifier_spam",
-        0.78,
+        0.82,
         "Spam probability from which a comment is spam.",
         minimum=0.0,
         maximum=1.0,

@@ -7,19 +7,21 @@ import pytest
 
 from blog.comments.spam import classifier, evaluate, features
 from blog.comments.spam.classifier import (
+    COMMENT_WEIGHT,
     TOTALS,
     Classifier,
     DatabaseStore,
     MemoryStore,
     learn_from_decision,
 )
-from blog.comments.spam.corpora import Example
+from blog.comments.spam.corpora import Example, read
 from blog.models import Comment, SpamLesson, SpamToken
 from tests.conftest import shared_data
 from tests.factories import make_post
 
 SPAM = {"body": "Check out my channel and subscribe! http://promo.example/win"}
 HAM = {"body": "The part about checkpoints finally made WAL click for me."}
+W = COMMENT_WEIGHT
 
 
 def example(body: str, spam: bool, **fields) -> Example:
@@ -69,6 +71,7 @@ def test_tokens_name_each_kind_with_its_prefix():
     )
     assert {"w:buy", "w:pills", "w:_url_", "w:now"} <= set(tokens)
     assert {"b:buy pills", "b:^ buy", "b:^ buy pills", "b:now $"} <= set(tokens)
+    assert "p:pill" in tokens and "p:buy" not in tokens  # stems of longer words
     assert {"u:pills.example", "m:links:1"} <= set(tokens)
     assert {"e:mail.example", "f:shop.example"} <= set(tokens)
     assert "w:100" not in tokens and not any("cheap" in t for t in tokens)
@@ -121,11 +124,40 @@ def test_more_spam_evidence_never_lowers_the_probability():
     assert seen[4:] == sorted(seen[4:], reverse=True)
 
 
-def test_words_never_seen_lean_toward_ham():
+def test_words_never_seen_dilute_the_evidence_either_way():
     model = trained()
-    plain = model.probability({"body": "subscribe"})
-    longer = model.probability({"body": "subscribe zebra quartz meadow"})
-    assert longer < plain
+    padding = " zebra quartz meadow"
+    for word, spam in [("subscribe", True), ("checkpoints", False)]:
+        plain = model.probability({"body": word})
+        padded = model.probability({"body": word + padding})
+        assert (padded < plain) is spam, word
+
+
+def test_a_word_never_seen_speaks_through_its_stem():
+    model = trained()
+    assert features.stem("w:subscribers") == "p:subs"
+    assert features.stem("w:wal") is None
+    # Both also carry the link count "none", which only ham had: the stem of
+    # "subscribe" (spam) lifts one and nothing lifts the other.
+    with_stem = model.probability({"body": "subscribers"})
+    assert with_stem - model.probability({"body": "zebras"}) > 0.3
+
+
+def test_a_text_message_weighs_less_than_a_comment(tmp_path):
+    sms = tmp_path / "sms.txt"
+    sms.write_text("spam\tWIN a prize now\nham\tsee you at lunch\n")
+    model = Classifier(MemoryStore())
+    model.train(read(sms) + [example("Nice post", False)])
+    assert model.store.rows[TOTALS] == [1, 1 + W]
+    assert model.store.rows["w:win"] == [1, 0]
+    assert model.store.rows["w:nice"] == [0, W]
+
+
+def test_learning_mostly_spam_does_not_make_the_filter_bolder():
+    """The prior, all a comment of unknown tokens gets, only ever leans to ham."""
+    assert classifier.log_odds({TOTALS: (10 * W, 10 * W)}, []) == 0
+    assert classifier.log_odds({TOTALS: (90 * W, 10 * W)}, []) == 0
+    assert classifier.log_odds({TOTALS: (10 * W, 90 * W)}, []) < -1
 
 
 def test_training_learns_copies_of_one_message_once():
@@ -137,7 +169,7 @@ def test_training_learns_copies_of_one_message_once():
         + [example("Nice post", True)]
     )
     assert learned == {"spam": 2, "ham": 1}
-    assert model.store.rows[TOTALS] == [2, 1]
+    assert model.store.rows[TOTALS] == [2 * W, W]
 
 
 def test_the_database_store_counts_and_scores_like_the_memory_store(app):
@@ -160,7 +192,16 @@ def test_unlearning_in_the_database_drops_rows_that_reach_zero(app):
     database.learn({"body": "brand new words"}, True)
     database.learn({"body": "brand new words"}, True, -1)
     assert not SpamToken.select().where(SpamToken.token == "w:brand").exists()
-    assert db_rows()[TOTALS] == (0, 1)
+    assert db_rows()[TOTALS] == (0, W)
+
+
+@pytest.mark.parametrize("on_database", [False, True])
+def test_taking_back_more_than_was_counted_stops_at_zero(app, on_database):
+    store = DatabaseStore() if on_database else MemoryStore()
+    store.add({"w:rare": (1, 2), "w:once": (3, 0)})
+    store.subtract(["w:rare", "w:once"], True, W)
+    rows = db_rows() if on_database else store.dump()
+    assert rows == {"w:rare": (0, 2)}
 
 
 def make_comment(body: str, **fields) -> Comment:
@@ -173,7 +214,7 @@ def test_a_decision_is_learned_once_per_comment(app):
     assert learn_from_decision(comment, True) is True
     once = db_rows()
     assert learn_from_decision(comment, True) is False
-    assert db_rows() == once and once[TOTALS] == (1, 0)
+    assert db_rows() == once and once[TOTALS] == (W, 0)
     assert "f:promo.example" in json.loads(SpamLesson.get().tokens)
 
 
@@ -195,7 +236,9 @@ def test_a_flipped_decision_takes_back_exactly_what_was_learned(app):
 def test_the_default_model_loads_without_a_database():
     store = classifier.load_default()
     spam_docs, ham_docs = store.rows[TOTALS]
-    assert spam_docs > 500 and ham_docs > 4000
+    # About 400 YouTube spam and 500 ham (copies learned once) at a comment's
+    # weight, plus the SMS collection at a text message's.
+    assert 400 * W < spam_docs < 500 * W and 500 * W < ham_docs < 700 * W
     model = Classifier(store)
     assert model.probability({"body": "subscribe to my channel please"}) > 0.9
     assert model.probability({"body": "I love this song so much"}) < 0.5
@@ -229,14 +272,23 @@ def test_seeding_fills_only_an_empty_table(app, tmp_path):
 def test_held_out_youtube_files_keep_ham_out_of_the_spam_folder():
     """The leave-one-file-out protocol on the shared corpora (README table).
 
-    The brief's target is F1 >= 0.95 with at most 1% of ham sent to spam; the
-    filter keeps ham out (0 of 552) but reaches F1 0.82-0.87 (see README), so
-    this guards the measured level rather than the unmet target.
+    The target is F1 >= 0.95 with at most 1% of ham sent to spam; the filter
+    keeps ham out (2 of 552 sent to spam) and reaches F1 0.96, 0.94 and 0.90
+    (see README), so this guards the measured level rather than the target.
     """
     youtube, sms = evaluate.read_corpora(shared_data("spam"))
     reports = evaluate.held_out(youtube, sms, evaluate.default_settings())
     assert len(reports) == 3
     for name, report in reports.items():
         assert report["ham_to_spam"] <= 0.01, (name, report)
-        assert report["f1"] >= 0.80, (name, report)
+        assert report["f1"] >= 0.90, (name, report)
         assert report["precision"] >= 0.99, (name, report)
+
+
+def test_the_tubespam_split_of_each_file_stays_near_its_measured_level():
+    """Per file, 70/30 trained on the 70% alone: F1 0.93-0.96 (README)."""
+    youtube, sms = evaluate.read_corpora(shared_data("spam"))
+    settings = evaluate.default_settings()
+    reports = evaluate.seventy_thirty(youtube, sms, settings, rest=False)
+    for name, report in reports.items():
+        assert report["f1"] >= 0.92, (name, report)

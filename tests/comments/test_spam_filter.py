@@ -8,6 +8,7 @@ from blog.cli import main
 from blog.comments.spam import Outcome
 from blog.comments.spam.blocklist import block_comment, match, unblock_comment
 from blog.comments.spam.classifier import (
+    COMMENT_WEIGHT,
     TOTALS,
     Classifier,
     DatabaseStore,
@@ -57,7 +58,7 @@ def test_the_database_store_scores_like_the_memory_store(app):
     memory, database = trained(MemoryStore()), trained(DatabaseStore())
     for fields in (SPAM, HAM, {"body": "free money"}):
         assert database.probability(fields) == pytest.approx(memory.probability(fields))
-    assert SpamToken.get_by_id(TOTALS).spam == 3
+    assert SpamToken.get_by_id(TOTALS).spam == 3 * COMMENT_WEIGHT
 
 
 def test_a_decision_is_learned_once_and_flips_cleanly(app):
@@ -70,10 +71,10 @@ def test_a_decision_is_learned_once_and_flips_cleanly(app):
     )
     learn_from_decision(comment, True)
     learn_from_decision(comment, True)
-    assert SpamToken.get_by_id(TOTALS).spam == 1
+    assert SpamToken.get_by_id(TOTALS).spam == COMMENT_WEIGHT
     learn_from_decision(comment, False)
     totals = SpamToken.get_by_id(TOTALS)
-    assert (totals.spam, totals.ham) == (0, 1)
+    assert (totals.spam, totals.ham) == (0, COMMENT_WEIGHT)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +183,7 @@ def test_spam_train_teaches_the_live_model(runner, app, tmp_path):
     sample.write_text("spam\tWIN a prize now\nham\tsee you at lunch\n")
     result = runner.invoke(main, ["spam", "train", str(sample)])
     assert result.exit_code == 0, result.output
-    assert SpamToken.get_by_id(TOTALS).spam == 1
+    assert SpamToken.get_by_id(TOTALS).spam == 1  # a text message weighs one
     assert live().probability({"body": "WIN a prize"}) > 0.5
 
 

@@ -1,18 +1,37 @@
-"""The learning spam filter: naive Bayes over token counts every worker shares.
+"""The learning spam filter: naive Bayes evidence over counts every worker shares.
 
-For each token (features.py) the database keeps in how many spam and in how
-many ham comments it was seen (SpamToken); the row TOTALS keeps how many of
-each were learned. A comment's spam log-odds is the prior plus, for each of
-its tokens seen before, log P(token | spam) - log P(token | ham) with a little
-additive smoothing. Words never seen count a little toward ham: an honest
-comment talks about its post, whose words a filter trained elsewhere has not
-met, while spam is the same everywhere. Scoring reads only the comment's own
-tokens, with one query; the log-odds divided by SCALE go through the
-logistic, so the settings' thresholds read as probabilities.
+For each token (features.py) the database keeps how much spam and how much
+ham it was seen in (SpamToken); the row TOTALS keeps how much of each was
+learned. A comment counts COMMENT_WEIGHT there and a text message of the SMS
+corpus one: five thousand private messages must not outvote the comments'
+own words. (Counted alike, the messages made every word common on YouTube,
+"video", "views", "song", look like spam, because the ham they add never
+says them.)
 
-Learning adds one to each of a comment's tokens in its class, unlearning takes
-it back, so a moderator's change of mind is exact: the tokens learned from
-each moderated comment are kept with its SpamLesson to be taken back later.
+A token's evidence is log P(token | spam) - log P(token | ham), smoothed by
+SMOOTHING. A comment's score adds three parts:
+
+- its words, word pairs and first and last words: their evidence summed and
+  divided by the square root of how many there are, plus one. Tokens of one
+  text are far from independent, and a long honest comment must not pile
+  small leanings up into a verdict. Words never seen count in the divisor,
+  so a comment about things the filter never met says little either way; a
+  word never seen speaks through its stem if the stem was seen.
+- its links and sender (link count, link hosts, email domain, website
+  host): SENDER_SHARE of their evidence, not diluted by the text's length.
+- the prior, PRIOR_WEIGHT times log(spam learned / ham learned), only while
+  ham outweighs spam: a filter that learned mostly ham is more careful, but
+  one that learned mostly spam is not made bolder, since an unknown comment
+  must not go to spam because the site receives a lot of it.
+
+Divided by SCALE, the score goes through the logistic, so the settings'
+thresholds read as probabilities. Scoring reads only the comment's own
+tokens, with one query.
+
+Learning adds a comment's weight to each of its tokens in its class,
+unlearning takes it back, so a moderator's change of mind is exact: the
+tokens learned from each moderated comment are kept with its SpamLesson to be
+taken back later.
 
 The same code runs on a MemoryStore: the shipped default model
 (default_model.json.gz, built by build_default.py) loads into one without a
@@ -26,19 +45,22 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, Case
 
 from ...db import is_sqlite, write_transaction
 from ...models import Comment, SpamLesson, SpamToken, utcnow
 from . import features
 
-TOTALS = "#docs"  # its spam/ham counts are the numbers of comments learned
-# Chosen on pairs of corpora (train on one, test on another), see the README.
-SMOOTHING = 0.03  # added to every count: small, so tokens seen in one class speak
-UNSEEN = 0.5  # log-odds toward ham for each word or word pair never seen
-# Log-odds are over-confident (tokens are far from independent): divided by
-# SCALE they fit the development pairs best (least log loss): 0.8 is 4 to 1.
-SCALE = 11.0
+TOTALS = "#docs"  # its spam/ham counts are how much of each was learned
+# Chosen on the development runs (`python -m blog.comments.spam.evaluate
+# --sweep`: pairs of YouTube files and 70/30 splits of other seeds), see the README.
+COMMENT_WEIGHT = 40  # a comment weighs as much as this many text messages
+WEIGHTS = {"comment": COMMENT_WEIGHT, "text message": 1}
+SMOOTHING = 5.0  # added to every count: an eighth of a comment
+SENDER_SHARE = 0.5
+PRIOR_WEIGHT = 3.0
+SENDER_KINDS = frozenset("muef")  # link count, link hosts, email domain, website host
+SCALE = 0.9  # of least log loss on the development runs
 DEFAULT_MODEL = Path(__file__).with_name("default_model.json.gz")
 _BATCH = 300  # rows per statement: under SQLite's limit of bound variables
 
@@ -58,12 +80,12 @@ class MemoryStore:
             row[0] += spam
             row[1] += ham
 
-    def subtract(self, tokens, spam: bool):
+    def subtract(self, tokens, spam: bool, weight: int):
         column = 0 if spam else 1
         for token in tokens:
             row = self.rows.get(token)
             if row and row[column] > 0:
-                row[column] -= 1
+                row[column] = max(0, row[column] - weight)
                 if row == [0, 0]:
                     del self.rows[token]
 
@@ -95,12 +117,14 @@ class DatabaseStore:
                 },
             ).execute()
 
-    def subtract(self, tokens, spam: bool):
+    def subtract(self, tokens, spam: bool, weight: int):
         column = SpamToken.spam if spam else SpamToken.ham
+        # Stops at zero: rows seeded from an older model hold other weights.
+        less = Case(None, [(column > weight, column - weight)], 0)
         tokens = sorted(tokens)
         for start in range(0, len(tokens), _BATCH):
             batch = SpamToken.token.in_(tokens[start : start + _BATCH])
-            SpamToken.update({column: column - 1}).where(batch & (column > 0)).execute()
+            SpamToken.update({column: less}).where(batch & (column > 0)).execute()
             empty = (SpamToken.spam == 0) & (SpamToken.ham == 0)
             SpamToken.delete().where(batch & empty).execute()
 
@@ -110,26 +134,39 @@ def log_odds(counts: dict, tokens) -> float | None:
     spam_docs, ham_docs = counts.get(TOTALS, (0, 0))
     if spam_docs <= 0 or ham_docs <= 0:
         return None
-    score = math.log(spam_docs / ham_docs)
     spam_total = math.log(spam_docs + 2 * SMOOTHING)
     ham_total = math.log(ham_docs + 2 * SMOOTHING)
+
+    def evidence(row) -> float:
+        spam, ham = row
+        spam_share = math.log(spam + SMOOTHING) - spam_total
+        return spam_share - math.log(ham + SMOOTHING) + ham_total
+
+    text, words, sender = 0.0, 0, 0.0
     for token in tokens:
-        spam, ham = counts.get(token, (0, 0))
-        if spam or ham:
-            score += math.log(spam + SMOOTHING) - spam_total
-            score -= math.log(ham + SMOOTHING) - ham_total
-        elif token[0] in "wb":
-            score -= UNSEEN
-    return score
+        kind = token[0]
+        if kind == "p":
+            continue  # a stem speaks only for its word, below
+        row = counts.get(token)
+        if kind in SENDER_KINDS:
+            sender += evidence(row) if row else 0.0
+            continue
+        words += 1
+        if row is None and kind == "w":
+            row = counts.get(features.stem(token))
+        if row:
+            text += evidence(row)
+    prior = min(0.0, math.log(spam_docs / ham_docs))
+    return text / math.sqrt(words + 1) + SENDER_SHARE * sender + PRIOR_WEIGHT * prior
 
 
 def probability(score: float) -> float:
     return 1 / (1 + math.exp(-max(-500.0, min(500.0, score / SCALE))))
 
 
-def lesson(example) -> tuple[list[str], bool]:
-    """What learning a labelled corpus example counts: its tokens and label."""
-    return features.tokens(example.as_comment()), example.spam
+def lesson(example) -> tuple[list[str], bool, int]:
+    """What learning a labelled corpus example counts: tokens, label, weight."""
+    return features.tokens(example.as_comment()), example.spam, WEIGHTS[example.medium]
 
 
 def _campaign(tokens: list[str]) -> tuple:
@@ -154,11 +191,12 @@ class Classifier:
         self.learn_tokens(features.tokens(fields), spam, delta)
 
     def learn_tokens(self, tokens, spam: bool, delta: int = 1):
+        """Count or take back the tokens of one comment, at a comment's weight."""
         if delta == 1:
-            one = (1, 0) if spam else (0, 1)
+            one = (COMMENT_WEIGHT, 0) if spam else (0, COMMENT_WEIGHT)
             self.store.add({token: one for token in [*tokens, TOTALS]})
         elif delta == -1:
-            self.store.subtract([*tokens, TOTALS], spam)
+            self.store.subtract([*tokens, TOTALS], spam, COMMENT_WEIGHT)
         else:
             raise ValueError(f"delta must be 1 or -1, not {delta!r}")
 
@@ -167,14 +205,14 @@ class Classifier:
         return self.learn_many(lesson(example) for example in examples)
 
     def learn_many(self, lessons) -> Counter:
-        """Learn (tokens, spam) pairs with one write.
+        """Learn (tokens, spam, weight) lessons with one write.
 
         Copies of one message (a spam campaign, a forwarded joke) are learned
         once, told apart by their first six distinct words: a hundred pastes
         of one spam must not outweigh everything else the filter knows.
         """
         seen, totals, learned = set(), {}, Counter()
-        for tokens, spam in lessons:
+        for tokens, spam, weight in lessons:
             key = (_campaign(tokens), spam)
             if key in seen:
                 continue
@@ -182,7 +220,7 @@ class Classifier:
             learned["spam" if spam else "ham"] += 1
             column = 0 if spam else 1
             for token in [*tokens, TOTALS]:
-                totals.setdefault(token, [0, 0])[column] += 1
+                totals.setdefault(token, [0, 0])[column] += weight
         self.store.add(totals)
         return learned
 

@@ -5,7 +5,8 @@ Three formats, told apart by their first line:
 - the YouTube Spam Collection: CSV with the header
   ``COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS`` (CLASS 1 is spam);
 - the SMS Spam Collection: ``ham<TAB>text`` or ``spam<TAB>text`` a line (split on
-  the first tab only: its texts hold quotes the csv module would join rows on);
+  the first tab only: its texts hold quotes the csv module would join rows on),
+  read as text messages rather than comments;
 - a plain CSV with the header ``author,email,url,content,label`` where label is
   spam/ham or 1/0.
 
@@ -44,6 +45,7 @@ class Example:
     fields: dict  # author_name, author_email, author_url, body
     spam: bool
     where: str  # file:line, to point at one example
+    medium: str = "comment"  # or "text message": the classifier weighs them apart
 
     def as_comment(self) -> dict:
         """The fields as the pipeline hands them to the spam checks: privacy applied."""
@@ -149,4 +151,5 @@ def _read_sms(path, text):
             raise CorpusError(
                 path, f"label must be ham or spam, found {label!r}", number
             )
-        yield Example(_fields("", "", "", body), label == "spam", f"{path}:{number}")
+        where = f"{path}:{number}"
+        yield Example(_fields("", "", "", body), label == "spam", where, "text message")

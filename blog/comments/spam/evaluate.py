@@ -18,10 +18,12 @@ Every run starts from an empty model: the default model has seen every file.
 
     python -m blog.comments.spam.evaluate ../shared/data/spam --sweep
 
-prints what the defaults were chosen on, the six pairs of YouTube files
-(trained on one and SMS, tested on another): the SCALE of least log loss,
-and F1 and ham sent to spam for each classifier_spam threshold. The held-out
-protocol above decided nothing: where it disagreed with the pairs, the pairs won.
+prints the development runs the defaults were chosen on: the six pairs of
+YouTube files (trained on one and SMS, tested on another) and 70/30 splits of
+each file with seeds other than 7. It gives the SCALE of least log loss and,
+for each classifier_spam threshold, F1 and ham sent to spam; the default is
+the threshold of best mean F1 that sends at most 1% of the pairs' ham to spam
+on average. Neither the held-out runs nor the seed-7 splits take part.
 """
 
 import argparse
@@ -47,6 +49,9 @@ from .content import content_verdicts
 from .corpora import Example, read
 
 COLUMNS = ["n", "precision", "recall", "f1", "mcc", "ham_to_spam", "ham_held"]
+REPORT_SEED = 7  # the split of the README's table
+DEVELOPMENT_SEEDS = (1, 2, 3, 4, 5, 6, 8, 9, 10, 11)
+PAIRS_HAM_TO_SPAM = 0.01  # the most the chosen threshold may send on average
 
 
 def default_settings() -> dict:
@@ -117,7 +122,7 @@ def trained(lessons) -> Classifier:
     return classifier
 
 
-def split(examples, share=0.7, seed=7):
+def split(examples, share=0.7, seed=REPORT_SEED):
     """A stratified split: the same share of spam and of ham on each side."""
     rng = random.Random(seed)
     train, test = [], []
@@ -154,7 +159,7 @@ def seventy_thirty(youtube: dict, sms: list, settings: Mapping, rest: bool) -> d
     """Per file, the 30% tested on the 70% (plus, with rest, everything else)."""
     reports = {}
     for name, examples in youtube.items():
-        train, test = split(examples)
+        train, test = split(examples, seed=REPORT_SEED)
         if rest:
             train += [e for other, ex in youtube.items() if other != name for e in ex]
             train += sms
@@ -187,35 +192,61 @@ def _log_loss(scored, scale: float) -> float:
     return total / len(scored)
 
 
+def development_runs(youtube: dict, sms: list) -> tuple[list, list]:
+    """Scored (log-odds, is spam) lists: the six pairs, and the other seeds' splits."""
+    sms_lessons = _lessons(sms)
+    pairs = []
+    for train, test in itertools.permutations(youtube, 2):
+        classifier = trained(_lessons(youtube[train]) + sms_lessons)
+        pairs.append([_score(classifier, example) for example in youtube[test]])
+    splits = []
+    for seed in DEVELOPMENT_SEEDS:
+        for examples in youtube.values():
+            train, test = split(examples, seed=seed)
+            classifier = trained(_lessons(train))
+            splits.append([_score(classifier, example) for example in test])
+    return pairs, splits
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values)
+
+
 def sweep(folder: Path) -> str:
-    """The development runs the defaults were chosen on: pairs of files only.
+    """The development runs the defaults were chosen on, threshold by threshold.
 
     With the default settings only the classifier sends a comment to spam, so
     each threshold's figures follow from the scores without a decision each.
     """
-    youtube, sms = read_corpora(folder)
-    sms_lessons = _lessons(sms)
-    runs = []
-    for train, test in itertools.permutations(youtube, 2):
-        classifier = trained(_lessons(youtube[train]) + sms_lessons)
-        runs.append([_score(classifier, example) for example in youtube[test]])
-    every = [pair for scored in runs for pair in scored]
-    scale = min(range(1, 31), key=lambda scale: _log_loss(every, scale))
+    pairs, splits = development_runs(*read_corpora(folder))
+    every = [pair for scored in pairs + splits for pair in scored]
+    scale = min((s / 10 for s in range(2, 40)), key=lambda s: _log_loss(every, s))
     lines = [
         f"least log loss at SCALE = {scale} (in use: {SCALE})",
-        "classifier_spam | mean F1 | ham to spam: mean, highest",
+        "classifier_spam | pairs: mean F1, ham to spam mean, highest | splits: mean F1",
     ]
+    chosen = None
     for threshold in [t / 100 for t in range(50, 100)]:
-        reports = [
-            scores([(_outcome(score, threshold), spam) for score, spam in scored])
-            for scored in runs
-        ]
-        f1 = sum(r["f1"] for r in reports) / len(reports)
-        spam = [r["ham_to_spam"] for r in reports]
+        by_pair = [_at(scored, threshold) for scored in pairs]
+        f1 = _mean(r["f1"] for r in by_pair)
+        spam = [r["ham_to_spam"] for r in by_pair]
+        split_f1 = _mean(_at(scored, threshold)["f1"] for scored in splits)
+        if _mean(spam) <= PAIRS_HAM_TO_SPAM and (
+            chosen is None or (f1 + split_f1) / 2 > chosen[1]
+        ):
+            chosen = (threshold, (f1 + split_f1) / 2)
         lines.append(
-            f"{threshold:.2f} | {f1:.3f} | {sum(spam) / len(spam):.4f}, {max(spam):.4f}"
+            f"{threshold:.2f} | {f1:.3f}, {_mean(spam):.4f}, {max(spam):.4f} "
+            f"| {split_f1:.3f}"
         )
+    if chosen:
+        lines.append(f"chosen classifier_spam: {chosen[0]:.2f}")
     return "\n".join(lines)
+
+
+def _at(scored, threshold: float) -> dict:
+    return scores([(_outcome(score, threshold), spam) for score, spam in scored])
 
 
 def _score(classifier: Classifier, example: Example) -> tuple[float, bool]:
