@@ -1,10 +1,12 @@
 """The learning classifier: tokens, counting, scoring, stores and moderator lessons."""
 
 import gzip
+import importlib
 import json
 
 import pytest
 
+from blog import db
 from blog.comments.spam import classifier, evaluate, features
 from blog.comments.spam.classifier import (
     COMMENT_WEIGHT,
@@ -267,6 +269,37 @@ def test_seeding_fills_only_an_empty_table(app, tmp_path):
     assert classifier.seed_from_default(model) == len(trained().store.rows)
     assert db_rows() == trained().store.dump()
     assert classifier.seed_from_default(model) == 0
+
+
+def test_rebuilding_keeps_the_default_and_every_decision_and_drops_the_rest(
+    app, tmp_path
+):
+    model = tmp_path / "model.json.gz"
+    classifier.save(trained().store, model)
+    classifier.seed_from_default(model)
+    spam = make_comment(SPAM["body"], author_url="https://promo.example")
+    learn_from_decision(spam, True)
+    SpamToken.create(token="w:stale", spam=7, ham=0)  # an old version's token
+    SpamLesson.update(tokens='["w:stale"]').execute()
+
+    assert classifier.rebuild(model) == 1
+
+    expected = trained().store.copy()
+    Classifier(expected).learn(classifier.comment_fields(spam), True)
+    assert db_rows() == expected.dump()
+    lesson = SpamLesson.get()
+    assert json.loads(lesson.tokens) == features.tokens(classifier.comment_fields(spam))
+
+
+def test_the_features_migration_rebuilds_only_a_model_in_use(app, monkeypatch):
+    migration = importlib.import_module("migrations.0008_spam_features_v2")
+    rebuilt = []
+    monkeypatch.setattr(classifier, "rebuild", lambda: rebuilt.append(True))
+    migration.up(None, db.database)
+    assert rebuilt == []
+    SpamToken.create(token=TOTALS, spam=1, ham=1)
+    migration.up(None, db.database)
+    assert rebuilt == [True]
 
 
 def test_held_out_youtube_files_keep_ham_out_of_the_spam_folder():

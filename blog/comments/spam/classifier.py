@@ -306,3 +306,23 @@ def seed_from_default(path: Path | None = None) -> int:
             return 0
         DatabaseStore().add(rows)
     return len(rows)
+
+
+def rebuild(path: Path | None = None) -> int:
+    """Start the live model again: the default model plus every moderator decision.
+
+    For an upgrade that changes the features: counts made by the old ones
+    would be scored by the new. Each decision is relearned from its comment
+    as it stands now; the number of decisions relearned is returned.
+    """
+    classifier = live()
+    with write_transaction():
+        SpamToken.delete().execute()
+        DatabaseStore().add(load_default(path).rows)
+        lessons = SpamLesson.select(SpamLesson, Comment).join(Comment)
+        for lesson in lessons:
+            tokens = features.tokens(comment_fields(lesson.comment))
+            classifier.learn_tokens(tokens, lesson.spam)
+            lesson.tokens = json.dumps(tokens)
+            lesson.save()
+    return len(lessons)
