@@ -88,3 +88,17 @@ def test_prepared_insert_fills_defaults_and_returns_the_new_id(app):
     assert (one.title, one.status, one.kind, one.version) == ("One", "draft", "post", 1)
     assert two.status == PostStatus.PUBLISHED and two.date == moment
     assert one.created_at is not None  # a callable default, called per row
+
+
+def test_records_are_named_tuples_with_dates_and_flags_converted(app):
+    moment = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456)
+    made = make_post(slug="r", date=moment, comments_open=False)
+    query = db.Prepared(
+        lambda slug: Post.select(
+            Post.id, Post.date, Post.updated, Post.comments_open, Post.title
+        ).where(Post.slug == slug)
+    )
+    (record,) = query.records(Post, "r")
+    assert record == (made.id, moment, None, False, made.title)
+    assert record.date == moment and record.comments_open is False
+    assert query.records(Post, "missing") == []
