@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every theme."""
 
 import datetime
+from functools import partial
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -40,10 +41,9 @@ def _settings():
     return current_app.extensions["settings"]
 
 
-def _date_filter(moment, fmt=None):
+def _date_filter(settings, moment, fmt=None):
     if moment is None:
         return ""
-    settings = _settings()
     return format_date(moment, fmt or settings["date_format"], settings["timezone"])
 
 
@@ -84,7 +84,10 @@ def page_url(number: int) -> str:
 
 
 def init_app(app):
-    app.jinja_env.filters["date"] = _date_filter
+    # The app's own settings, bound once: a page formats dates per comment,
+    # and current_app is a context-local lookup on every use.
+    settings = app.extensions["settings"]
+    app.jinja_env.filters["date"] = partial(_date_filter, settings)
     app.jinja_env.filters["isodate"] = _iso_filter
     app.jinja_env.filters["slugify"] = slugify
     app.jinja_env.globals.update(
@@ -92,5 +95,5 @@ def init_app(app):
         page_url=page_url,
         site=_settings,
         nav_pages=Post.navigation,
-        today=lambda: _date_filter(site_now()),
+        today=lambda: _date_filter(settings, site_now()),
     )
