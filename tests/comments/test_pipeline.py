@@ -361,6 +361,16 @@ def test_an_approved_comment_refreshes_public_pages(app, post):
     assert generation.current() != before
 
 
+def test_each_of_comments_in_quick_succession_refreshes_public_pages(app, post):
+    generation = app.extensions["generation"]
+    seen = [generation.current()]
+    for number in range(5):
+        sent = submission(post, ip=f"198.51.100.{number}", comment=f"Thought {number}")
+        pipeline.submit(sent, default_settings(check_flood=False), SECRET, NOW)
+        seen.append(generation.current())
+    assert len(set(seen)) == len(seen)
+
+
 @pytest.mark.parametrize(
     ("changes", "answer", "status"),
     [

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from blog import db
 from blog.comments import store
 from blog.models import Comment, CommentStatus, PostStatus, utcnow
 from tests.factories import make_comment, make_post
@@ -61,6 +62,24 @@ def test_history_known_commenter(post):
     assert history.known_commenter("e-approved")
     assert not history.known_commenter("e-pending")
     assert not history.known_commenter("e-unknown")
+
+
+@pytest.mark.parametrize(
+    ("query", "values"),
+    [
+        (store._KNOWN, ("e-a", CommentStatus.APPROVED.value)),
+        (store._SAME_TEXT_BY_EMAIL, ("e-a", 1, "Same words.", "deleted")),
+    ],
+)
+def test_email_history_reads_the_email_index_on_sqlite(post, query, values):
+    """Not every approved comment, nor every comment of the post."""
+    if not db.is_sqlite():
+        pytest.skip("a plan of SQLite's, which has no statistics to go by")
+    sql, params = query.build(*values).sql()
+    plan = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    assert [row[-1] for row in plan] == [
+        "SEARCH t1 USING INDEX comment_email_hash (email_hash=?)"
+    ]
 
 
 def test_database_and_memory_histories_agree(post):
