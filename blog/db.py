@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import json
 import time
 from collections import namedtuple
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from peewee import (
+    SQL,
     BooleanField,
     DatabaseProxy,
     DateTimeField,
@@ -67,6 +69,22 @@ def init(url: str):
 
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
+
+
+def one_of(field, packed):
+    """field IN a list given as one parameter (made by pack()).
+
+    One SQL text serves lists of any length, so a Prepared query holding it
+    is built once, not once per length.
+    """
+    if is_sqlite():
+        return field.in_(SQL("(SELECT value FROM json_each(?))", [packed]))
+    return field == SQL("ANY(%s)", [packed])
+
+
+def pack(values) -> str | list:
+    """values as the one parameter one_of() takes on this database."""
+    return json.dumps(list(values)) if is_sqlite() else list(values)
 
 
 @contextmanager

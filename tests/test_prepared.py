@@ -102,3 +102,18 @@ def test_records_are_named_tuples_with_dates_and_flags_converted(app):
     assert record == (made.id, moment, None, False, made.title)
     assert record.date == moment and record.comments_open is False
     assert query.records(Post, "missing") == []
+
+
+def test_one_of_takes_lists_of_any_length_as_one_parameter(app):
+    made = {slug: make_post(slug=slug).id for slug in ("a", "b", "c")}
+    builds = []
+
+    def build(slugs):
+        builds.append(slugs)
+        return Post.select(Post.id).where(db.one_of(Post.slug, slugs))
+
+    query = db.Prepared(build)
+    for wanted in (["a"], ["a", "c", "zz"], [], ["b", "b"], list("abc")):
+        found = {row[0] for row in query.execute(db.pack(wanted))}
+        assert found == {made[slug] for slug in wanted if slug in made}
+    assert len(builds) == 1
