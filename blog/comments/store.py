@@ -252,7 +252,7 @@ _APPROVED_THREADS = Comment.parent.is_null() & (
     Comment.status == CommentStatus.APPROVED
 )
 _THREAD_COUNT = db.Prepared(
-    lambda post_id: Comment.select(fn.COUNT(Comment.id)).where(
+    lambda post_id: Comment.select(fn.COUNT(SQL("*"))).where(
         (Comment.post == post_id) & _APPROVED_THREADS
     )
 )
@@ -326,7 +326,7 @@ def approved_count(post) -> int:
 
 
 _APPROVED_COUNT = db.Prepared(
-    lambda post_id: Comment.select(fn.COUNT(Comment.id)).where(
+    lambda post_id: Comment.select(fn.COUNT(SQL("*"))).where(
         (Comment.post == post_id) & (Comment.status == CommentStatus.APPROVED)
     )
 )
@@ -344,7 +344,7 @@ def _threads_before(newer: bool) -> db.Prepared:
             before = (Comment.created_at < moment) | (
                 (Comment.created_at == same_moment) & (Comment.id < ident)
             )
-        return Comment.select(fn.COUNT(Comment.id)).where(
+        return Comment.select(fn.COUNT(SQL("*"))).where(
             (Comment.post == post_id)
             & (Comment.status == approved)
             & Comment.parent.is_null()
