@@ -201,7 +201,12 @@ def _record_type(model, names: tuple):
             conversions.append((index, _datetime))
         elif isinstance(field, BooleanField):
             conversions.append((index, bool))
-    return namedtuple(f"{model.__name__}Record", names), tuple(conversions)
+    record = namedtuple(f"{model.__name__}Record", names)
+    # A model's record_mixin lends it properties (a post's url, say).
+    mixin = getattr(model, "record_mixin", None)
+    if mixin is not None:
+        record = type(record.__name__, (mixin, record), {"__slots__": ()})
+    return record, tuple(conversions)
 
 
 def _datetime(value):

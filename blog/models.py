@@ -153,7 +153,7 @@ class Post(BaseModel):
     @classmethod
     def navigation(cls) -> list:
         """The published pages, in the order of the theme's navigation."""
-        return _NAVIGATION.models(cls)
+        return _NAVIGATION.records(cls)
 
     @classmethod
     def lookup(cls, kind: str, slug: str):
@@ -168,7 +168,7 @@ class Post(BaseModel):
     @classmethod
     def published_page(cls, now, limit: int, offset: int) -> list:
         """A page of the home listing: sticky posts first, then newest first."""
-        return _PUBLISHED_PAGE.models(cls, now, limit, offset)
+        return _PUBLISHED_PAGE.records(cls, now, limit, offset)
 
     @classmethod
     def next_scheduled(cls, now=None):
@@ -178,8 +178,8 @@ class Post(BaseModel):
 
     def neighbours(self, now) -> tuple:
         """The published posts just before and just after this one."""
-        before = _PREVIOUS.models(Post, now, self.date, self.id)
-        after = _NEXT.models(Post, now, self.date, self.id)
+        before = _PREVIOUS.records(Post, now, self.date, self.id)
+        after = _NEXT.records(Post, now, self.date, self.id)
         return (before[0] if before else None), (after[0] if after else None)
 
     @property
@@ -192,6 +192,17 @@ class Post(BaseModel):
             return f"/{self.slug}/"
         return f"/{self.date:%Y/%m/%d}/{self.slug}/"
 
+
+class _PostRecordMixin:
+    """What a post read as a record (db.Prepared.records) shares with Post."""
+
+    __slots__ = ()
+    url = Post.url
+    is_public = Post.is_public
+
+
+# Lists of posts (home, neighbours, related, navigation) read records.
+Post.record_mixin = _PostRecordMixin
 
 _BY_SLUG = Prepared(
     lambda kind, slug: Post.select().where((Post.kind == kind) & (Post.slug == slug))

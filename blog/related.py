@@ -58,7 +58,7 @@ INSERT_BATCH = 500
 class Related:
     """One entry of a related list, as the post template shows it."""
 
-    post: Post
+    post: Post  # read as a record: its columns, url and is_public
     reason: str
     score: float
 
@@ -334,7 +334,7 @@ def _unseen(post: Post) -> bool:
 
 
 def _listed(post: Post, count: int) -> list[Related]:
-    rows = _LISTED.models(Post, utcnow(), post.id, count)
+    rows = _LISTED.records(Post, utcnow(), post.id, count)
     return [Related(row, row.related_reason, row.related_score) for row in rows]
 
 

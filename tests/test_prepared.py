@@ -117,3 +117,13 @@ def test_one_of_takes_lists_of_any_length_as_one_parameter(app):
         found = {row[0] for row in query.execute(db.pack(wanted))}
         assert found == {made[slug] for slug in wanted if slug in made}
     assert len(builds) == 1
+
+
+def test_post_records_have_the_properties_lists_of_posts_use(app):
+    made = make_post(slug="listed", date=datetime.datetime(2024, 7, 8))
+    query = db.Prepared(
+        lambda slug: Post.select(*Post.listing_fields()).where(Post.slug == slug)
+    )
+    (record,) = query.records(Post, "listed")
+    assert record.url == made.url == "/2024/07/08/listed/"
+    assert record.is_public and record.title == made.title
