@@ -371,6 +371,9 @@ class Comment(BaseModel):
             (("post", "status", "created_at"), False),
             # The moderation queue: one status, newest first.
             (("status", "created_at", "id"), False),
+            # The same-text check by name, and a comment's page of threads.
+            (("post", "author_name"), False),
+            (("post", "status", "parent", "created_at"), False),
         )
 
     @classmethod

@@ -50,8 +50,8 @@ _TIMES_FROM_IP = db.Prepared(
 )
 # The same text by the same email, then by the same name: apart, so each half
 # can use its own index. post_id + 0 keeps SQLite (no statistics) on the email
-# index instead of reading every comment of the post; the name half still
-# does, until author_name has an index.
+# index instead of reading every comment of the post; the name half reads
+# the (post_id, author_name) index.
 _SAME_TEXT_BY_EMAIL = db.Prepared(
     lambda email_hash, post_id, body, deleted: Comment.select(Comment.id).where(
         (Comment.email_hash == email_hash)

@@ -82,6 +82,31 @@ def test_email_history_reads_the_email_index_on_sqlite(post, query, values):
     ]
 
 
+@pytest.mark.parametrize(
+    ("query", "values", "index"),
+    [
+        (
+            store._SAME_TEXT_BY_NAME,
+            ("A", 1, "Same words.", "deleted"),
+            "INDEX comment_post_id_author_name (post_id=? AND author_name=?)",
+        ),
+        (
+            store._THREAD_COUNT,
+            (1,),
+            "COVERING INDEX comment_post_id_status_parent_id_created_at"
+            " (post_id=? AND status=? AND parent_id=?)",
+        ),
+    ],
+)
+def test_a_posts_comments_are_found_by_index_on_sqlite(post, query, values, index):
+    """Migration 0009's indexes: never every comment of the post."""
+    if not db.is_sqlite():
+        pytest.skip("a plan of SQLite's, which has no statistics to go by")
+    sql, params = query.build(*values).sql()
+    plan = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    assert [row[-1] for row in plan] == [f"SEARCH t1 USING {index}"]
+
+
 def test_database_and_memory_histories_agree(post):
     """The unit tests' MemoryHistory answers as the real one does."""
     memory = MemoryHistory()
