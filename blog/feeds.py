@@ -257,29 +257,32 @@ def sitemap_parts(urls: list) -> list[list]:
     ]
 
 
-def sitemap_index(files: Iterable[tuple[str, datetime.datetime | None]]) -> bytes:
-    """A sitemaps.org sitemapindex: each file's address and its newest change."""
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<sitemapindex xmlns="{SITEMAP_NS}">\n',
+def sitemap_index(site: Site, parts: list[list]) -> bytes:
+    """A sitemaps.org sitemapindex of /sitemap-N.xml: each file's newest change."""
+    files = [
+        (
+            site.absolute(f"/sitemap-{number}.xml"),
+            max((changed for _loc, changed in part if changed), default=None),
+        )
+        for number, part in enumerate(parts, 1)
     ]
-    for loc, changed in files:
-        lastmod = f"<lastmod>{utc(changed).isoformat()}</lastmod>" if changed else ""
-        parts.append(f"<sitemap><loc>{escape(loc)}</loc>{lastmod}</sitemap>\n")
-    parts.append("</sitemapindex>\n")
-    return "".join(parts).encode()
+    return _sitemap_xml("sitemapindex", "sitemap", files)
 
 
 def sitemap(urls: Iterable[tuple[str, datetime.datetime | None]]) -> bytes:
     """A sitemaps.org urlset; lastmod in W3C datetime, UTC."""
+    return _sitemap_xml("urlset", "url", urls)
+
+
+def _sitemap_xml(root: str, entry: str, entries) -> bytes:
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<urlset xmlns="{SITEMAP_NS}">\n',
+        f'<{root} xmlns="{SITEMAP_NS}">\n',
     ]
-    for loc, changed in urls:
+    for loc, changed in entries:
         lastmod = f"<lastmod>{utc(changed).isoformat()}</lastmod>" if changed else ""
-        parts.append(f"<url><loc>{escape(loc)}</loc>{lastmod}</url>\n")
-    parts.append("</urlset>\n")
+        parts.append(f"<{entry}><loc>{escape(loc)}</loc>{lastmod}</{entry}>\n")
+    parts.append(f"</{root}>\n")
     return "".join(parts).encode()
 
 

@@ -67,10 +67,7 @@ def sitemap():
     if len(parts) <= 1:
         body = feeds.sitemap(parts[0] if parts else [])
     else:
-        body = feeds.sitemap_index(
-            (site().absolute(f"/sitemap-{number}.xml"), _newest(part))
-            for number, part in enumerate(parts, 1)
-        )
+        body = feeds.sitemap_index(site(), parts)
     cacheable()
     return Response(body, content_type="application/xml; charset=utf-8")
 
@@ -84,10 +81,6 @@ def sitemap_part(number):
     cacheable()
     body = feeds.sitemap(parts[number - 1])
     return Response(body, content_type="application/xml; charset=utf-8")
-
-
-def _newest(urls):
-    return max((changed for _loc, changed in urls if changed), default=None)
 
 
 @bp.get("/robots.txt")
