@@ -173,7 +173,7 @@ class Post(BaseModel):
     @classmethod
     def next_scheduled(cls, now=None):
         """The date of the next post waiting for its time, or None."""
-        found = _NEXT_SCHEDULED.models(cls, now or utcnow())
+        found = _NEXT_SCHEDULED.records(cls, now or utcnow())
         return found[0].date if found else None
 
     def neighbours(self, now) -> tuple:
