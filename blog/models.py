@@ -19,7 +19,7 @@ from peewee import (
     fn,
 )
 
-from .db import Prepared, database, is_sqlite
+from .db import Prepared, database, is_sqlite, one_of, pack
 
 
 def utcnow() -> datetime.datetime:
@@ -304,26 +304,24 @@ class PostCategory(BaseModel):
         indexes = ((("post", "category"), True),)
 
 
-# One query per listing page: its size is bounded, so few shapes get built.
-_TERMS: dict[tuple, Prepared] = {}
+# Built once per kind of term; the post ids are one parameter.
+_TERMS: dict = {}
 
 
 def _terms_by_post(model, link, link_field, post_ids) -> dict:
     found: dict = {post_id: [] for post_id in post_ids}
     if not found:
         return found
-    ids = list(found)
-    query = _TERMS.get((model, len(ids)))
-    if query is None:
-        query = _TERMS[(model, len(ids))] = Prepared(
-            lambda *ids: (
+    if model not in _TERMS:
+        _TERMS[model] = Prepared(
+            lambda ids: (
                 model.select(model, link.post.alias("linked_post"))
                 .join(link, on=(link_field == model.id))
-                .where(link.post.in_(list(ids)))
+                .where(one_of(link.post, ids))
                 .order_by(model.name)
             )
         )
-    for term in query.models(model, *ids):
+    for term in _TERMS[model].models(model, pack(list(found))):
         found[term.linked_post].append(term)
     return found
 

@@ -227,7 +227,8 @@ def threads(
             partial(_THREAD_PAGE[order == "newest"].records, Comment, post.id),
         )
         ids = [c.id for c in page.items]
-        page.items = _tree(page.items, _replies_query(len(ids)).records(Comment, *ids))
+        replies = _REPLIES.records(Comment, db.pack(ids)) if ids else []
+        page.items = _tree(page.items, replies)
         return page
     visible = _visible(own_ids)
     created = Comment.created_at.desc() if order == "newest" else Comment.created_at
@@ -271,24 +272,18 @@ _THREAD_PAGE = {
     )
     for newest in (False, True)
 }
-_REPLIES: dict[int, db.Prepared] = {}
-
-
-def _replies_query(count: int) -> db.Prepared:
-    """Approved replies in count threads; one query per page size, built once."""
-    if count not in _REPLIES:
-        _REPLIES[count] = db.Prepared(
-            lambda *thread_ids: (
-                Comment.select(*SHOWN)
-                .where(
-                    Comment.thread.in_(list(thread_ids))
-                    & Comment.parent.is_null(False)
-                    & (Comment.status == CommentStatus.APPROVED)
-                )
-                .order_by(Comment.created_at, Comment.id)
-            )
+# Approved replies in a page's threads, the list given as one parameter.
+_REPLIES = db.Prepared(
+    lambda thread_ids: (
+        Comment.select(*SHOWN)
+        .where(
+            db.one_of(Comment.thread, thread_ids)
+            & Comment.parent.is_null(False)
+            & (Comment.status == CommentStatus.APPROVED)
         )
-    return _REPLIES[count]
+        .order_by(Comment.created_at, Comment.id)
+    )
+)
 
 
 def _replies(thread_ids: list[int], visible) -> list[Comment]:
