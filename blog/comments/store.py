@@ -20,7 +20,7 @@ from functools import partial
 from peewee import SQL, fn
 
 from .. import db
-from ..models import Comment, CommentStatus, Post, PostStatus, utcnow
+from ..models import Comment, CommentStatus, Post, PostStatus, text_digest, utcnow
 from ..pagination import Page, counted_page, paginate
 
 # What a commenter sees of their own comment before a moderator does: spam
@@ -48,24 +48,17 @@ _TIMES_FROM_IP = db.Prepared(
         .order_by(Comment.created_at)
     )
 )
-# The same text by the same email, then by the same name: apart, so each half
-# can use its own index. post_id + 0 keeps SQLite (no statistics) on the email
-# index instead of reading every comment of the post; the name half reads
-# the (post_id, author_name) index.
-_SAME_TEXT_BY_EMAIL = db.Prepared(
-    lambda email_hash, post_id, body, deleted: Comment.select(Comment.id).where(
-        (Comment.email_hash == email_hash)
-        & (Comment.post + SQL("0") == post_id)
+# The same text on this post by the same email or name: the digest's index
+# finds the few comments with this text, whoever wrote them.
+_SAME_TEXT = db.Prepared(
+    lambda post_id, digest, body, deleted, email_hash, name: Comment.select(
+        Comment.id
+    ).where(
+        (Comment.post == post_id)
+        & (Comment.body_digest == digest)
         & (Comment.body == body)
         & (Comment.status != deleted)
-    )
-)
-_SAME_TEXT_BY_NAME = db.Prepared(
-    lambda name, post_id, body, deleted: Comment.select(Comment.id).where(
-        (Comment.author_name == name)
-        & (Comment.post == post_id)
-        & (Comment.body == body)
-        & (Comment.status != deleted)
+        & ((Comment.email_hash == email_hash) | (Comment.author_name == name))
     )
 )
 # status || '': SQLite, with no statistics, would otherwise walk every approved
@@ -127,14 +120,15 @@ class DatabaseHistory:
     def has_same_text(
         self, post_id: int, author_name: str, email_hash: str, body: str
     ) -> bool:
-        deleted = CommentStatus.DELETED.value
-        for query, who in (
-            (_SAME_TEXT_BY_EMAIL, email_hash),
-            (_SAME_TEXT_BY_NAME, author_name),
-        ):
-            if query.scalar(who, post_id, body, deleted) is not None:
-                return True
-        return False
+        found = _SAME_TEXT.scalar(
+            post_id,
+            text_digest(body),
+            body,
+            CommentStatus.DELETED.value,
+            email_hash,
+            author_name,
+        )
+        return found is not None
 
     def known_commenter(self, email_hash: str) -> bool:
         return _KNOWN.scalar(email_hash, CommentStatus.APPROVED.value) is not None
@@ -185,6 +179,7 @@ _INSERT = db.PreparedInsert(Comment)
 
 def save(**values) -> Comment:
     """Insert one comment; the caller holds the write transaction."""
+    values["body_digest"] = text_digest(values["body"])
     ident = _INSERT(**values)
     return Comment(id=ident, **values)
 
