@@ -86,7 +86,7 @@ def _hosts(urls) -> set[str]:
 # On every comment: one query, built once whatever the number of hosts.
 _MATCH = Prepared(
     lambda email_hash, ip_hash, hosts: (
-        BlockedItem.select()
+        BlockedItem.select(BlockedItem.kind, BlockedItem.value, BlockedItem.reason)
         .where(
             ((BlockedItem.kind == "email_hash") & (BlockedItem.value == email_hash))
             | ((BlockedItem.kind == "ip_hash") & (BlockedItem.value == ip_hash))
@@ -104,9 +104,9 @@ def match(email_hash: str, url: str, ip_hash: str, links=()) -> str | None:
     if not (email_hash or ip_hash or hosts):
         return None
     # An empty hash stands for "none given": the blocklist never holds one.
-    found = _MATCH.models(BlockedItem, email_hash or "", ip_hash or "", pack(hosts))
-    if not found:
+    found = _MATCH.execute(email_hash or "", ip_hash or "", pack(hosts)).fetchone()
+    if found is None:
         return None
-    item = found[0]
-    shown = f" {item.value}" if item.kind == "host" else ""
-    return f"{LABELS[item.kind]}{shown} is on the blocklist ({item.reason})"
+    kind, value, reason = found
+    shown = f" {value}" if kind == "host" else ""
+    return f"{LABELS[kind]}{shown} is on the blocklist ({reason})"
