@@ -110,4 +110,6 @@ def _after_request(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.environ.get("blog.cacheable"):
         cache.store_response(request.environ, response)
+    if db.checkpoint_due():
+        response.call_on_close(db.checkpoint)
     return response

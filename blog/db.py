@@ -31,6 +31,10 @@ SQLITE_PRAGMAS = {
 }
 
 
+# Write transactions of one process between two checkpoints run after a response.
+CHECKPOINT_EVERY = 20
+
+
 class BusyError(Exception):
     """The database stayed locked through every retry."""
 
@@ -87,6 +91,12 @@ def pack(values) -> str | list:
     return json.dumps(list(values)) if is_sqlite() else list(values)
 
 
+class _Writes:
+    """This process's write transactions since its last checkpoint."""
+
+    count = 0
+
+
 @contextmanager
 def write_transaction():
     """A write transaction that takes SQLite's write lock up front.
@@ -94,12 +104,30 @@ def write_transaction():
     Taking the lock at BEGIN (IMMEDIATE) means a busy database is seen at the
     start, where the busy timeout waits for it, never half-way through.
     """
+    _Writes.count += 1
     if is_sqlite():
         with database.atomic("IMMEDIATE") as txn:
             yield txn
     else:
         with database.atomic() as txn:
             yield txn
+
+
+def checkpoint_due() -> bool:
+    return _Writes.count >= CHECKPOINT_EVERY and is_sqlite()
+
+
+def checkpoint():
+    """Copy the WAL's pages into the database file, blocking nobody (PASSIVE).
+
+    The app runs it after a response has gone out, every CHECKPOINT_EVERY
+    writes. Left to SQLite, the commit that takes the WAL past 1,000 pages
+    copies them inside its own request: about one comment in sixty waited
+    1-2 ms more. SQLite's own checkpoint stays on for writes outside requests.
+    """
+    _Writes.count = 0
+    if is_sqlite():
+        database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def retrying(action, attempts: int = 5, pause: float = 0.05):
