@@ -411,6 +411,15 @@ class SpamToken(BaseModel):
     ham = IntegerField(default=0)
 
 
+class SpamModelVersion(BaseModel):
+    """One row, given a new random value by every change of the token counts.
+
+    Each worker keeps the counts it has read while the value stays the same.
+    """
+
+    version = IntegerField()
+
+
 class SpamLesson(BaseModel):
     """What the classifier learned from a moderator about one comment."""
 
@@ -484,6 +493,7 @@ MODELS = [
     Comment,
     Setting,
     SpamToken,
+    SpamModelVersion,
     SpamLesson,
     BlockedItem,
     AuditEntry,

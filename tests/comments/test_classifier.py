@@ -17,7 +17,7 @@ from blog.comments.spam.classifier import (
     learn_from_decision,
 )
 from blog.comments.spam.corpora import Example, read
-from blog.models import Comment, SpamLesson, SpamToken
+from blog.models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from tests.conftest import shared_data
 from tests.factories import make_post
 
@@ -195,6 +195,48 @@ def test_unlearning_in_the_database_drops_rows_that_reach_zero(app):
     database.learn({"body": "brand new words"}, True, -1)
     assert not SpamToken.select().where(SpamToken.token == "w:brand").exists()
     assert db_rows()[TOTALS] == (0, W)
+
+
+def test_counts_kept_by_a_worker_follow_another_workers_change(app):
+    store = DatabaseStore()
+    store.add({"w:cheap": (W, 0), TOTALS: (W, W)})
+    assert store.counts(["w:cheap", "w:absent"]) == {"w:cheap": (W, 0)}
+    # Another worker learns: its rows and a new version, in one transaction.
+    with db.write_transaction():
+        SpamToken.update(spam=2 * W).where(SpamToken.token == "w:cheap").execute()
+        SpamToken.create(token="w:absent", spam=0, ham=W)
+        SpamModelVersion.update(version=SpamModelVersion.version + 1).execute()
+    assert store.counts(["w:cheap", "w:absent"]) == {
+        "w:cheap": (2 * W, 0),
+        "w:absent": (0, W),
+    }
+
+
+def test_a_worker_asks_the_database_only_for_tokens_it_has_not_kept(app, monkeypatch):
+    store = DatabaseStore()
+    store.add({"w:one": (W, 0)})
+    asked, ask = [], classifier._COUNTS.execute
+    monkeypatch.setattr(
+        classifier._COUNTS,
+        "execute",
+        lambda packed: asked.append(packed) or ask(packed),
+    )
+    for tokens in (["w:one", "w:two"], ["w:one", "w:two"], ["w:one", "w:three"]):
+        assert store.counts(tokens) == {"w:one": (W, 0)}
+    assert asked == [db.pack(["w:one", "w:two"]), db.pack(["w:three"])]
+
+
+def test_every_change_of_the_counts_gives_a_new_version(app):
+    def version():
+        return SpamModelVersion.get_by_id(1).version
+
+    store = DatabaseStore()
+    store.add({"w:word": (W, 0)})
+    first = version()
+    store.add({"w:word": (W, 0)})
+    second = version()
+    store.subtract(["w:word"], True, W)
+    assert len({first, second, version()}) == 3
 
 
 @pytest.mark.parametrize("on_database", [False, True])
