@@ -344,7 +344,8 @@ def text_digest(text: str | None) -> str:
 
 
 class Comment(BaseModel):
-    post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE")
+    # Indexed first in the composite indexes below, so not on its own.
+    post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE", index=False)
     parent = ForeignKeyField("self", null=True, backref="replies", on_delete="SET NULL")
     # The top-level ancestor: a page of threads loads with one query.
     thread = ForeignKeyField("self", null=True, on_delete="SET NULL")
@@ -361,7 +362,7 @@ class Comment(BaseModel):
     # bodies row by row read all of a prolific commenter's comments.
     body_digest = CharField(max_length=16, default="")
     body_html = TextField(default="")
-    status = CharField(max_length=10, index=True)
+    status = CharField(max_length=10)  # indexed first with created_at below
     # The status before the comment went to the trash, for "restore".
     previous_status = CharField(max_length=10, default="")
     spam_score = FloatField(null=True)
