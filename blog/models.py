@@ -354,7 +354,7 @@ class Comment(BaseModel):
     author_name = CharField(max_length=245)
     # The raw email: private. No public template, feed or JSON ever receives it.
     author_email = CharField(max_length=100, default="")
-    email_hash = CharField(max_length=64, default="", index=True)
+    email_hash = CharField(max_length=64, default="")
     author_url = CharField(max_length=200, default="")
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     body = TextField()
@@ -367,7 +367,7 @@ class Comment(BaseModel):
     previous_status = CharField(max_length=10, default="")
     spam_score = FloatField(null=True)
     verdicts = TextField(default="[]")  # JSON list of {check, verdict, reason, score}
-    ip_hash = CharField(max_length=64, default="", index=True)
+    ip_hash = CharField(max_length=64, default="")
     ip_prefix = CharField(max_length=48, default="", index=True)
     idempotency_key = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow, index=True)
@@ -379,6 +379,10 @@ class Comment(BaseModel):
             (("post", "status", "created_at"), False),
             # The moderation queue: one status, newest first.
             (("status", "created_at", "id"), False),
+            # The flood and rate checks: a sender's latest comments, read
+            # from the index however many they wrote.
+            (("email_hash", "created_at"), False),
+            (("ip_hash", "created_at"), False),
             # The same-text check, and a comment's page of threads.
             (("post", "body_digest"), False),
             (("post", "status", "parent", "created_at"), False),

@@ -117,7 +117,22 @@ def sqlite_site(tmp_path):
         (
             store._KNOWN,
             ("e-a", CommentStatus.APPROVED.value),
-            "INDEX comment_email_hash (email_hash=?)",
+            "INDEX comment_email_hash_created_at (email_hash=?)",
+        ),
+        (
+            store._LAST_BY_EMAIL,
+            ("e-a",),
+            "COVERING INDEX comment_email_hash_created_at (email_hash=?)",
+        ),
+        (
+            store._LAST_BY_IP,
+            ("ip-a",),
+            "COVERING INDEX comment_ip_hash_created_at (ip_hash=?)",
+        ),
+        (
+            store._TIMES_FROM_IP,
+            ("ip-a", NOW),
+            "COVERING INDEX comment_ip_hash_created_at (ip_hash=? AND created_at>?)",
         ),
         (
             store._SAME_TEXT,
