@@ -65,6 +65,29 @@ def _empty_postgres():
 
 
 @pytest.fixture
+def own_sqlite(tmp_path):
+    """An app on a migrated SQLite database of its own, in both passes.
+
+    For what only SQLite has: its query plans (it has no statistics to go by,
+    so the queries are written to steer it) and its WAL. Yields (app, path).
+    """
+    path = tmp_path / "own.sqlite3"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "own-instance"),
+            "DATABASE_URL": f"sqlite:///{path}",
+        }
+    )
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        apply_migrations()
+        yield app, path
+        db.database.close()
+
+
+@pytest.fixture
 def content_dir(tmp_path):
     """A copy of the sample content, safe to change."""
     target = tmp_path / "content"

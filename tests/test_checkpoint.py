@@ -7,28 +7,14 @@ import sqlite3
 
 import pytest
 
-from blog import create_app, db
-from blog.cli import apply_migrations
+from blog import db
 from blog.models import Setting
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    path = tmp_path / "own.sqlite3"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": f"sqlite:///{path}",
-        }
-    )
-    with app.app_context():
-        db.database.connect(reuse_if_open=True)
-        apply_migrations()
-        db.checkpoint()
-        yield app, path
-        db.database.close()
+def sqlite_app(own_sqlite):
+    db.checkpoint()  # the count of writes starts afresh
+    return own_sqlite
 
 
 def in_database_file(path, key: str) -> bool:

@@ -4,8 +4,7 @@ import importlib
 import pytest
 from playhouse.migrations import Runner
 
-from blog import create_app, db
-from blog.cli import apply_migrations
+from blog import db
 from blog.comments import store
 from blog.models import Comment, CommentStatus, PostStatus, utcnow
 from tests.factories import make_comment, make_post
@@ -89,28 +88,6 @@ def test_the_digest_migration_fills_in_existing_comments(post):
         assert db.database.execute_sql(triggers).fetchone()[0] == 3
 
 
-@pytest.fixture
-def sqlite_site(tmp_path):
-    """A migrated SQLite database, whichever database the suite runs on.
-
-    The plans below are SQLite's, which has no statistics to go by and so
-    needs the queries written to steer it; PostgreSQL plans from statistics.
-    """
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "INSTANCE_PATH": str(tmp_path / "sqlite-instance"),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/plans.sqlite3",
-        }
-    )
-    with app.app_context():
-        db.database.connect(reuse_if_open=True)
-        apply_migrations()
-        yield
-        db.database.close()
-
-
 @pytest.mark.parametrize(
     ("query", "values", "index"),
     [
@@ -148,7 +125,7 @@ def sqlite_site(tmp_path):
     ],
 )
 def test_history_and_threads_are_read_by_index_on_sqlite(
-    sqlite_site, query, values, index
+    own_sqlite, query, values, index
 ):
     """Never every approved comment, nor every comment of the post."""
     sql, params = query.build(*values).sql()
