@@ -7,6 +7,7 @@ from flask import Flask, abort, current_app, request
 from flask_wtf import CSRFProtect
 
 from . import cache, config, db, templating
+from .comments import word_index
 from .settings import Settings
 from .themes import ThemeError, ThemeLoader, Themes
 
@@ -111,5 +112,11 @@ def _after_request(response):
     if request.environ.get("blog.cacheable"):
         cache.store_response(request.environ, response)
     if db.checkpoint_due():
-        response.call_on_close(db.checkpoint)
+        response.call_on_close(_after_response)
     return response
+
+
+def _after_response():
+    """What need not hold up a response: the word index's batch, then the WAL."""
+    word_index.catch_up()
+    db.checkpoint()

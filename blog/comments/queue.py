@@ -26,6 +26,7 @@ from peewee import OP, SQL, Expression, fn
 from ..db import database, is_sqlite
 from ..models import Comment, CommentStatus, Post
 from ..pagination import PageNotFound
+from . import word_index
 
 TABS = {
     "pending": CommentStatus.PENDING,
@@ -115,6 +116,7 @@ def _sqlite_candidates(field: str, q: str):
         # A prefix is a range of the address index (SQLite compares bytes).
         sources.append((PREFIX, [q, q + "\U0010ffff"]))
     if field != "ip":
+        word_index.catch_up()  # comments written since the last batch
         word = _narrowing_word(field, q)
         if word is None:
             return None

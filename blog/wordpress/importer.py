@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slugify import slugify
 
 from .. import markup, publishing, redirects
+from ..comments import word_index
 from ..content import RESERVED_SLUGS
 from ..db import write_transaction
 from ..models import Post, PostCategory, PostStatus, PostTag
@@ -48,6 +49,7 @@ def import_file(
     try:
         with open(path, "rb") as stream, write_transaction():
             _Import(stream, report, key, authors or {}).run()
+            word_index.catch_up()  # one batch for every comment imported
             if dry_run:
                 raise _DryRun
     except _DryRun:
