@@ -54,6 +54,9 @@ POSTGRES_DOCUMENT = (
     " || ' ' || ip_prefix)"
 )
 POSTGRES_UP = [
+    # IF NOT EXISTS does not hold against a concurrent creator: two schemas of one
+    # database migrated at once (test workers on a fresh server) wait here in turn.
+    "SELECT pg_advisory_xact_lock(hashtext('blog: CREATE EXTENSION pg_trgm'))",
     # In public, not in the schema of the moment: an extension is per database.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
     f"CREATE INDEX comment_words ON comment USING gin "
