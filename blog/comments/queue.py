@@ -6,7 +6,8 @@ On SQLite a search of words needs one of three letters or more, found from
 the start of a word; shorter searches test every comment of the tab.
 
 Kept fast at 100,000 comments (tests/benchmarks/moderation_bench.py) by the
-indexes of migrations/0005. A page is chosen by ids from the (status,
+indexes of migrations/0005 (new comments join SQLite's word index in
+batches: word_index.py). A page is chosen by ids from the (status,
 created_at, id) index alone, then only those rows are read. A search first
 asks the indexes (SQLite: FTS5 words and address prefixes; PostgreSQL:
 pg_trgm) which comments may match; while they are few, the walk down the tab

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from blog import accounts, create_app, db, markup
 from blog.cli import apply_migrations
+from blog.comments import word_index
 from blog.models import Comment, Post, Role, utcnow
 from tests.admin.conftest import Browser
 
@@ -188,6 +189,7 @@ def prepare(app, comments: int) -> int:
         accounts.create_user("mod", PASSWORD, Role.MODERATOR)
         start = time.perf_counter()
         fill(comments)
+        word_index.catch_up()  # as an import ends: SQLite's word index in one batch
         print(f"inserted {comments} comments in {time.perf_counter() - start:.1f} s")
         if db.is_sqlite():
             db.database.execute_sql("ANALYZE")
