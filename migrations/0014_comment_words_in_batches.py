@@ -16,8 +16,7 @@ _NEW = ", ".join(f"new.{column}" for column in SEARCHED.split(", "))
 _OLD = ", ".join(f"old.{column}" for column in SEARCHED.split(", "))
 _WAITING = "EXISTS (SELECT 1 FROM comment_words_pending WHERE id = old.id)"
 _INDEX_WAITING = f"""
-    INSERT INTO comment_words (rowid, {SEARCHED})
-    SELECT comment.id, {", ".join(f"comment.{c}" for c in SEARCHED.split(", "))}
+    INSERT INTO comment_words (rowid, {SEARCHED}) SELECT comment.id, {SEARCHED}
     FROM comment_words_pending JOIN comment ON comment.id = comment_words_pending.id
 """
 _DROP = [

@@ -14,8 +14,7 @@ from ..db import database, is_sqlite, retrying
 SEARCHED = "body, author_name, author_email, author_url"
 _WAITING = "SELECT EXISTS (SELECT 1 FROM comment_words_pending)"
 _INDEX = (
-    f"INSERT INTO comment_words (rowid, {SEARCHED}) "
-    f"SELECT comment.id, {', '.join(f'comment.{c}' for c in SEARCHED.split(', '))} "
+    f"INSERT INTO comment_words (rowid, {SEARCHED}) SELECT comment.id, {SEARCHED} "
     "FROM comment_words_pending JOIN comment ON comment.id = comment_words_pending.id"
 )
 _INDEXED = "DELETE FROM comment_words_pending"
