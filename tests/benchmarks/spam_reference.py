@@ -38,7 +38,7 @@ except ImportError:
         "this comparison needs scikit-learn: .venv/bin/pip install -e '.[reference]'"
     ) from None
 
-from blog.comments.spam import Outcome
+from blog.comments.spam import Outcome, evaluate
 from blog.comments.spam.classifier import lesson
 from blog.comments.spam.evaluate import (
     DEVELOPMENT_SEEDS,
@@ -91,12 +91,13 @@ MODELS = {
 
 def figures(decisions, scores, labels) -> tuple[float, float, float]:
     """F1 and ham sent to spam at the decisions, and the best F1 within HAM_LIMIT."""
-    tp = sum(1 for d, spam in zip(decisions, labels, strict=True) if d and spam)
-    fp = sum(1 for d, spam in zip(decisions, labels, strict=True) if d and not spam)
-    spam_total = sum(labels)
-    ham_total = len(labels) - spam_total
-    f1 = 2 * tp / (tp + fp + spam_total)
-    return f1, fp / ham_total, best_f1(scores, labels, ham_total, spam_total)
+    outcomes = [Outcome.SPAM if d else Outcome.PASS for d in decisions]
+    # The counts, not the shares: those are rounded to four places.
+    c = evaluate.scores(list(zip(outcomes, labels, strict=True)))
+    f1 = 2 * c["tp"] / (2 * c["tp"] + c["fp"] + c["fn"])
+    ham_total = c["tn"] + c["fp"]
+    best = best_f1(scores, labels, ham_total, c["tp"] + c["fn"])
+    return f1, c["fp"] / ham_total, best
 
 
 def best_f1(scores, labels, ham_total: int, spam_total: int) -> float:
