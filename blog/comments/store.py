@@ -17,10 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
-from peewee import SQL, fn
+from peewee import SQL, NodeList, Select, fn
 
 from .. import db
-from ..models import Comment, CommentStatus, Post, PostStatus, text_digest, utcnow
+from ..models import (
+    Comment,
+    CommentCount,
+    CommentStatus,
+    Post,
+    PostStatus,
+    text_digest,
+    utcnow,
+)
 from ..pagination import Page, counted_page, paginate
 
 # What a commenter sees of their own comment before a moderator does: spam
@@ -216,7 +224,7 @@ def threads(
     if not own_ids:
         # What every reader sees: queries built once.
         page = counted_page(
-            _THREAD_COUNT.scalar(post.id),
+            _COUNTS["threads"].scalar(post.id) or 0,
             number,
             per_page,
             partial(_THREAD_PAGE[order == "newest"].records, Comment, post.id),
@@ -247,11 +255,18 @@ SHOWN = (
 _APPROVED_THREADS = Comment.parent.is_null() & (
     Comment.status == CommentStatus.APPROVED
 )
-_THREAD_COUNT = db.Prepared(
-    lambda post_id: Comment.select(fn.COUNT(SQL("*"))).where(
-        (Comment.post == post_id) & _APPROVED_THREADS
+# Kept by triggers as comments change (migration 0015): no rows are counted.
+_COUNTS = {
+    name: db.Prepared(
+        lambda post_id, column=column: CommentCount.select(column).where(
+            CommentCount.post == post_id
+        )
     )
-)
+    for name, column in (
+        ("approved", CommentCount.approved),
+        ("threads", CommentCount.threads),
+    )
+}
 _THREAD_PAGE = {
     newest: db.Prepared(
         lambda post_id, limit, offset, newest=newest: (
@@ -312,39 +327,51 @@ def still_unseen(comment_ids: list[int]) -> list[int]:
 
 
 def approved_count(post) -> int:
-    return _APPROVED_COUNT.scalar(post.id)
+    return _COUNTS["approved"].scalar(post.id) or 0
 
 
-_APPROVED_COUNT = db.Prepared(
-    lambda post_id: Comment.select(fn.COUNT(SQL("*"))).where(
-        (Comment.post == post_id) & (Comment.status == CommentStatus.APPROVED)
-    )
-)
+def _threads_from(inclusive: bool):
+    """Approved top-level comments of a post at or after a (moment, id) in time.
 
-
-def _threads_before(newer: bool) -> db.Prepared:
-    """Approved top-level comments of a post shown before a given one."""
+    A new comment and the threads people reply to are mostly recent: these
+    are few, and read as a range of the index.
+    """
 
     def build(post_id, approved, moment, same_moment, ident):
-        if newer:
-            before = (Comment.created_at > moment) | (
-                (Comment.created_at == same_moment) & (Comment.id > ident)
-            )
-        else:
-            before = (Comment.created_at < moment) | (
-                (Comment.created_at == same_moment) & (Comment.id < ident)
-            )
         return Comment.select(fn.COUNT(SQL("*"))).where(
             (Comment.post == post_id)
             & (Comment.status == approved)
             & Comment.parent.is_null()
-            & before
+            & (Comment.created_at >= moment)
+            & (
+                (Comment.created_at > same_moment)
+                | (Comment.id >= ident if inclusive else Comment.id > ident)
+            )
         )
 
-    return db.Prepared(build)
+    return build
 
 
-_BEFORE = {"oldest": _threads_before(False), "newest": _threads_before(True)}
+# Shown before a thread. Oldest first: every thread but those from it on, in
+# one statement so both counts see the same comments. Newest first: those after it.
+_BEFORE = {
+    "oldest": db.Prepared(
+        lambda post_id, *rest: Select(
+            columns=[
+                NodeList(
+                    (
+                        CommentCount.select(CommentCount.threads).where(
+                            CommentCount.post == post_id
+                        ),
+                        SQL("-"),
+                        _threads_from(inclusive=True)(*rest),
+                    )
+                )
+            ]
+        ).bind(db.database)
+    ),
+    "newest": db.Prepared(_threads_from(inclusive=False)),
+}
 _ROOT = db.Prepared(
     lambda ident: Comment.select(Comment.created_at).where(Comment.id == ident)
 )
@@ -356,9 +383,11 @@ def page_of(comment: Comment, per_page: int, order: str = "oldest") -> int:
         ident, moment = comment.id, comment.created_at
     else:
         ident, moment = comment.thread_id, _moment(_ROOT.scalar(comment.thread_id))
-    earlier = _BEFORE[order].scalar(
-        comment.post_id, CommentStatus.APPROVED.value, moment, moment, ident
-    )
+    approved = CommentStatus.APPROVED.value
+    values = (comment.post_id, approved, moment, moment, ident)
+    if order == "oldest":
+        values = (comment.post_id, *values)
+    earlier = _BEFORE[order].scalar(*values) or 0
     return earlier // per_page + 1
 
 
