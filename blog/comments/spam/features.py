@@ -22,6 +22,7 @@ Learning and scoring call the same `tokens()`, and the shipped default model
 records FEATURES_VERSION: a change here must bump it and rebuild the model.
 """
 
+import functools
 import hashlib
 import html
 import re
@@ -67,13 +68,15 @@ def fold(text: str) -> str:
     return _clean(text).casefold()
 
 
-def links(text: str) -> list[str]:
+# The link count, the blocklist and the classifier each ask for one body's links.
+@functools.lru_cache(maxsize=16)
+def links(text: str) -> tuple[str, ...]:
     """Every link in a comment body, an HTML anchor counting once."""
     text = html.unescape(_clean(text))
     found = []
     for anchor in _ANCHOR.findall(text):
         found += _HREF.findall(anchor)[:1] or _URL.findall(_TAG.sub(" ", anchor))[:1]
-    return found + _URL.findall(_TAG.sub(" ", _ANCHOR.sub(" ", text)))
+    return (*found, *_URL.findall(_TAG.sub(" ", _ANCHOR.sub(" ", text))))
 
 
 def normalise(text: str) -> str:
