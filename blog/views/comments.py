@@ -253,7 +253,8 @@ def _remember_author(response, comment: Comment, wanted: bool):
     """The reader's own details, in their browser only, for comments.js to fill in."""
     secure = current_app.config["SESSION_COOKIE_SECURE"]
     if not wanted:
-        response.delete_cookie(AUTHOR_COOKIE, samesite="Lax", secure=secure)
+        if AUTHOR_COOKIE in request.cookies:
+            response.delete_cookie(AUTHOR_COOKIE, samesite="Lax", secure=secure)
         return
     details = {
         "name": comment.author_name,

@@ -474,10 +474,19 @@ def test_remember_me_sets_a_cookie_for_the_script_only_when_asked(post, reader):
     assert "ada@example.org" not in text(reader.get(post.url))
 
 
-def test_not_ticking_remember_me_forgets_saved_details(post, reader):
-    response = reader.comment(post)
+def test_not_ticking_remember_me_forgets_saved_details(site, post, reader):
+    site.set("check_flood", False)
+    assert reader.comment(post, remember="y").status_code == 303
+    response = reader.comment(post, comment="A second thought.")
+    assert response.status_code == 303
     cookies = response.headers.getlist("Set-Cookie")
     assert any(c.startswith("comment_author=;") and "Max-Age=0" in c for c in cookies)
+
+
+def test_a_reader_with_nothing_saved_gets_no_cookie(post, reader):
+    response = reader.comment(post)
+    assert response.status_code == 303
+    assert not response.headers.getlist("Set-Cookie")
 
 
 def test_the_commenters_email_is_never_on_the_page(post, reader, other):
