@@ -134,16 +134,25 @@ def checkpoint():
 
 
 def retrying(action, attempts: int = 5, pause: float = 0.05):
-    """Run action() in a write transaction, retrying while the database is locked."""
+    """Run action() in a write transaction, again while another writer is in the way."""
     for attempt in range(attempts):
         try:
             with write_transaction():
                 return action()
         except OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
+            if not _another_writer(error):
                 raise
             time.sleep(pause * (2**attempt))
     raise BusyError("the database is busy; try again")
+
+
+def _another_writer(error: OperationalError) -> bool:
+    """SQLite's lock held past the busy timeout, or PostgreSQL undoing one of
+    two writers that waited on each other (SQLSTATE class 40: a deadlock)."""
+    code = getattr(getattr(error, "orig", None), "pgcode", None)
+    if code:
+        return code.startswith("40")
+    return "locked" in str(error) or "busy" in str(error)
 
 
 class Prepared:
