@@ -17,6 +17,7 @@ from peewee import (
     OperationalError,
     PostgresqlDatabase,
     SqliteDatabase,
+    fn,
 )
 
 database = DatabaseProxy()
@@ -87,6 +88,15 @@ def one_of(field, packed):
     if is_sqlite():
         return field.in_(SQL("(SELECT value FROM json_each(?))", [packed]))
     return field == SQL("ANY(%s)", [packed])
+
+
+def unselective(condition):
+    """Tell SQLite's planner that nearly every row passes this condition.
+
+    Without statistics it guesses an equality or a range to be selective and
+    may walk an index of it in place of a better one. PostgreSQL has them.
+    """
+    return fn.likelihood(condition, SQL("0.99")) if is_sqlite() else condition
 
 
 def pack(values) -> str | list:

@@ -282,14 +282,16 @@ _THREAD_PAGE = {
     )
     for newest in (False, True)
 }
-# Approved replies in a page's threads, the list given as one parameter.
+# Approved replies in a page's threads, the list given as one parameter. Read
+# by the thread index: SQLite would rather walk every approved comment of the
+# site in the order wanted (the status index), 220 ms at 100,000 of them.
 _REPLIES = db.Prepared(
     lambda thread_ids: (
         Comment.select(*SHOWN)
         .where(
             db.one_of(Comment.thread, thread_ids)
             & Comment.parent.is_null(False)
-            & (Comment.status == CommentStatus.APPROVED)
+            & db.unselective(Comment.status == CommentStatus.APPROVED)
         )
         .order_by(Comment.created_at, Comment.id)
     )
@@ -301,7 +303,11 @@ def _replies(thread_ids: list[int], visible) -> list[Comment]:
         return []
     return list(
         Comment.select(*SHOWN)
-        .where(Comment.thread.in_(thread_ids) & Comment.parent.is_null(False) & visible)
+        .where(
+            Comment.thread.in_(thread_ids)
+            & Comment.parent.is_null(False)
+            & db.unselective(visible)
+        )
         .order_by(Comment.created_at, Comment.id)
     )
 

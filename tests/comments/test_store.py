@@ -135,6 +135,31 @@ def test_history_and_threads_are_read_by_index_on_sqlite(
     assert [row[-1] for row in plan] == [f"SEARCH t1 USING {index}"]
 
 
+@pytest.mark.parametrize("own_ids", [(), (7, 8)])
+def test_a_pages_replies_are_read_by_the_thread_index_on_sqlite(own_sqlite, own_ids):
+    """Never by walking every approved comment of the site in date order."""
+    post = make_post()
+    top = make_comment(post)
+    make_comment(post, parent=top)
+    explained = []
+    original = db.database.obj.execute_sql
+
+    def explaining(sql, params=None, *args, **kwargs):
+        if '"thread_id" IN' in sql:
+            plan = original("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+            explained.append([row[-1] for row in plan])
+        return original(sql, params, *args, **kwargs)
+
+    db.database.obj.execute_sql = explaining
+    try:
+        page = store.threads(post, 1, 50, own_ids=own_ids)
+    finally:
+        del db.database.obj.execute_sql
+    assert [len(node.children) for node in page.items] == [1]
+    (plan,) = explained
+    assert plan[0].startswith("SEARCH t1 USING INDEX comment_thread_id (thread_id=?)")
+
+
 def test_database_and_memory_histories_agree(post):
     """The unit tests' MemoryHistory answers as the real one does."""
     memory = MemoryHistory()
