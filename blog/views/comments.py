@@ -27,7 +27,7 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from .. import csrf, db, feeds, identicon
+from .. import csrf, feeds, identicon
 from ..comments import (
     Status,
     Submission,
@@ -156,19 +156,21 @@ def create(post_id):
     except TooManyComments as error:
         retry = {"Retry-After": str(error.retry_after)}
         return _form_again(post_id, pairs, {FORM: error.message}, 429, retry)
-    _forget_old_addresses(values)
-    return _acknowledge(outcome, values)
+    response = _acknowledge(outcome, values)
+    _forget_old_addresses(response, values)
+    return response
 
 
-def _forget_old_addresses(values):
-    """Purge IP data past retention, at most hourly per worker: no cron needed."""
+def _forget_old_addresses(response, values):
+    """Purge IP data past retention once the response has gone, at most
+    hourly per worker: no cron needed, and no reader waits for it."""
     now = utcnow()
     last = current_app.extensions.get("comments.addresses_purged")
     if last is not None and now - last < PURGE_EVERY:
         return
     current_app.extensions["comments.addresses_purged"] = now
     keep = store.ip_retention(values)
-    db.retrying(lambda: store.purge_ip_data(now, keep))
+    response.call_on_close(partial(store.forget_old_addresses, now, keep))
 
 
 def _form_pairs() -> list[tuple[str, str]]:

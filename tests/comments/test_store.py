@@ -340,6 +340,46 @@ def test_purge_ip_data_forgets_old_addresses_only(post):
     assert store.purge_ip_data(NOW, AGO(days=30)) == 0
 
 
+def test_old_addresses_are_forgotten_a_batch_at_a_time(post, monkeypatch):
+    olds = [make_comment(post, created_at=NOW - AGO(days=40 + i)) for i in range(5)]
+    recent = make_comment(post, created_at=NOW - AGO(days=1))
+    assert store.purge_ip_data(NOW, AGO(days=30), limit=2) == 2
+    monkeypatch.setattr(store, "PURGE_BATCH", 2)
+    batches = []
+    purge = store.purge_ip_data
+
+    def counted(now, keep):
+        batches.append(purge(now, keep, limit=2))
+        return batches[-1]
+
+    monkeypatch.setattr(store, "purge_ip_data", counted)
+    assert store.forget_old_addresses(NOW, AGO(days=30)) == 3
+    assert batches == [2, 1]
+    assert all(Comment.get_by_id(c.id).ip_hash == "" for c in olds)
+    assert Comment.get_by_id(recent.id).ip_hash
+
+
+def test_the_purge_reads_only_comments_that_still_have_an_address(own_sqlite):
+    """Not every comment past the retention: those are mostly purged already."""
+    executed = []
+    original = db.database.obj.execute_sql
+
+    def explaining(sql, params=None, *args, **kwargs):
+        executed.append(original("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+        return original(sql, params, *args, **kwargs)
+
+    db.database.obj.execute_sql = explaining
+    try:
+        store.purge_ip_data(NOW, AGO(days=30))
+    finally:
+        del db.database.obj.execute_sql
+    (plan,) = executed
+    assert any(
+        "COVERING INDEX comment_ip_hash_created_at (ip_hash>?)" in row[-1]
+        for row in plan
+    ), plan
+
+
 def test_ip_retention_never_undercuts_the_rate_window():
     from .conftest import default_settings
 
