@@ -12,13 +12,8 @@
    checked against the rows stored. Target >= 350/s (Isso: about 175/s).
 3. Requests per second of a post page showing 50 comments, from the page
    cache and rendered afresh (page cache off).
-4. The time to render a post page of 50 comments in process (Flask test
-   client, page cache off) on a site of --site-comments comments (200 posts,
-   as the moderation benchmark fills them), with no ANALYZE run, as a live
-   site's SQLite database has none: median ms.
 
     .venv/bin/python -m tests.benchmarks.comments_bench [--seconds 10] [--workers 4]
-        [--comments 2000] [--site-comments 100000]
 """
 
 import argparse
@@ -323,44 +318,11 @@ def page_with_comments(workdir: Path, workers: int, seconds: int, cache: bool) -
     return {"requests_per_s": rate}
 
 
-def page_on_a_big_site(workdir: Path, comments: int, requests: int = 12) -> dict:
-    """A post page rendered in process among `comments` comments."""
-    from blog import create_app, db
-    from blog.cli import apply_migrations
-    from blog.models import Post
-    from tests.benchmarks.moderation_bench import fill
-
-    folder = workdir / "big-site"
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": f"sqlite:///{folder}/blog.sqlite3",
-            "SECRET_KEY": "benchmark",
-            "PAGE_CACHE": False,
-        }
-    )
-    with app.app_context():
-        db.database.connect(reuse_if_open=True)
-        apply_migrations()
-        fill(comments)
-        url = Post.select().order_by(Post.date.desc()).get().url
-        db.database.close()
-    client = app.test_client()
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        html = client.get(url).get_data(as_text=True)
-        times.append((time.perf_counter() - started) * 1000)
-    assert html.count('class="comment depth-0') == 50
-    return {"comments": comments, "p50_ms": round(statistics.median(times[2:]), 1)}
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--comments", type=int, default=2000)
-    parser.add_argument("--site-comments", type=int, default=100_000)
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="comments-bench-"))
     try:
@@ -378,7 +340,6 @@ def main():
             "page_50_rendered": page_with_comments(
                 workdir, options.workers, options.seconds, cache=False
             ),
-            "page_50_big_site": page_on_a_big_site(workdir, options.site_comments),
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
