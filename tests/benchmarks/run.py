@@ -3,7 +3,15 @@
 import subprocess
 import sys
 
-BENCHMARKS = ["tests.benchmarks.site_bench", "tests.benchmarks.comments_bench"]
+# spam_reference is left out: it needs the optional scikit-learn (.[reference]).
+BENCHMARKS = [
+    "tests.benchmarks.site_bench",
+    "tests.benchmarks.related_bench",
+    "tests.benchmarks.comments_bench",
+    "tests.benchmarks.moderation_bench",
+    "tests.benchmarks.big_site_bench",
+    "tests.benchmarks.wordpress_bench",
+]
 
 
 def main():
