@@ -1,5 +1,6 @@
 import datetime
 import importlib
+from contextlib import contextmanager
 
 import pytest
 from playhouse.migrations import Runner
@@ -13,6 +14,29 @@ from .conftest import MemoryHistory
 
 NOW = utcnow()
 AGO = datetime.timedelta
+
+
+@contextmanager
+def statements():
+    """Every statement run inside the block, with its parameters."""
+    seen = []
+    original = db.database.obj.execute_sql
+
+    def recording(sql, params=None, *args, **kwargs):
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    db.database.obj.execute_sql = recording
+    try:
+        yield seen
+    finally:
+        del db.database.obj.execute_sql
+
+
+def plan(sql, params) -> list[str]:
+    """SQLite's plan for a statement, a line a step."""
+    rows = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    return [row[-1] for row in rows]
 
 
 @pytest.fixture
@@ -130,9 +154,7 @@ def test_history_and_threads_are_read_by_index_on_sqlite(
     own_sqlite, query, values, index
 ):
     """Never every approved comment, nor every comment of the post."""
-    sql, params = query.build(*values).sql()
-    plan = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
-    assert [row[-1] for row in plan] == [f"SEARCH t1 USING {index}"]
+    assert plan(*query.build(*values).sql()) == [f"SEARCH t1 USING {index}"]
 
 
 @pytest.mark.parametrize("own_ids", [(), (7, 8)])
@@ -141,23 +163,15 @@ def test_a_pages_replies_are_read_by_the_thread_index_on_sqlite(own_sqlite, own_
     post = make_post()
     top = make_comment(post)
     make_comment(post, parent=top)
-    explained = []
-    original = db.database.obj.execute_sql
-
-    def explaining(sql, params=None, *args, **kwargs):
-        if '"thread_id" IN' in sql:
-            plan = original("EXPLAIN QUERY PLAN " + sql, params).fetchall()
-            explained.append([row[-1] for row in plan])
-        return original(sql, params, *args, **kwargs)
-
-    db.database.obj.execute_sql = explaining
-    try:
+    with statements() as run:
         page = store.threads(post, 1, 50, own_ids=own_ids)
-    finally:
-        del db.database.obj.execute_sql
     assert [len(node.children) for node in page.items] == [1]
-    (plan,) = explained
-    assert plan[0].startswith("SEARCH t1 USING INDEX comment_thread_id (thread_id=?)")
+    (replies,) = [
+        plan(*statement) for statement in run if '"thread_id" IN' in statement[0]
+    ]
+    assert replies[0].startswith(
+        "SEARCH t1 USING INDEX comment_thread_id (thread_id=?)"
+    )
 
 
 def test_database_and_memory_histories_agree(post):
@@ -286,19 +300,9 @@ def test_threads_cost_a_fixed_number_of_queries(post, app):
         top = make_comment(post)
         for _ in range(3):
             make_comment(post, parent=top, body=f"reply {i}")
-    executed = []
-    original = db.database.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    db.database.obj.execute_sql = counting
-    try:
+    with statements() as executed:
         page = store.threads(post, 1, 50)
         sum(len(node.children) for node in page.items)
-    finally:
-        del db.database.obj.execute_sql
     assert len(page.items) == 10
     assert len(executed) == 3  # count, top-level page, every reply of the page
 
@@ -361,23 +365,13 @@ def test_old_addresses_are_forgotten_a_batch_at_a_time(post, monkeypatch):
 
 def test_the_purge_reads_only_comments_that_still_have_an_address(own_sqlite):
     """Not every comment past the retention: those are mostly purged already."""
-    executed = []
-    original = db.database.obj.execute_sql
-
-    def explaining(sql, params=None, *args, **kwargs):
-        executed.append(original("EXPLAIN QUERY PLAN " + sql, params).fetchall())
-        return original(sql, params, *args, **kwargs)
-
-    db.database.obj.execute_sql = explaining
-    try:
+    with statements() as run:
         store.purge_ip_data(NOW, AGO(days=30))
-    finally:
-        del db.database.obj.execute_sql
-    (plan,) = executed
+    (purge,) = [plan(*statement) for statement in run]
     assert any(
-        "COVERING INDEX comment_ip_hash_created_at (ip_hash>?)" in row[-1]
-        for row in plan
-    ), plan
+        "COVERING INDEX comment_ip_hash_created_at (ip_hash>?)" in step
+        for step in purge
+    ), purge
 
 
 def test_ip_retention_never_undercuts_the_rate_window():
