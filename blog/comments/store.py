@@ -389,12 +389,12 @@ def page_of(comment: Comment, per_page: int, order: str = "oldest") -> int:
         ident, moment = comment.id, comment.created_at
     else:
         ident, moment = comment.thread_id, _moment(_ROOT.scalar(comment.thread_id))
-    approved = CommentStatus.APPROVED.value
-    values = (comment.post_id, approved, moment, moment, ident)
+    thread = (comment.post_id, CommentStatus.APPROVED.value, moment, moment, ident)
     if order == "oldest":
-        values = (comment.post_id, *values)
-    earlier = _BEFORE[order].scalar(*values) or 0
-    return earlier // per_page + 1
+        earlier = _BEFORE["oldest"].scalar(comment.post_id, *thread)
+    else:
+        earlier = _BEFORE["newest"].scalar(*thread)
+    return (earlier or 0) // per_page + 1
 
 
 def recent_approved(limit: int, post=None, now=None) -> list[Comment]:
