@@ -96,6 +96,15 @@ def test_counts_shown_on_the_page(posts):
     assert store.threads(posts[1], 1, 10).total == 1
 
 
+def pages_shown(post, per_page: int, order: str) -> dict[int, int]:
+    """The page each thread is on, as readers page through them."""
+    shown = {}
+    for number in range(1, store.threads(post, 1, per_page, order).pages + 1):
+        for node in store.threads(post, number, per_page, order).items:
+            shown[node.comment.id] = number
+    return shown
+
+
 @pytest.mark.parametrize("order", ["oldest", "newest"])
 def test_page_of_agrees_with_the_pages_shown(posts, order):
     """Every comment's page holds its thread, ties in time and replies included."""
@@ -111,11 +120,7 @@ def test_page_of_agrees_with_the_pages_shown(posts, order):
             make_comment(post, parent=parent, created_at=moment, status=status)
         )
     per_page = 4
-    shown = {}
-    page = store.threads(post, 1, per_page, order)
-    for number in range(1, page.pages + 1):
-        for node in store.threads(post, number, per_page, order).items:
-            shown[node.comment.id] = number
+    shown = pages_shown(post, per_page, order)
     for comment in comments:
         thread = comment.thread_id or comment.id
         if comment.status == CommentStatus.APPROVED:
@@ -126,11 +131,8 @@ def test_page_of_agrees_with_the_pages_shown(posts, order):
     Comment.update(status=CommentStatus.APPROVED).where(
         Comment.id == waiting.id
     ).execute()
-    expected = {}
-    for number in range(1, store.threads(post, 1, per_page, order).pages + 1):
-        for node in store.threads(post, number, per_page, order).items:
-            expected[node.comment.id] = number
-    assert found == expected[waiting.thread_id or waiting.id]
+    shown = pages_shown(post, per_page, order)
+    assert found == shown[waiting.thread_id or waiting.id]
 
 
 def test_the_migration_counts_what_is_there(posts):
