@@ -1,5 +1,10 @@
 """What every SQLite connection of the app is set to: durable, and cheap to write."""
 
+import sqlite3
+
+import pytest
+from peewee import OperationalError
+
 from blog import db
 
 
@@ -16,3 +21,66 @@ def test_a_connection_is_durable_and_keeps_temporary_data_in_memory(own_sqlite):
         "foreign_keys": 1,
         "temp_store": 2,
     }
+
+
+class Clock:
+    """Stands in for blog.db's time: records the pauses, runs a hook in each."""
+
+    def __init__(self, during_pause=None, step=0.0):
+        self.now, self.step, self.pauses = 0.0, step, []
+        self.during_pause = during_pause or (lambda: None)
+
+    def monotonic(self):
+        self.now += self.step
+        return self.now
+
+    def sleep(self, seconds):
+        self.pauses.append(seconds)
+        self.during_pause()
+
+
+def other_writer(path):
+    """A second connection holding the write lock, as another worker would."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("INSERT INTO setting (key, value) VALUES ('other', '1')")
+    return connection
+
+
+def busy_timeout() -> int:
+    return db.database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+
+
+def test_a_writer_waits_for_the_lock_in_short_steps(own_sqlite, monkeypatch):
+    _, path = own_sqlite
+    other = other_writer(path)
+    clock = Clock()
+    # The other writer commits during the seventh pause.
+    clock.during_pause = lambda: len(clock.pauses) == 7 and other.execute("COMMIT")
+    monkeypatch.setattr(db, "time", clock)
+    with db.write_transaction():
+        db.database.execute_sql("INSERT INTO setting (key, value) VALUES ('ours', '1')")
+    assert clock.pauses == [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.002, 0.002]
+    rows = db.database.execute_sql(
+        "SELECT key FROM setting WHERE key IN ('ours', 'other')"
+    )
+    assert sorted(key for (key,) in rows) == ["other", "ours"]
+    # Statements outside BEGIN IMMEDIATE keep SQLite's own wait.
+    assert busy_timeout() == 1000 * db.BUSY_SECONDS
+
+
+def test_a_writer_gives_up_after_the_busy_timeout(own_sqlite, monkeypatch):
+    _, path = own_sqlite
+    other = other_writer(path)
+    # Each look at the clock moves it on by 60% of the busy timeout.
+    clock = Clock(step=0.6 * db.BUSY_SECONDS)
+    monkeypatch.setattr(db, "time", clock)
+    with pytest.raises(OperationalError, match="locked"):
+        with db.write_transaction():
+            pass
+    assert clock.pauses == [0.0001]
+    assert db.database.transaction_depth() == 0
+    assert busy_timeout() == 1000 * db.BUSY_SECONDS
+    other.execute("ROLLBACK")
+    with db.write_transaction():
+        db.database.execute_sql("INSERT INTO setting (key, value) VALUES ('ours', '1')")
