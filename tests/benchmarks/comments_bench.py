@@ -70,7 +70,8 @@ function done(summary, latency, requests)
     a = a + thread:get("accepted")
     r = r + thread:get("refused")
   end
-  io.write(string.format("RESULT %d %d %f\\n", a, r, summary.duration / 1e6))
+  io.write(string.format("RESULT %d %d %f %d %d %d\\n", a, r, summary.duration / 1e6,
+    latency:percentile(50), latency:percentile(99), latency.max))
 end
 """
 
@@ -282,8 +283,8 @@ def accepted_per_second(workdir: Path, workers: int, seconds: int) -> dict:
             check=True,
         ).stdout
         cpu = server.cpu_seconds() - cpu_before
-        accepted, refused, duration = re.search(
-            r"RESULT (\d+) (\d+) ([\d.]+)", output
+        accepted, refused, duration, *latency = re.search(
+            r"RESULT (\d+) (\d+) ([\d.]+) (\d+) (\d+) (\d+)", output
         ).groups()
         stored = server.scalar("SELECT COUNT(*) FROM comment")
         integrity = server.scalar("PRAGMA integrity_check")
@@ -293,6 +294,10 @@ def accepted_per_second(workdir: Path, workers: int, seconds: int) -> dict:
         "accepted_per_s": round(int(accepted) / float(duration), 1),
         # What the server spent per comment, whatever else shares the CPU.
         "server_cpu_ms_per_accepted": round(cpu * 1000 / max(1, int(accepted)), 2),
+        # Each POST as wrk saw it, from 16 connections at once.
+        "response_p50_ms": round(int(latency[0]) / 1000, 1),
+        "response_p99_ms": round(int(latency[1]) / 1000, 1),
+        "response_max_ms": round(int(latency[2]) / 1000, 1),
         "accepted": int(accepted),
         "refused": int(refused),
         "stored": stored,
