@@ -195,7 +195,8 @@ def settings_get(key):
     click.echo(repr(_settings()[key]))
 
 
-@settings_group.command("set")
+# A value such as -3 is a value to check, not an option click does not know.
+@settings_group.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
 @with_appcontext

@@ -52,6 +52,9 @@ def test_settings_set_validates_and_get_reads_back(runner, app):
     assert invoke(runner, "settings", "get", "posts_per_page").output.strip() == "7"
     bad = invoke(runner, "settings", "set", "posts_per_page", "0")
     assert bad.exit_code == 1 and "at least 1" in bad.output
+    # A negative number is a value refused with its range, not an unknown option.
+    negative = invoke(runner, "settings", "set", "posts_per_page", "-3")
+    assert negative.exit_code == 1 and "at least 1" in negative.output
     unknown = invoke(runner, "settings", "set", "nope", "1")
     assert unknown.exit_code == 1 and "unknown setting" in unknown.output
     assert "posts_per_page = 7" in invoke(runner, "settings", "list").output
