@@ -84,10 +84,15 @@ def init():
         click.echo("=" * 60)
 
 
+# One per core of a small server: more share the cores and the write lock,
+# and took fewer comments a second (tests/benchmarks/README.md).
+SERVE_WORKERS = 2
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=SERVE_WORKERS, show_default=True, type=int)
 def serve(host, port, workers):
     """Serve the site with gunicorn."""
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers")

@@ -13,7 +13,7 @@
 3. Requests per second of a post page showing 50 comments, from the page
    cache and rendered afresh (page cache off).
 
-    .venv/bin/python -m tests.benchmarks.comments_bench [--seconds 10] [--workers 4]
+    .venv/bin/python -m tests.benchmarks.comments_bench [--seconds 10] [--workers 2]
 """
 
 import argparse
@@ -32,6 +32,8 @@ import urllib.request
 from html import unescape
 from pathlib import Path
 from urllib.parse import quote
+
+from blog.cli import SERVE_WORKERS
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOG = Path(sys.executable).with_name("blog")
@@ -326,7 +328,8 @@ def page_with_comments(workdir: Path, workers: int, seconds: int, cache: bool) -
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4)
+    # As `blog serve` runs by default.
+    parser.add_argument("--workers", type=int, default=SERVE_WORKERS)
     parser.add_argument("--comments", type=int, default=2000)
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="comments-bench-"))
