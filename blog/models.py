@@ -336,6 +336,7 @@ def text_digest(text: str | None) -> str:
 
 
 class Comment(BaseModel):
+    # The id is never given twice: AUTOINCREMENT on SQLite (migration 0016).
     # Indexed first in the composite indexes below, so not on its own.
     post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE", index=False)
     parent = ForeignKeyField("self", null=True, backref="replies", on_delete="SET NULL")

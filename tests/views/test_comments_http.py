@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import feedparser
 import pytest
 
-from blog.comments import tokens
+from blog.comments import actions, tokens
 from blog.models import Comment, CommentStatus, PostStatus, utcnow
 from tests.factories import make_comment, make_post
 
@@ -339,6 +339,21 @@ def test_a_forged_pending_cookie_shows_nothing(app, site, post, reader, other):
     forged = tokens.sign_pending([comment.id], "not the site key")
     other.client.set_cookie("blog_pending", forged)
     assert "Thanks, this helped me a lot." not in text(other.get(post.url))
+
+
+def test_a_deleted_comments_cookie_never_shows_the_next_readers_comment(
+    site, post, reader, other
+):
+    site.set("hold_all", True)
+    reader.comment(post, comment="Mine, soon deleted as spam.")
+    (mine,) = stored()
+    actions.apply("spam", [mine.id], None)
+    actions.empty_spam(None)
+    other.comment(post, comment="Private words of another reader.", author="Bob")
+    (theirs,) = stored()
+    assert theirs.id != mine.id
+    page = text(reader.get(post.url))
+    assert "Private words of another reader." not in page and "Bob" not in page
 
 
 def test_an_approved_comment_is_visible_to_everybody(app, post, reader, other):
