@@ -14,7 +14,7 @@ touched it. Over comments from readers received in the window:
 import datetime
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from . import post_list
 from .audit import RECEIVED
@@ -76,16 +76,21 @@ DELETIONS = ("comment.delete", "comment.empty_spam", "comment.purge")
 
 
 def _received_since(since: datetime.datetime):
-    """Ids of readers' comments received since `since`, deleted ones included."""
+    """(id, status) of readers' comments received since `since`; the deleted
+    ones are included, with no status."""
     # Nearly every comment is a reader's: the window is what narrows them.
-    kept = Comment.select(Comment.id.alias("id")).where(
+    kept = Comment.select(Comment.id.alias("id"), Comment.status.alias("status")).where(
         (Comment.created_at >= since) & unselective(Comment.user.is_null())
     )
     # Deletion entries say when the comment was received (actions.RECEIVED).
-    deleted = AuditEntry.select(AuditEntry.object_id.alias("id")).where(
+    deleted = AuditEntry.select(
+        AuditEntry.object_id.alias("id"), SQL("NULL").alias("status")
+    ).where(
         AuditEntry.action.in_(DELETIONS) & (AuditEntry.detail >= f"{RECEIVED}{since}")
     )
-    return (kept | deleted).alias("received")
+    # A deleted comment has no row and its id is never given again (migration
+    # 0016), so the two never overlap: no de-duplication (UNION ALL).
+    return (kept + deleted).alias("received")
 
 
 def _first_verdicts(since: datetime.datetime):
@@ -98,7 +103,9 @@ def _first_verdicts(since: datetime.datetime):
         .alias("first_entry")
     )
     entry = AuditEntry.alias("entry")
-    verdict = Case(None, [(entry.from_state != "", entry.from_state)], Comment.status)
+    verdict = Case(
+        None, [(entry.from_state != "", entry.from_state)], received.c.status
+    )
     return (
         AuditEntry.select(received.c.id, verdict.alias("verdict"))
         .from_(received)
@@ -106,7 +113,6 @@ def _first_verdicts(since: datetime.datetime):
             first_entry, JOIN.LEFT_OUTER, on=(first_entry.c.object_id == received.c.id)
         )
         .join(entry, JOIN.LEFT_OUTER, on=(entry.id == first_entry.c.first_id))
-        .join(Comment, JOIN.LEFT_OUTER, on=(Comment.id == received.c.id))
     )
 
 
