@@ -22,6 +22,7 @@ from flask_login import LoginManager, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import accounts
+from .comments import privacy
 from .db import write_transaction
 from .models import LoginAttempt, Role, User, utcnow
 
@@ -96,7 +97,9 @@ def has_role(user, *roles: Role) -> bool:
 
 
 def attempt_keys(username: str, address: str | None) -> list[str]:
-    return [f"user:{username.strip().lower()[:100]}", f"ip:{address or 'unknown'}"]
+    # An IPv6 sender counts by its /64, which it can pick addresses from at will.
+    where = privacy.sender(address or "") or "unknown"
+    return [f"user:{username.strip().lower()[:100]}", f"ip:{where}"]
 
 
 def check_attempts(keys: list[str], now: datetime.datetime):

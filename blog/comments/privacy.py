@@ -3,7 +3,8 @@
 Emails and phone numbers typed into a comment are masked; the commenter's
 email is reduced to a keyed hash for public use (identicons, matching) and
 kept raw in one private column; the IP address is kept only as a keyed hash
-and a truncated prefix (IPv4 /24, IPv6 /48), both purged after retention.
+(of the address, or of its /64 for IPv6: see sender()) and a truncated
+prefix (IPv4 /24, IPv6 /48), both purged after retention.
 
 Masking errs towards privacy for anything shaped like a contact, and leaves
 alone the numbers a technical blog is full of: versions, dates, times, IP
@@ -109,17 +110,36 @@ def hash_email(email: str, key: str) -> str:
     return _keyed(email.strip().lower(), key, "email") if email else ""
 
 
+SENDER_IPV6_PREFIX = 64  # one host's network: it picks any address inside at will
+
+
+def sender(address: str) -> str:
+    """What stands for one sender: an IPv4 address, or the /64 of an IPv6 one.
+
+    An IPv6 host makes up new addresses in its /64 whenever it likes (privacy
+    extensions do it every day), so flood control, the rate limit and the
+    blocklist count the /64 as one sender, as they count one IPv4 address.
+    An IPv4-mapped IPv6 address is its IPv4 address; anything else stays as
+    it is.
+    """
+    address = address.strip()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return ip.ipv4_mapped.compressed
+    if ip.version == 6:
+        network = f"{ip}/{SENDER_IPV6_PREFIX}"
+        return ipaddress.ip_network(network, strict=False).compressed
+    return ip.compressed
+
+
 def hash_ip(address: str, key: str) -> str:
-    """A keyed hash of an address; an IPv4-mapped IPv6 address hashes as IPv4."""
+    """A keyed hash of the sender an address stands for (see sender())."""
     if not address:
         return ""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return _keyed(address.strip(), key, "ip")
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return _keyed(ip.compressed, key, "ip")
+    return _keyed(sender(address), key, "ip")
 
 
 def truncate_ip(address: str) -> str:

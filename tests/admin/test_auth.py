@@ -170,6 +170,20 @@ def test_five_failures_per_address_block_it_for_every_account(browser_for):
     )
 
 
+def test_an_ipv6_host_changing_address_is_still_one_address(browser_for):
+    def from_address(number):
+        return {"REMOTE_ADDR": f"2001:db8:9:9::{number + 1:x}"}
+
+    browser = browser_for()
+    for number, name in enumerate(("a", "b", "c", "d", "e")):
+        assert (
+            _fail(browser, name, environ_base=from_address(number)).status_code == 401
+        )
+    assert browser.login("editor", environ_base=from_address(99)).status_code == 429
+    next_network = {"REMOTE_ADDR": "2001:db8:9:a::1"}
+    assert browser.login("editor", environ_base=next_network).status_code == 302
+
+
 def test_a_forged_forwarded_for_changes_nothing_by_default(browser_for):
     browser = browser_for()
     for number in range(auth.MAX_FAILURES):

@@ -138,6 +138,28 @@ def test_ip_hash_is_the_same_for_every_spelling_of_an_address(one, other):
     assert privacy.hash_ip(one, KEY) == privacy.hash_ip(other, KEY)
 
 
+@pytest.mark.parametrize(
+    ("address", "sender"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd:12::/64"),
+        ("2001:DB8:ABCD:12::99", "2001:db8:abcd:12::/64"),
+        ("::1", "::/64"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_an_ipv6_sender_is_its_64_network(address, sender):
+    assert privacy.sender(address) == sender
+
+
+def test_addresses_one_ipv6_host_may_pick_hash_alike_and_no_others():
+    same_host = ["2001:db8:1:2::1", "2001:db8:1:2:aaaa:bbbb:cccc:dddd"]
+    assert len({privacy.hash_ip(address, KEY) for address in same_host}) == 1
+    other_network = privacy.hash_ip("2001:db8:1:3::1", KEY)
+    assert other_network != privacy.hash_ip(same_host[0], KEY)
+
+
 def test_ip_hash_is_keyed():
     assert privacy.hash_ip("203.0.113.9", KEY) != privacy.hash_ip("203.0.113.9", "k2")
     assert privacy.hash_ip("203.0.113.9", KEY) != privacy.hash_ip("203.0.113.8", KEY)

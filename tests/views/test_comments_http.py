@@ -253,6 +253,21 @@ def test_rate_limit(site, post, reader):
     assert len(stored()) == 2
 
 
+def test_the_rate_limit_holds_for_an_ipv6_host_changing_address(app, site, post):
+    site.set("check_flood", False)
+    site.set("rate_limit", 2)
+    for number in range(2):
+        host = Reader(app, f"2001:db8:5:6::{number + 1}")
+        response = host.comment(
+            post, comment=f"Hello {number}", email=f"{number}@x.org"
+        )
+        assert response.status_code == 303
+    same_host = Reader(app, "2001:db8:5:6:f00d:cafe:1234:5678")
+    assert same_host.comment(post, comment="Again.", email="3@x.org").status_code == 429
+    next_network = Reader(app, "2001:db8:5:7::1")
+    assert next_network.comment(post, comment="Me.", email="4@x.org").status_code == 303
+
+
 def test_a_duplicate_gets_a_message_and_no_second_copy(site, post, reader):
     site.set("check_flood", False)
     assert reader.comment(post).status_code == 303
