@@ -11,15 +11,14 @@ log names, so ids deleted before it are not given again either. PostgreSQL's
 sequences never give an id twice: nothing to do there.
 
 SQLite cannot add AUTOINCREMENT to a table, so the table is rebuilt as SQLite
-documents ("making other kinds of table schema changes"): foreign keys off,
-which only works outside a transaction (hence `atomic = False`), then in one
-transaction a copy, its indexes and triggers made again from their own SQL,
-and a foreign key check before the commit.
+documents ("making other kinds of table schema changes"): a copy, its indexes
+and triggers made again from their own SQL, and a foreign key check, in the
+runner's transaction. The runner (peewee's SqliteMigrator) turns foreign keys
+off before that transaction, so dropping the old table deletes nothing that
+refers to it (a comment's spam lesson, a reply's parent).
 """
 
 from peewee import SqliteDatabase
-
-atomic = False  # PRAGMA foreign_keys is ignored inside a transaction
 
 PLAIN = '"id" INTEGER NOT NULL PRIMARY KEY,'
 AUTOINCREMENT = '"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,'
@@ -42,34 +41,31 @@ def down(migrator, db):
 
 
 def _rebuild(db, old: str, new: str, then: list[str]):
-    db.execute_sql("PRAGMA foreign_keys = OFF")
-    try:
-        with db.atomic():
-            (table,) = db.execute_sql(
-                "SELECT sql FROM sqlite_master"
-                " WHERE type = 'table' AND name = 'comment'"
-            ).fetchone()
-            if old not in table:
-                raise RuntimeError(f"comment table not as expected: {table}")
-            # Dropped with the table; the FTS5 table's own triggers stay on it.
-            attached = [
-                sql
-                for (sql,) in db.execute_sql(
-                    "SELECT sql FROM sqlite_master WHERE tbl_name = 'comment'"
-                    " AND type IN ('index', 'trigger') AND sql IS NOT NULL"
-                )
-            ]
-            rebuilt = table.replace(old, new).replace(
-                'CREATE TABLE "comment"', 'CREATE TABLE "comment_rebuilt"', 1
-            )
-            db.execute_sql(rebuilt)
-            db.execute_sql("INSERT INTO comment_rebuilt SELECT * FROM comment")
-            db.execute_sql("DROP TABLE comment")
-            db.execute_sql("ALTER TABLE comment_rebuilt RENAME TO comment")
-            for sql in attached + then:
-                db.execute_sql(sql)
-            broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the rebuild: {broken}")
-    finally:
-        db.execute_sql("PRAGMA foreign_keys = ON")
+    if db.execute_sql("PRAGMA foreign_keys").fetchone()[0]:
+        # Dropping the table would then delete every row that refers to it.
+        raise RuntimeError("run by the migration runner, with foreign keys off")
+    (table,) = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'comment'"
+    ).fetchone()
+    if old not in table:
+        raise RuntimeError(f"comment table not as expected: {table}")
+    # Dropped with the table; the FTS5 table's own triggers stay on it.
+    attached = [
+        sql
+        for (sql,) in db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'comment'"
+            " AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        )
+    ]
+    rebuilt = table.replace(old, new).replace(
+        'CREATE TABLE "comment"', 'CREATE TABLE "comment_rebuilt"', 1
+    )
+    db.execute_sql(rebuilt)
+    db.execute_sql("INSERT INTO comment_rebuilt SELECT * FROM comment")
+    db.execute_sql("DROP TABLE comment")
+    db.execute_sql("ALTER TABLE comment_rebuilt RENAME TO comment")
+    for sql in attached + then:
+        db.execute_sql(sql)
+    broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the rebuild: {broken}")
