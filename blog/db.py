@@ -180,7 +180,13 @@ def checkpoint():
 
 
 def retrying(action, attempts: int = 5, pause: float = 0.05):
-    """Run action() in a write transaction, again while another writer is in the way."""
+    """Run action() in a write transaction, again while another writer is in the way.
+
+    Gives up (BusyError) once it has waited BUSY_SECONDS in all: a lock that
+    outlasted a whole busy timeout (a long import, say) is answered "busy"
+    at once, within a server worker's timeout, not waited for five times.
+    """
+    started = time.monotonic()
     for attempt in range(attempts):
         try:
             with write_transaction():
@@ -188,8 +194,10 @@ def retrying(action, attempts: int = 5, pause: float = 0.05):
         except OperationalError as error:
             if not _another_writer(error):
                 raise
+            if time.monotonic() - started >= BUSY_SECONDS:
+                break
             time.sleep(pause * (2**attempt))
-    raise BusyError("the database is busy; try again")
+    raise BusyError("The site is busy right now; please try again in a moment.")
 
 
 def _another_writer(error: OperationalError) -> bool:

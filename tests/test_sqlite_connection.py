@@ -1,11 +1,16 @@
-"""What every SQLite connection of the app is set to: durable, and cheap to write."""
+"""What every SQLite connection of the app is set to (durable, cheap to write),
+and how a writer waits for another's lock."""
 
+import re
 import sqlite3
+from html import unescape
 
 import pytest
 from peewee import OperationalError
 
 from blog import db
+from blog.models import Comment
+from tests.factories import make_post
 
 
 def test_a_connection_is_durable_and_keeps_temporary_data_in_memory(own_sqlite):
@@ -84,3 +89,47 @@ def test_a_writer_gives_up_after_the_busy_timeout(own_sqlite, monkeypatch):
     other.execute("ROLLBACK")
     with db.write_transaction():
         db.database.execute_sql("INSERT INTO setting (key, value) VALUES ('ours', '1')")
+
+
+def test_a_lock_held_past_the_busy_timeout_is_answered_busy_without_retrying(
+    own_sqlite, monkeypatch
+):
+    _, path = own_sqlite
+    other = other_writer(path)
+    clock = Clock(step=0.6 * db.BUSY_SECONDS)
+    monkeypatch.setattr(db, "time", clock)
+    with pytest.raises(db.BusyError):
+        db.retrying(lambda: None)
+    # One wait for the lock, then no retries of the whole transaction.
+    assert clock.pauses == [0.0001]
+    other.execute("ROLLBACK")
+
+
+def test_a_comment_sent_while_the_database_is_busy_comes_back_to_send_again(
+    own_sqlite, monkeypatch
+):
+    app, path = own_sqlite
+    app.extensions["settings"].set("min_form_seconds", 0)
+    post = make_post()
+    client = app.test_client()
+    page = client.get(post.url).get_data(as_text=True)
+    token = unescape(re.search(r'name="token" type="hidden" value="([^"]+)"', page)[1])
+    other = other_writer(path)
+    monkeypatch.setattr(db, "time", Clock(step=0.6 * db.BUSY_SECONDS))
+    response = client.post(
+        f"/comments/{post.id}/",
+        data={
+            "author": "Ada",
+            "email": "ada@example.org",
+            "comment": "Written while an import ran.",
+            "token": token,
+            "homepage": "",
+        },
+    )
+    other.execute("ROLLBACK")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    body = response.get_data(as_text=True)
+    assert "Written while an import ran.</textarea>" in body
+    assert "please try again in a moment" in body
+    assert Comment.select().count() == 0

@@ -39,10 +39,11 @@ from ..comments import (
     tokens,
 )
 from ..comments.validate import FORM, displayable
+from ..db import BusyError
 from ..forms import CommentForm
 from ..models import Comment, Post, utcnow
 from ..pagination import page_number
-from . import reader
+from . import errors, reader
 from .feeds import site
 
 bp = Blueprint("comments", __name__)
@@ -156,6 +157,10 @@ def create(post_id):
     except TooManyComments as error:
         retry = {"Retry-After": str(error.retry_after)}
         return _form_again(post_id, pairs, {FORM: error.message}, 429, retry)
+    except BusyError as error:
+        # Nothing was stored: the reader gets their text back to send again.
+        retry = {"Retry-After": str(errors.BUSY_RETRY_AFTER)}
+        return _form_again(post_id, pairs, {FORM: str(error)}, 503, retry)
     response = _acknowledge(outcome, values)
     _forget_old_addresses(response, values)
     return response

@@ -13,6 +13,8 @@ from ..comments.validate import CommentsClosed, PostNotFound
 from ..db import BusyError
 from ..pagination import BadPageNumber, PageNotFound
 
+BUSY_RETRY_AFTER = 5  # seconds: a busy database is a matter of moments
+
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You are not allowed to do that.",
@@ -35,7 +37,7 @@ def render_error(code: int, message: str | None = None, headers=None):
 
 def _http_error(error: HTTPException):
     headers = {}
-    if error.code == 429 and getattr(error, "retry_after", None):
+    if error.code in (429, 503) and getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)
     if error.code == 405:
         headers.update(error.get_headers() and dict(error.get_headers()))
@@ -53,5 +55,6 @@ def init_app(app):
     app.register_error_handler(PostNotFound, lambda e: _http_error(NotFound(str(e))))
     app.register_error_handler(CommentsClosed, lambda e: _http_error(Forbidden(str(e))))
     app.register_error_handler(
-        BusyError, lambda e: _http_error(ServiceUnavailable(str(e)))
+        BusyError,
+        lambda e: _http_error(ServiceUnavailable(str(e), retry_after=BUSY_RETRY_AFTER)),
     )
