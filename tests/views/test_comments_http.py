@@ -117,8 +117,8 @@ def test_a_comment_is_shown_at_once(post, reader, other):
     assert f'id="comment-{comment.id}"' in html
     assert "Thanks, this helped me a lot." in html
     assert (
-        '<a href="https://ada.example/" rel="nofollow ugc noopener">Ada Lindqvist</a>'
-        in html
+        '<a href="https://ada.example/" rel="nofollow ugc noopener">'
+        "<bdi>Ada Lindqvist</bdi></a>" in html
     )
     assert "One comment" in html
     assert "awaiting moderation" not in html
@@ -316,7 +316,7 @@ def test_the_reply_link_works_without_javascript(post, reader):
     assert link in html
     form = text(reader.get(f"{post.url}?replytocom={top.id}"))
     assert f'name="parent" type="hidden" value="{top.id}"' in form
-    assert "Leave a Reply to Grace" in form
+    assert "Leave a Reply to <bdi>Grace</bdi>" in form
     assert f'<a id="cancel-comment-reply-link" href="{post.url}#respond">' in form
 
 
@@ -526,6 +526,13 @@ def test_the_commenters_email_is_never_on_the_page(post, reader, other):
     (comment,) = stored()
     assert comment.email_hash not in html
     assert comment.ip_hash not in html
+
+
+def test_a_name_that_turns_text_around_stays_inside_its_own_bdi(post, reader):
+    # The form refuses such names; an import may still bring one in.
+    make_comment(post, author_name="\u202eevil")
+    html = text(reader.get(post.url))
+    assert "<bdi>\u202eevil</bdi>" in html
 
 
 def test_identicons_are_drawn_here(post, reader, other):

@@ -53,7 +53,9 @@
     }
     comment.querySelector(".comment-body").after(respond);
     parentField.value = link.getAttribute("data-comment-id");
-    title.textContent = "Leave a Reply to " + link.getAttribute("data-author");
+    var name = document.createElement("bdi");
+    name.textContent = link.getAttribute("data-author");
+    title.replaceChildren("Leave a Reply to ", name);
     cancel.hidden = false;
     form.elements.namedItem("comment").focus();
     return true;
