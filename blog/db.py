@@ -88,16 +88,18 @@ def connect_url(url: str):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return Sqlite(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_SECONDS)
     if parsed.scheme in ("postgres", "postgresql"):
+        # A writer waits for a row another holds as long as SQLite's would.
+        options = [f"-c lock_timeout={BUSY_SECONDS}s"]
         schema = parse_qs(parsed.query).get("schema", [""])[0]
-        # ?schema=name keeps the tables in one schema (used to isolate test runs).
-        options = {"options": f"-c search_path={schema}"} if schema else {}
+        if schema:  # ?schema=name keeps the tables apart (isolates test runs)
+            options.append(f"-c search_path={schema}")
         return PostgresqlDatabase(
             parsed.path.lstrip("/"),
             user=parsed.username,
             password=parsed.password,
             host=parsed.hostname,
             port=parsed.port or 5432,
-            **options,
+            options=" ".join(options),
         )
     raise ValueError(
         f"unsupported database URL {url!r}: use sqlite:/// or postgresql://"
@@ -201,11 +203,12 @@ def retrying(action, attempts: int = 5, pause: float = 0.05):
 
 
 def _another_writer(error: OperationalError) -> bool:
-    """SQLite's lock held past the busy timeout, or PostgreSQL undoing one of
-    two writers that waited on each other (SQLSTATE class 40: a deadlock)."""
+    """SQLite's lock held past the busy timeout; on PostgreSQL a row lock held
+    past lock_timeout (SQLSTATE 55P03), or one of two writers that waited on
+    each other undone (class 40: a deadlock)."""
     code = getattr(getattr(error, "orig", None), "pgcode", None)
     if code:
-        return code.startswith("40")
+        return code.startswith("40") or code == "55P03"
     return "locked" in str(error) or "busy" in str(error)
 
 

@@ -80,3 +80,48 @@ def test_two_writers_in_a_deadlock_on_postgresql_both_get_through(app):
     assert failures == []
     # One of the two ran a second time, after PostgreSQL had undone it.
     assert len(attempts) == 3
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL's lock_timeout is what this test exercises"
+)
+def test_a_row_locked_past_the_lock_timeout_is_answered_busy_on_postgresql(
+    app, monkeypatch
+):
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        comment = make_comment(make_post())
+        # Every connection waits for a row as long as SQLite waits for its lock.
+        shown = db.database.execute_sql("SHOW lock_timeout").fetchone()[0]
+        assert shown == f"{db.BUSY_SECONDS}s"
+    holding, done = threading.Event(), threading.Event()
+
+    def holder():
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            with db.database.atomic():
+                Comment.select().where(Comment.id == comment.id).for_update().get()
+                holding.set()
+                done.wait(timeout=30)
+            db.database.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with app.app_context():
+            db.database.execute_sql("SET lock_timeout = '100ms'")
+            monkeypatch.setattr(db, "BUSY_SECONDS", 0)
+            with pytest.raises(db.BusyError):
+                db.retrying(
+                    lambda: (
+                        Comment.update(modified_at=utcnow())
+                        .where(Comment.id == comment.id)
+                        .execute()
+                    )
+                )
+    finally:
+        done.set()
+        thread.join(timeout=30)
+        with app.app_context():
+            db.database.execute_sql("RESET lock_timeout")
