@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, request
 from flask_wtf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from . import cache, config, db, templating
 from .comments import word_index
@@ -19,6 +20,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class DatabaseInteger(IntegerConverter):
+    """An <int:...> of an address, at most what a database id column holds.
+
+    A larger one matches no route (404) instead of reaching SQLite, which
+    refuses it with an OverflowError (a 500).
+    """
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config=None):
     """Create and configure the application."""
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
@@ -31,6 +44,8 @@ def create_app(test_config=None):
         static_folder=None,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Before any route: every <int:...> in an address is bounded.
+    app.url_map.converters["int"] = DatabaseInteger
     config.load(app, test_config)
     db.init(app.config["DATABASE_URL"])
     csrf.init_app(app)

@@ -56,7 +56,7 @@ def comments():
         page = queue.page(query, current_page(), total=counts[query.tab])
     except PageNotFound:
         # The page emptied under an action: show the last one there is.
-        last = queue.page(query, 1).pages or 1
+        last = queue.page(query, 1, total=counts[query.tab]).pages or 1
         return redirect(_queue_url(query, last if last > 1 else None))
     return render_template(
         "admin/comments.html",
@@ -83,7 +83,18 @@ def _selected_ids() -> list[int]:
         raw = request.form.get("page_ids", "").split(",")
     else:
         raw = request.form.getlist("ids")
-    return [int(value) for value in raw if value.strip().isdigit()]
+    return [ident for ident in map(_comment_id, raw) if ident is not None]
+
+
+def _comment_id(value: str) -> int | None:
+    """A comment id from a form: ASCII digits within a database id, else None.
+
+    str.isdigit() alone takes "²", which int() refuses.
+    """
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
 
 
 @bp.post("/act")
@@ -92,8 +103,9 @@ def act():
     """One action on one comment (its row's button) or on the selection."""
     row = request.form.get("row_action", "")
     if row:
-        action, _, ident = row.partition(":")
-        ids = [int(ident)] if ident.isdigit() else []
+        action, _, raw = row.partition(":")
+        ident = _comment_id(raw)
+        ids = [] if ident is None else [ident]
     else:
         action, ids = request.form.get("action", ""), _selected_ids()
     if action not in actions.RULES:

@@ -206,6 +206,32 @@ def test_a_page_emptied_by_an_action_sends_to_the_last_page(moderator, post):
     assert response.headers["Location"] == "/admin/comments/?status=pending#queue"
 
 
+def test_past_the_last_of_several_pages_goes_to_the_last_one(moderator, post):
+    for _ in range(2 * queue.PER_PAGE + 1):
+        make_comment(post)
+    response = moderator.get("/admin/comments/?page=5")
+    assert (
+        response.headers["Location"] == "/admin/comments/?status=pending&page=3#queue"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"row_action": "approve:²"},
+        {"action": "approve", "ids": ["²", "9" * 30]},
+        {"action": "approve", "all_on_page": "on", "page_ids": "²,٣"},
+    ],
+)
+def test_ids_that_are_no_comment_ids_select_nothing(moderator, post, data):
+    comment = make_comment(post)
+    response = _act(moderator, data)
+    assert response.status_code == 302
+    page = moderator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Select at least one comment first." in page
+    assert Comment.get_by_id(comment.id).status == "pending"
+
+
 def test_reply_and_edit_from_the_comment_page(app, moderator, post):
     comment = make_comment(post, body="First words")
     path = f"/admin/comments/{comment.id}/"

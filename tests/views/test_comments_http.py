@@ -481,6 +481,13 @@ def test_comments_on_posts_that_are_not_public_are_not_found(site, reader, statu
     assert stored() == []
 
 
+@pytest.mark.parametrize("post_id", [2**63, 10**30])
+def test_a_post_id_no_database_holds_is_not_found(site, reader, post_id):
+    assert reader.get(f"/comments/{post_id}/feed/").status_code == 404
+    response = reader.client.post(f"/comments/{post_id}/", data={"comment": "x"})
+    assert response.status_code == 404
+
+
 def test_comments_on_a_missing_post_are_not_found(site, reader, post):
     response = reader.client.post("/comments/424242/", data={"comment": "x"})
     assert response.status_code == 404
