@@ -87,13 +87,44 @@ def test_lifting_one_comment_keeps_other_senders_blocked(spammer):
 
 
 @pytest.mark.parametrize(
-    "url", ["https://www.youtube.com/channel/x", "https://facebook.com/promo"]
+    "url",
+    [
+        "https://www.youtube.com/channel/x",
+        "https://facebook.com/promo",
+        # Under a shared host: its registrable domain is the shared one.
+        "https://en.wikipedia.org/wiki/Pill",
+        "https://m.youtube.com/watch?v=1",
+        "https://docs.google.com/promo",
+        # A public suffix: blocking it would block every site under it.
+        "http://co.uk/",
+    ],
 )
 def test_hosts_everybody_links_to_are_never_blocked(spammer, url):
     spammer.author_url = url
     assert block_comment(spammer) == 2
-    assert match("", url, "") is None
-    assert ("host", "youtube.com") not in entries()
+    assert [value for kind, value in entries() if kind == "host"] == []
+    honest = ["https://de.wikipedia.org/x", "https://www.bbc.co.uk/news", url]
+    assert match("", honest[0], "", honest) is None
+
+
+def test_a_site_the_suffix_list_keeps_apart_is_blocked_alone(spammer):
+    spammer.author_url = "https://cheap-pills.blogspot.com/"
+    block_comment(spammer)
+    assert match("", "https://shop.cheap-pills.blogspot.com/", "") is not None
+    assert match("", "https://honest-notes.blogspot.com/", "") is None
+
+
+def test_an_entry_for_a_public_suffix_matches_no_site(spammer):
+    # Written before suffixes were refused, or by hand.
+    BlockedItem.create(kind="host", value="co.uk", reason="old entry")
+    assert match("", "https://www.bbc.co.uk/news", "") is None
+
+
+def test_a_website_given_as_an_address_is_blocked_exactly(spammer):
+    spammer.author_url = "http://203.0.113.5/offer"
+    block_comment(spammer)
+    assert match("", "http://203.0.113.5/", "") is not None
+    assert match("", "http://198.51.113.5/", "") is None
 
 
 def test_a_comment_without_sender_details_blocks_nothing(app):

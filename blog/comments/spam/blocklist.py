@@ -5,13 +5,25 @@ website and its IP hash; "not spam" lifts them again. A new comment from a
 blocked email or address, or whose website or any link is on a blocked host
 (or under it: blocking spam.example blocks shop.spam.example), goes to spam.
 
-Hosts that everybody links to are never blocked: one spammer's video channel
-must not send every video link to the spam folder.
+Hosts that everybody links to are never blocked, nor anything under them:
+one spammer's video channel, or a Wikipedia page given as a website, must not
+send every video or Wikipedia link to the spam folder. A host is judged by its
+registrable domain (the Public Suffix List's, as the publicsuffixlist package
+ships it: no network): en.wikipedia.org is wikipedia.org, and a public suffix
+such as co.uk is never blocked, nor matched, so no entry can catch every site
+under it. Where the list says sites are separate (name.blogspot.com), one
+site is blocked, not the others.
 """
+
+import ipaddress
+
+from publicsuffixlist import PublicSuffixList
 
 from ...db import Prepared, one_of, pack, write_transaction
 from ...models import BlockedItem
 from .features import host
+
+_SUFFIXES = PublicSuffixList()
 
 SHARED_HOSTS = frozenset(
     {
@@ -38,11 +50,28 @@ SHARED_HOSTS = frozenset(
 LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
 
 
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _blockable(name: str) -> bool:
+    if not name:
+        return False
+    if _is_address(name):
+        return True
+    site = _SUFFIXES.privatesuffix(name)
+    return site is not None and site not in SHARED_HOSTS
+
+
 def _items(comment) -> list[tuple[str, str]]:
     website = host(comment.author_url or "")
     pairs = [
         ("email_hash", comment.email_hash),
-        ("host", "" if website in SHARED_HOSTS else website),
+        ("host", website if _blockable(website) else ""),
         ("ip_hash", comment.ip_hash),
     ]
     return [(kind, value) for kind, value in pairs if value]
@@ -75,11 +104,20 @@ def unblock_comment(comment) -> int:
 
 
 def _hosts(urls) -> set[str]:
-    """The hosts of the urls and every domain above them (not the bare suffix)."""
+    """The hosts of the urls and every domain above them up to the registrable
+    one (shop.spam.example, spam.example; never a public suffix)."""
     found = set()
     for url in urls:
-        labels = host(url).split(".")
-        found.update(".".join(labels[i:]) for i in range(len(labels) - 1))
+        name = host(url)
+        if not name or _is_address(name):
+            found.add(name)
+            continue
+        site = _SUFFIXES.privatesuffix(name)
+        if site is None:
+            continue
+        labels = name.split(".")
+        above = len(labels) - site.count(".")
+        found.update(".".join(labels[i:]) for i in range(above))
     return found - {""}
 
 
