@@ -383,8 +383,9 @@ _ROOT = db.Prepared(
 )
 
 
-def page_of(comment: Comment, per_page: int, order: str = "oldest") -> int:
-    """The page of its post's comments where a comment's thread appears."""
+def page_of(comment: Comment, per_page: int, order: str = "oldest", own_ids=()) -> int:
+    """The page of its post's comments where a comment's thread appears, as
+    seen by the reader whose comments awaiting moderation are own_ids."""
     if comment.thread_id is None:
         ident, moment = comment.id, comment.created_at
     else:
@@ -394,7 +395,36 @@ def page_of(comment: Comment, per_page: int, order: str = "oldest") -> int:
         earlier = _BEFORE["oldest"].scalar(comment.post_id, *thread)
     else:
         earlier = _BEFORE["newest"].scalar(*thread)
-    return (earlier or 0) // per_page + 1
+    earlier = (earlier or 0) + _own_before(
+        comment.post_id, own_ids, moment, ident, order
+    )
+    return earlier // per_page + 1
+
+
+def _own_before(post_id, own_ids, moment, ident, order) -> int:
+    """The reader's own waiting threads shown before a thread: only they see them."""
+    own = [i for i in own_ids if i != ident]
+    if not own:
+        return 0
+    if order == "oldest":
+        before = (Comment.created_at < moment) | (
+            (Comment.created_at == moment) & (Comment.id < ident)
+        )
+    else:
+        before = (Comment.created_at > moment) | (
+            (Comment.created_at == moment) & (Comment.id > ident)
+        )
+    return (
+        Comment.select()
+        .where(
+            Comment.id.in_(own)
+            & (Comment.post == post_id)
+            & Comment.status.in_(UNSEEN)
+            & Comment.parent.is_null()
+            & before
+        )
+        .count()
+    )
 
 
 def recent_approved(limit: int, post=None, now=None) -> list[Comment]:

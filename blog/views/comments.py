@@ -227,8 +227,13 @@ def _token_usable(token, post) -> bool:
 def _acknowledge(outcome, values):
     """Redirect to the comment; pending and spam get the very same answer."""
     comment, post = outcome.comment, outcome.post
+    # The page shows the reader's other waiting comments too: they count.
+    sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
     number = store.page_of(
-        comment, values["comments_per_page"], values["comment_order"]
+        comment,
+        values["comments_per_page"],
+        values["comment_order"],
+        store.still_unseen(sent) if sent else (),
     )
     page = f"?cpage={number}" if number > 1 else ""
     response = redirect(f"{post.url}{page}#comment-{comment.id}", 303)

@@ -634,6 +634,24 @@ def test_a_new_comment_on_a_later_page_redirects_there(site, post, reader):
     assert response.headers["Location"] == f"{post.url}?cpage=2#comment-{comment.id}"
 
 
+@pytest.mark.parametrize("order, page", [("oldest", "?cpage=2"), ("newest", "")])
+def test_the_redirect_counts_the_readers_own_waiting_comments(
+    site, post, reader, order, page
+):
+    site.set("comments_per_page", 5)
+    site.set("comment_order", order)
+    site.set("hold_all", True)
+    site.set("check_flood", False)
+    for i in range(4):
+        make_comment(post, created_at=utcnow() - datetime.timedelta(hours=1, seconds=i))
+    reader.comment(post, comment="Held, first.")
+    response = reader.comment(post, comment="Held, second.", email="ada@example.net")
+    second = stored()[-1]
+    assert response.headers["Location"] == f"{post.url}{page}#comment-{second.id}"
+    shown = text(reader.get(response.headers["Location"].split("#")[0]))
+    assert f'id="comment-{second.id}"' in shown
+
+
 def test_addresses_past_retention_are_forgotten_when_comments_arrive(
     site, post, reader
 ):
