@@ -4,8 +4,9 @@ Comments are found by their raw email and by its keyed hash (the hash stays
 when a site forgets raw emails). Erasing anonymises the name, email, website
 and IP data of every comment, clears the email of any account, and drops the
 blocklist entries made from that email or those comments' addresses. The
-comment text stays, unless the person asked for it to go too. Both are
-written to the audit log under the email's hash, never the address itself.
+comment text stays, unless the person asked for it to go too (others'
+replies to it then stay, moved up in their threads). Both are written to
+the audit log under the email's hash, never the address itself.
 """
 
 import datetime
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import audit, publishing
-from .comments import privacy
+from .comments import privacy, removal
 from .db import retrying
 from .models import BlockedItem, Comment, User, utcnow
 
@@ -129,7 +130,7 @@ def erase(
             .execute(),
         )
         if delete_comments:
-            result.deleted = Comment.delete().where(Comment.id.in_(ids)).execute()
+            result.deleted = removal.remove(Comment.id.in_(ids))
         else:
             result.comments = _anonymise(ids)
         _log("privacy.erase", user, email, key, len(ids), delete_comments)

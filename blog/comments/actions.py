@@ -11,7 +11,8 @@
     trash       pending, approved or spam → trash (status "deleted"), keeping
                 the status it had in `previous_status`
     restore     trash → the status before the trash (pending if unknown)
-    delete      trash → gone for good; only from the trash
+    delete      trash → gone for good; only from the trash. Its replies stay,
+                moved up to its place (removal.remove)
     reply       a comment by the signed-in user, approved at once, threaded
                 under the comment as a reader's reply is (pipeline.place);
                 replying to a pending comment approves it
@@ -32,7 +33,7 @@ from .. import audit, markup, publishing
 from ..audit import RECEIVED
 from ..db import retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
-from . import pipeline, privacy
+from . import pipeline, privacy, removal
 from .spam import blocklist, classifier
 
 TRASH = CommentStatus.DELETED
@@ -111,7 +112,7 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
 def _transition(comment: Comment, action: str, rule: Rule, user):
     before = comment.status
     if rule.target is None:
-        comment.delete_instance()
+        removal.remove(Comment.id == comment.id)
     else:
         comment.status = rule.target or comment.previous_status or "pending"
         comment.previous_status = before if rule.target == TRASH else ""
@@ -222,7 +223,7 @@ def _remove(where, action: str, user: User | None) -> int:
             Value(RECEIVED).concat(Comment.created_at),
         ).where(where)
         AuditEntry.insert_from(doomed, AUDIT_FIELDS).execute()
-        return Comment.delete().where(where).execute()
+        return removal.remove(where)
 
     return retrying(run)
 

@@ -309,6 +309,54 @@ def test_replies_past_the_deepest_level_attach_to_it(app, site, post):
     assert (reply.parent_id, reply.depth) == (top.id, 1)
 
 
+def _nested(html: str, parent_id: int, child_id: int) -> bool:
+    return bool(
+        re.search(
+            rf'id="comment-{parent_id}".*?<ol class="children">\s*'
+            rf'<li id="comment-{child_id}"',
+            html,
+            re.S,
+        )
+    )
+
+
+def _delete_for_good(comment):
+    actions.apply("trash", [comment.id], None)
+    actions.apply("delete", [comment.id], None)
+
+
+def test_the_replies_of_a_deleted_top_level_comment_stay_shown(post, reader):
+    root = make_comment(post, body="The first word.")
+    child = make_comment(post, body="A reply.", parent=root)
+    grandchild = make_comment(post, body="A reply to the reply.", parent=child)
+    _delete_for_good(root)
+    html = text(reader.get(post.url))
+    assert "The first word." not in html
+    assert _nested(html, child.id, grandchild.id)
+
+
+def test_a_reply_to_a_moved_reply_is_on_the_page_it_is_sent_to(site, post, reader):
+    """A reply whose parent was deleted takes its place in the thread: a new
+    reply to it goes there, and the redirect leads to it."""
+    site.set("comments_per_page", 5)
+    start = utcnow() - datetime.timedelta(days=1)
+    root = make_comment(post, created_at=start)
+    for minute in range(1, 6):
+        make_comment(post, created_at=start + datetime.timedelta(minutes=minute))
+    later = start + datetime.timedelta(minutes=10)
+    middle = make_comment(post, parent=root, created_at=later)
+    moved = make_comment(post, parent=middle, created_at=later)
+    _delete_for_good(middle)
+    response = reader.comment(post, parent=str(moved.id))
+    assert response.status_code == 303
+    reply = stored()[-1]
+    assert (reply.parent_id, reply.thread_id, reply.depth) == (moved.id, root.id, 2)
+    assert response.headers["Location"] == f"{post.url}#comment-{reply.id}"
+    html = text(reader.get(post.url))
+    assert _nested(html, root.id, moved.id)
+    assert _nested(html, moved.id, reply.id)
+
+
 def test_the_reply_link_works_without_javascript(post, reader):
     top = make_comment(post, author_name="Grace")
     html = text(reader.get(post.url))
