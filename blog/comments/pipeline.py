@@ -120,7 +120,7 @@ def prepare(
         post_id=submission.post_id,
         fields=fields,
         private=private,
-        body_html=markup.render_comment(private.body),
+        body_html=privacy.mask_html(markup.render_comment(private.body)),
         form_age=token.age(now),
         key=idempotency_key(token, submission.post_id, fields, private, secret),
         checks=list(checks),

@@ -9,13 +9,30 @@ prefix (IPv4 /24, IPv6 /48), both purged after retention.
 Masking errs towards privacy for anything shaped like a contact, and leaves
 alone the numbers a technical blog is full of: versions, dates, times, IP
 addresses, prices, decimals and thousands.
+
+Masking reads the text as it will be read, not as it was typed: Markdown turns
+"jane&#64;example.com" and "jane\\@example.com" into an address, and a browser
+does the same with "mailto:jane%40example.com". So the patterns run over a
+reading of the source with its character references, backslash escapes and
+percent escapes decoded as deep as a reader would decode them (see
+_MARKDOWN_LAYERS), and each contact found there is masked over the source
+characters it came from. The rest of the source is kept byte for byte, so
+"1\\. not a list" and "&lt;div&gt;" stay as they were typed. mask_html() then
+masks what the rendered HTML shows, its links and its text read across inline
+tags, for what the source does not spell out: "jane@*example*.com" is an
+address only once rendered.
 """
 
 import hashlib
 import hmac
+import html
 import ipaddress
 import re
+import string
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote
 
 from .spam import Outcome, Verdict
 
@@ -79,25 +96,136 @@ _SPELT_AT = re.compile(r"\sat\s", re.IGNORECASE)
 _SPELT_DOT = re.compile(r"\sdot\s", re.IGNORECASE)
 _MAY_HAVE_PHONE = re.compile(r"\d(?:\D{0,3}\d){6}")
 
+# What Markdown or a browser decodes: character references (as markdown-it
+# reads them), backslash escapes of ASCII punctuation, and percent escapes
+# of one character (ASCII, or UTF-8 such as "%EF%BC%A0" for "＠").
+_CONTINUATION = "%[89abAB][0-9a-fA-F]"
+_ENCODED = re.compile(
+    r"&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});|&[A-Za-z][A-Za-z0-9]{1,31};"
+    rf"|\\[{re.escape(string.punctuation)}]"
+    rf"|%[0-7][0-9a-fA-F]|%[cdCD][0-9a-fA-F]{_CONTINUATION}"
+    rf"|%[eE][0-9a-fA-F](?:{_CONTINUATION}){{2}}|%[fF][0-7](?:{_CONTINUATION}){{3}}"
+)
+# A tag of rendered HTML: bleach quotes every attribute value with "".
+_TAG = re.compile(r'<(/?[a-z]+)(?:[^>"]|"[^"]*")*>')
+_HTML = re.compile(rf"{_TAG.pattern}|{_ENCODED.pattern}")
+# Inline tags show nothing between words; the edges of a block part them.
+_INLINE_TAGS = {"a", "/a", "code", "/code", "em", "/em", "strong", "/strong"}
+_HREF = re.compile(r'(\shref=")([^"]*)(")')
+# The layers a reader sees through. Markdown: what markdown-it decodes, what
+# bleach decodes again (it writes the text "&#64;" back as a live reference,
+# so "&amp;#64;" shows "@"), and what a person decodes by eye ("&#64;" shown
+# in code). HTML: what the browser decodes, tags and all, and then the eye.
+_MARKDOWN_LAYERS = (_ENCODED, _ENCODED, _ENCODED)
+_HTML_LAYERS = (_HTML, _ENCODED)
 
-def mask_contacts(text: str) -> str:
-    """Mask email addresses and phone numbers typed into a comment."""
+
+@lru_cache(maxsize=1024)  # a long text repeats the same few encodings
+def _decode(encoded: str) -> str:
+    if tag := _TAG.fullmatch(encoded):
+        return "" if tag[1] in _INLINE_TAGS else "\n"
+    if encoded[0] == "\\":
+        return encoded[1]
+    if encoded[0] == "%":
+        return unquote(encoded, errors="replace")
+    return html.unescape(encoded)
+
+
+class _Reading:
+    """A source as a reader sees it, each character traced to the span of
+    source it was decoded from, so a contact found in the reading is masked
+    where it was typed."""
+
+    def __init__(self, source: str, layers: tuple[re.Pattern, ...]):
+        self.text = source
+        self._starts = list(range(len(source)))
+        self._ends = list(range(1, len(source) + 1))
+        for encoded in layers:
+            if not self._decode_once(encoded):
+                break
+
+    def _decode_once(self, encoded: re.Pattern) -> bool:
+        text, starts, ends = self.text, self._starts, self._ends
+        parts, new_starts, new_ends, done = [], [], [], 0
+        for match in encoded.finditer(text):
+            decoded = _decode(match.group())
+            if decoded == match.group():
+                continue  # "&notanentity;" is read as typed
+            start, end = match.span()
+            parts += [text[done:start], decoded]
+            new_starts += starts[done:start] + [starts[start]] * len(decoded)
+            new_ends += ends[done:start] + [ends[end - 1]] * len(decoded)
+            done = end
+        if not done:
+            return False
+        self.text = "".join(parts) + text[done:]
+        self._starts = new_starts + starts[done:]
+        self._ends = new_ends + ends[done:]
+        return True
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        return self._starts[start], self._ends[end - 1]
+
+
+def _emails(text: str) -> Iterator[tuple[int, int, str]]:
     if _MAY_HAVE_SYMBOL.search(text) or (
         _SPELT_AT.search(text) and _SPELT_DOT.search(text)
     ):
-        text = _EMAIL.sub(EMAIL_MASK, text)
-    if _MAY_HAVE_PHONE.search(text):
-        text = _PHONE.sub(_mask_phone, text)
-    return text
+        for match in _EMAIL.finditer(text):
+            yield match.start(), match.end(), EMAIL_MASK
 
 
-def _mask_phone(match: re.Match) -> str:
-    found = match.group()
-    if not _looks_like_phone(found):
-        return found
-    # Keep the space the match may have swallowed before the number.
-    lead = found[: len(found) - len(found.lstrip())]
-    return lead + PHONE_MASK
+def _phones(text: str) -> Iterator[tuple[int, int, str]]:
+    if not _MAY_HAVE_PHONE.search(text):
+        return
+    for match in _PHONE.finditer(text):
+        found = match.group()
+        if _looks_like_phone(found):
+            # Keep the space the match may have swallowed before the number.
+            lead = len(found) - len(found.lstrip())
+            yield match.start() + lead, match.end(), PHONE_MASK
+
+
+def _mask(source: str, find, in_html: bool = False) -> str:
+    """Replace in the source what find() spots in the source's reading."""
+    layers = _HTML_LAYERS if in_html else _MARKDOWN_LAYERS
+    if not layers[0].search(source):
+        spans = find(source)
+    else:
+        reading = _Reading(source, layers)
+        spans = (
+            (*reading.source_span(start, end), mask)
+            for start, end, mask in find(reading.text)
+        )
+    parts, done = [], 0
+    for start, end, mask in spans:
+        if start < done:
+            continue  # two contacts read from one reference ("&fflig;" is "ff")
+        # The tags a contact spans stay, so the HTML keeps its shape.
+        tags = [tag[0] for tag in _TAG.finditer(source, start, end)] if in_html else []
+        parts += [source[done:start], mask, *tags]
+        done = end
+    parts.append(source[done:])
+    return "".join(parts)
+
+
+def mask_contacts(text: str) -> str:
+    """Mask email addresses and phone numbers typed into a comment, however encoded."""
+    # Emails first, so the digits of "5551234567@example.com" go with it.
+    return _mask(_mask(text, _emails), _phones)
+
+
+def mask_html(rendered: str) -> str:
+    """Mask contacts in what rendered HTML shows: its links and its text.
+
+    The text is read across inline tags, so "jane@<em>example</em>.com" or a
+    link the linkifier made inside an address is read whole.
+    """
+    rendered = _TAG.sub(
+        lambda tag: _HREF.sub(lambda h: h[1] + mask_contacts(h[2]) + h[3], tag[0]),
+        rendered,
+    )
+    return _mask(_mask(rendered, _emails, True), _phones, True)
 
 
 def _keyed(value: str, key: str, purpose: str) -> str:

@@ -77,6 +77,32 @@ def test_prepare_masks_hashes_and_renders_before_the_checks_see_anything(
 
 
 @pytest.mark.parametrize(
+    ("typed", "masked", "counted"),
+    [
+        ("Mail jane.doe&#64;example.com", "Mail [email hidden]", "1 email"),
+        (r"Mail jane.doe\@example.com", "Mail [email hidden]", "1 email"),
+        ("Mail jane.doe&commat;example.com", "Mail [email hidden]", "1 email"),
+        ("Call &#43;44 20 7946 0958", "Call [phone hidden]", "1 phone"),
+    ],
+)
+def test_prepare_masks_encoded_contacts_before_anything_sees_them(
+    content_checks, typed, masked, counted
+):
+    draft = prepare(comment=typed)
+    assert draft.private.body == masked
+    assert counted in draft.private.verdict.reason
+    assert content_checks.seen[0]["body"] == masked
+    assert draft.body_html == f"<p>{masked}</p>\n"
+
+
+def test_prepare_masks_what_the_rendered_html_shows(content_checks):
+    # Emphasis inside an address hides it from the source, not from the page.
+    draft = prepare(comment="Mail jane@*example*.com")
+    assert "[email hidden]" in draft.body_html
+    assert "jane@" not in draft.body_html
+
+
+@pytest.mark.parametrize(
     ("token", "message"),
     [
         ("", "This form could not be checked. Please send it again."),

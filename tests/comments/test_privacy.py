@@ -1,10 +1,14 @@
 import hashlib
+import re
+from html import unescape
+from urllib.parse import unquote
 
 import pytest
 
 from blog.comments import privacy
-from blog.comments.privacy import EMAIL_MASK, PHONE_MASK, mask_contacts
+from blog.comments.privacy import EMAIL_MASK, PHONE_MASK, mask_contacts, mask_html
 from blog.comments.spam import Outcome
+from blog.markup import render_comment
 
 KEY = "site secret"
 
@@ -34,18 +38,18 @@ def test_emails_are_masked(text, expected):
     assert mask_contacts(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "look at example.com for details",
-        "meet me at noon, the dot matrix printer is at home",
-        "user@localhost",
-        "a@b.c",
-        "@mention in a reply",
-        "decorators like @app.route work",
-        "the price is 5 @ 3 each",
-    ],
-)
+NOT_EMAILS = [
+    "look at example.com for details",
+    "meet me at noon, the dot matrix printer is at home",
+    "user@localhost",
+    "a@b.c",
+    "@mention in a reply",
+    "decorators like @app.route work",
+    "the price is 5 @ 3 each",
+]
+
+
+@pytest.mark.parametrize("text", NOT_EMAILS)
 def test_text_that_only_resembles_an_email_is_kept(text):
     assert mask_contacts(text) == text
 
@@ -77,34 +81,130 @@ def test_phone_numbers_are_masked(text, expected):
     assert mask_contacts(text) == expected
 
 
+NOT_PHONES = [
+    "SQLite 3.45.1 is out",
+    "version 1.2.3.4567",
+    "1000000 rows",
+    "1 000 000 rows",
+    "10 000 000 rows",
+    "in 2024 2025 2026",
+    "192.168.100.200 is my router",
+    "on 2024-06-23 at 12:30",
+    "23.06.2024",
+    "06/23/2024",
+    "pi is 3.14159265",
+    "price $1 234 567",
+    "ISBN 978-3-16-148410-0",
+    "https://example.com/1234567890",
+    "?id=123456789",
+    "port 8080",
+    "12:30:45.123456",
+    "uuid 550e8400-e29b-41d4-a716-446655440000",
+    "commit 1a2b3c4d5e6f7a8b9c0d",
+    "50% of 1234567 is a lot",
+    "#1234567 is the issue",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PHONES)
+def test_numbers_that_are_not_phones_are_kept(text):
+    assert mask_contacts(text) == text
+
+
+# Each way Markdown (or a browser, for a link) decodes what was typed, and
+# what the page showed before masking read the text that way.
+ENCODED_CONTACTS = [
+    # (typed, stored, shown unmasked)
+    ("Mail jane.doe&#64;example.com", f"Mail {EMAIL_MASK}", "jane.doe@example.com"),
+    ("Mail jane.doe&#x40;example.com", f"Mail {EMAIL_MASK}", "jane.doe@example.com"),
+    ("Mail jane.doe&commat;example.com", f"Mail {EMAIL_MASK}", "jane.doe@example.com"),
+    (r"Mail jane.doe\@example.com", f"Mail {EMAIL_MASK}", "jane.doe@example.com"),
+    ("jane&period;doe&#64;example&#46;com", EMAIL_MASK, "jane.doe@example.com"),
+    (r"jane\_doe@example.com", EMAIL_MASK, "jane_doe@example.com"),
+    ("jane&#xFF20;example.com", EMAIL_MASK, "jane＠example.com"),
+    ("jane&lt;at&gt;example&lt;dot&gt;com", EMAIL_MASK, "jane<at>example<dot>com"),
+    ("[me](mailto:jane%40example.com)", f"[me](mailto:{EMAIL_MASK})", "jane@"),
+    ("<mailto:jane&#64;example.com>", f"<mailto:{EMAIL_MASK}>", "jane@"),
+    # Bleach writes the text "&#64;" back as a reference the browser decodes.
+    ("jane&amp;#64;example.com", EMAIL_MASK, "jane@example.com"),
+    # Shown as "&#64;" in code or after "&amp;amp;": a person reads "@".
+    ("`jane&#64;example.com`", f"`{EMAIL_MASK}`", "jane&#64;example.com"),
+    ("jane&amp;amp;#64;example.com", EMAIL_MASK, "jane&#64;example.com"),
+    ("Call &#43;44 20 7946 0958 today", f"Call {PHONE_MASK} today", "+44 20"),
+    ("Call &plus;44 20 7946 0958", f"Call {PHONE_MASK}", "+44 20"),
+    (r"Call \+44 20 7946 0958", f"Call {PHONE_MASK}", "+44 20"),
+    ("Call +44&nbsp;20&nbsp;7946&nbsp;0958", f"Call {PHONE_MASK}", "7946"),
+    ("Call &#53;&#53;&#53;-123-4567", f"Call {PHONE_MASK}", "555-123"),
+    (r"Call 555\-123\-4567", f"Call {PHONE_MASK}", "555-123"),
+    ("Call 555&#x2D;123&#x2D;4567", f"Call {PHONE_MASK}", "555-123"),
+]
+ENCODED_IDS = [typed for typed, _, _ in ENCODED_CONTACTS]
+
+
+def shows(html: str, contact: str) -> bool:
+    """Whether a page shows the contact, in its text or in a link."""
+    text = unescape(re.sub(r"<[^>]*>", "", html)).replace("\u00a0", " ")
+    links = unquote(unescape(" ".join(re.findall(r'href="([^"]*)"', html))))
+    return contact in text or contact in links
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"), ENCODED_CONTACTS, ids=ENCODED_IDS
+)
+def test_contacts_are_masked_however_they_are_encoded(typed, stored, shown):
+    assert shows(render_comment(typed), shown)  # what the page would show
+    assert mask_contacts(typed) == stored
+    assert not shows(render_comment(stored), shown)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"), ENCODED_CONTACTS, ids=ENCODED_IDS
+)
+def test_the_rendered_html_is_masked_on_its_own_too(typed, stored, shown):
+    html = mask_html(render_comment(typed))
+    assert not shows(html, shown)
+    assert EMAIL_MASK in html or PHONE_MASK in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # Markup between the characters of a contact: the page reads it whole.
+        ("jane@*example*.com", "jane@"),
+        ("jane@**exa**mple.com", "jane@"),
+        ("[jane@](https://x.example)example.com", "jane@"),
+        ("Call +44 *20* 7946 0958", "+44"),
+        ("jane%EF%BC%A0example.com", "jane"),  # the linkifier cuts it in two
+    ],
+)
+def test_the_rendered_html_is_read_across_inline_tags(typed, shown):
+    html = mask_html(render_comment(typed))
+    assert not shows(html, shown)
+    assert html.count("<") == html.count(">")  # still whole tags
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "SQLite 3.45.1 is out",
-        "version 1.2.3.4567",
-        "1000000 rows",
-        "1 000 000 rows",
-        "10 000 000 rows",
-        "in 2024 2025 2026",
-        "192.168.100.200 is my router",
-        "on 2024-06-23 at 12:30",
-        "23.06.2024",
-        "06/23/2024",
-        "pi is 3.14159265",
-        "price $1 234 567",
-        "ISBN 978-3-16-148410-0",
-        "https://example.com/1234567890",
-        "?id=123456789",
-        "port 8080",
-        "12:30:45.123456",
-        "uuid 550e8400-e29b-41d4-a716-446655440000",
-        "commit 1a2b3c4d5e6f7a8b9c0d",
-        "50% of 1234567 is a lot",
-        "#1234567 is the issue",
-    ],
+        r"1\. not a list",
+        r"a\*b\* and \_c\_",
+        "&lt;div&gt; and AT&amp;T &copy; 2024",
+        "`&#64;app.route` and &#64;app.route",
+        "SQLite 3&period;45&period;1 and version&nbsp;1.2.3.4567",
+        "100% sure, 50%25 off, caf&eacute; at 12:30",
+        "&notanentity; stays &#x1F600;",
+        "in *2024* 2025 2026",
+        "para jane@\n\nexample.com",
+        "[x](https://example.com/1234567890?a=1&b=2)",
+        "`a < b && c`",
+    ]
+    + NOT_EMAILS
+    + NOT_PHONES,
 )
-def test_numbers_that_are_not_phones_are_kept(text):
+def test_encoded_text_with_no_contact_is_kept_as_typed_and_as_shown(text):
     assert mask_contacts(text) == text
+    html = render_comment(text)
+    assert mask_html(html) == html
 
 
 def test_masking_keeps_the_rest_of_a_long_comment():

@@ -583,6 +583,26 @@ def test_the_commenters_email_is_never_on_the_page(post, reader, other):
     assert comment.ip_hash not in html
 
 
+@pytest.mark.parametrize(
+    ("typed", "contact"),
+    [
+        ("Mail jane.doe&#64;example.com please", "jane.doe@example.com"),
+        (r"Mail jane.doe\@example.com please", "jane.doe@example.com"),
+        ("Mail jane.doe&commat;example.com please", "jane.doe@example.com"),
+        ("Call &#43;44 20 7946 0958 today", "+44 20 7946 0958"),
+    ],
+)
+def test_an_encoded_contact_in_a_comment_is_masked_on_the_page(
+    post, reader, other, typed, contact
+):
+    reader.comment(post, comment=typed)
+    (comment,) = stored()
+    assert comment.body in ("Mail [email hidden] please", "Call [phone hidden] today")
+    html = unescape(text(other.get(post.url)))
+    assert f"<p>{comment.body}</p>" in html
+    assert contact not in html
+
+
 def test_a_name_that_turns_text_around_stays_inside_its_own_bdi(post, reader):
     # The form refuses such names; an import may still bring one in.
     make_comment(post, author_name="\u202eevil")
