@@ -163,9 +163,10 @@ def _store(post, fields, created, author, body, parent, key) -> Comment:
 
 
 def _body_html(fields: dict, body: str) -> str:
-    """The file's HTML, sanitized again: a file is never trusted with markup."""
+    """The file's HTML, sanitized and masked again: a file is never trusted
+    with markup, nor with the contacts in it."""
     given = str(fields.get("body_html") or "")
-    return sanitize(given) if given else markup.render_comment(body)
+    return privacy.mask_html(sanitize(given) if given else markup.render_comment(body))
 
 
 def _parse_time(value) -> datetime.datetime:

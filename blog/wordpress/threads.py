@@ -66,8 +66,9 @@ def sanitize(html: str) -> str:
 
 
 def comment_html(body: str) -> str:
-    """A WordPress comment as WordPress shows it (wpautop), then sanitized."""
-    return sanitize(autop.autop(body))
+    """A WordPress comment as WordPress shows it (wpautop), sanitized, and its
+    contacts masked as the page shows them (HTML can split an address)."""
+    return privacy.mask_html(sanitize(autop.autop(body)))
 
 
 class Placed(NamedTuple):

@@ -89,6 +89,18 @@ def test_imported_html_is_sanitized_again(discussed):
     assert "onclick" not in html and "<script" not in html
 
 
+def test_contacts_in_imported_html_are_masked(discussed):
+    data = comments_json.export()
+    data["posts"][0]["comments"][0]["body_html"] = (
+        "<p>Mail ann@<em>example</em>.org or call +46 70 123 45 67</p>"
+    )
+    Comment.delete().execute()
+    comments_json.import_data(data, KEY)
+    html = Comment.get(Comment.author_name == "Ann").body_html
+    assert "example" not in html and "123 45" not in html
+    assert "[email hidden]" in html and "[phone hidden]" in html
+
+
 @pytest.mark.parametrize(
     "raw, message",
     [

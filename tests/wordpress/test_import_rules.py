@@ -190,6 +190,13 @@ def test_comment_privacy_runs_as_for_live_comments(import_wxr):
     assert "203.0.113.77" not in stored.ip_hash
 
 
+def test_an_address_split_by_html_is_masked_as_shown(import_wxr):
+    body = "Write to me@<b>example</b>.org"
+    import_wxr(wxr([item(1, comments=[comment(1, comment_content=body)])]))
+    html = Comment.get(Comment.wp_id == 1).body_html
+    assert "example" not in html and "[email hidden]" in html
+
+
 def test_a_broken_file_imports_nothing_at_all(import_wxr):
     data = wxr([item(n, post_name=f"p-{n}") for n in range(1, 40)])
     report = import_wxr(data[: int(len(data) * 0.8)])
