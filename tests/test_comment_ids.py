@@ -45,14 +45,15 @@ def test_the_rebuild_keeps_every_row_index_trigger_and_reference(own_sqlite):
     runner = Runner(db.database.obj, directory=str(MIGRATIONS_DIR))
     before_rows, before_schema = rows(), schema()
 
-    assert runner.down(MIGRATION_NAME) == [MIGRATION_NAME]
+    # Later migrations are undone first and done again after.
+    assert runner.down(MIGRATION_NAME)[-1] == MIGRATION_NAME
     assert (
         "AUTOINCREMENT"
         not in db.database.execute_sql(
             "SELECT sql FROM sqlite_master WHERE name = 'comment'"
         ).fetchone()[0]
     )
-    assert runner.up() == [MIGRATION_NAME]
+    assert MIGRATION_NAME in runner.up()
 
     assert rows() == before_rows and schema() == before_schema
     assert SpamLesson.get().comment_id == reply.id

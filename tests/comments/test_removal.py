@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from playhouse.migrations import Runner
 
-from blog import privacy_tools
+from blog import db, privacy_tools
+from blog.cli import MIGRATIONS_DIR
 from blog.comments import actions, pipeline, store
 from blog.models import Comment, CommentStatus, utcnow
 from tests.comments.conftest import default_settings
@@ -12,6 +14,7 @@ from tests.comments.test_comment_counts import counted, truth
 from tests.factories import make_comment, make_post
 
 DOOMED_EMAIL = "doomed@example.org"
+REPAIR = "0017_repair_comment_threads"
 KEY = "test secret key"
 
 
@@ -150,3 +153,35 @@ def test_the_deepest_level_holds_only_for_new_replies(post):
     assert place(deep) == (root.id, root.id, 1)
     found = pipeline.place(deep.id, post.id, Comment.get_or_none, settings)
     assert found == (deep.id, root.id, 2)
+
+
+def test_the_repair_migration_puts_astray_replies_back(app):
+    """Migration 0017 mends what deletes left before removal.py existed."""
+    post = make_post()
+    root = make_comment(post)
+    child = make_comment(post, parent=root)
+    grandchild = make_comment(post, parent=child)
+    other_root = make_comment(post)
+    middle = make_comment(post, parent=other_root)
+    orphan = make_comment(post, parent=middle)
+    fine = make_comment(post, parent=other_root)
+    # As ON DELETE SET NULL left them: the first root deleted, then a middle reply.
+    Comment.update(parent=None, thread=None).where(Comment.id == child.id).execute()
+    Comment.update(thread=None).where(Comment.id == grandchild.id).execute()
+    Comment.update(parent=None).where(Comment.id == orphan.id).execute()
+    Comment.delete().where(Comment.id.in_([root.id, middle.id])).execute()
+    runner = Runner(db.database.obj, directory=str(MIGRATIONS_DIR))
+    assert runner.down(REPAIR) == [REPAIR]
+    assert runner.up() == [REPAIR]
+
+    def place(comment):
+        found = Comment.get_by_id(comment.id)
+        return found.parent_id, found.thread_id, found.depth
+
+    assert place(child) == (None, None, 0)
+    assert place(grandchild) == (child.id, child.id, 1)
+    assert place(orphan) == (other_root.id, other_root.id, 1)
+    assert place(fine) == (other_root.id, other_root.id, 1)
+    assert counted() == truth()
+    shown = store.threads(post, 1, 50)
+    assert {node.comment.id for node in shown.items} == {child.id, other_root.id}
