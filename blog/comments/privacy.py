@@ -241,6 +241,19 @@ def hash_email(email: str, key: str) -> str:
 SENDER_IPV6_PREFIX = 64  # one host's network: it picks any address inside at will
 
 
+def _ip(address: str):
+    """The address parsed, an IPv4-mapped IPv6 one as its IPv4; None if none."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    return (ip.ipv4_mapped or ip) if ip.version == 6 else ip
+
+
+def _network(ip, prefix: int) -> str:
+    return ipaddress.ip_network(f"{ip}/{prefix}", strict=False).compressed
+
+
 def sender(address: str) -> str:
     """What stands for one sender: an IPv4 address, or the /64 of an IPv6 one.
 
@@ -250,17 +263,10 @@ def sender(address: str) -> str:
     An IPv4-mapped IPv6 address is its IPv4 address; anything else stays as
     it is.
     """
-    address = address.strip()
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6 and ip.ipv4_mapped:
-        return ip.ipv4_mapped.compressed
-    if ip.version == 6:
-        network = f"{ip}/{SENDER_IPV6_PREFIX}"
-        return ipaddress.ip_network(network, strict=False).compressed
-    return ip.compressed
+    ip = _ip(address)
+    if ip is None:
+        return address.strip()
+    return _network(ip, SENDER_IPV6_PREFIX) if ip.version == 6 else ip.compressed
 
 
 def hash_ip(address: str, key: str) -> str:
@@ -272,14 +278,10 @@ def hash_ip(address: str, key: str) -> str:
 
 def truncate_ip(address: str) -> str:
     """The network of an address: IPv4 /24, IPv6 /48; '' for anything else."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
+    ip = _ip(address)
+    if ip is None:
         return ""
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    return _network(ip, 24 if ip.version == 4 else 48)
 
 
 @dataclass(frozen=True)

@@ -239,14 +239,13 @@ def _acknowledge(outcome, values):
     response = redirect(f"{post.url}{page}#comment-{comment.id}", 303)
     response.headers["Cache-Control"] = "no-store"
     if outcome.status != Status.APPROVED:
-        _remember_pending(response, comment.id)
+        _remember_pending(response, sent, comment.id)
     _remember_author(response, comment, outcome.remember)
     return response
 
 
-def _remember_pending(response, comment_id: int):
-    ids = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
-    ids = [i for i in ids if i != comment_id][-(PENDING_KEPT - 1) :] + [comment_id]
+def _remember_pending(response, sent: list[int], comment_id: int):
+    ids = [i for i in sent if i != comment_id][-(PENDING_KEPT - 1) :] + [comment_id]
     _set_pending_cookie(response, ids)
 
 
