@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 from blog import markup
+from blog.comments import actions
 from blog.models import (
     Category,
     Comment,
@@ -65,3 +66,22 @@ def make_comment(post, body="A comment.", parent=None, **fields) -> Comment:
     }
     values.update(fields)
     return Comment.create(**values)
+
+
+def delete_for_good(comment):
+    """As a moderator does it: to the trash, then deleted from there."""
+    actions.apply("trash", [comment.id], None)
+    actions.apply("delete", [comment.id], None)
+
+
+def make_thread_with_a_reply_to_move(post) -> tuple[Comment, Comment, Comment]:
+    """(root, middle, reply): root first of six threads, so on page 1 of 5,
+    and a day later a middle reply to it with a reply of its own, which
+    deleting the middle one moves up into its place."""
+    start = utcnow() - datetime.timedelta(days=1)
+    root = make_comment(post, created_at=start)
+    for minute in range(1, 6):
+        make_comment(post, created_at=start + datetime.timedelta(minutes=minute))
+    later = start + datetime.timedelta(minutes=10)
+    middle = make_comment(post, parent=root, created_at=later)
+    return root, middle, make_comment(post, parent=middle, created_at=later)

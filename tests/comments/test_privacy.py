@@ -239,18 +239,21 @@ def test_ip_hash_is_the_same_for_every_spelling_of_an_address(one, other):
 
 
 @pytest.mark.parametrize(
-    ("address", "sender"),
+    ("address", "sender", "prefix"),
     [
-        ("203.0.113.9", "203.0.113.9"),
-        ("::ffff:203.0.113.9", "203.0.113.9"),
-        ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd:12::/64"),
-        ("2001:DB8:ABCD:12::99", "2001:db8:abcd:12::/64"),
-        ("::1", "::/64"),
-        ("not an address", "not an address"),
+        ("203.0.113.9", "203.0.113.9", "203.0.113.0/24"),
+        ("::ffff:203.0.113.9", "203.0.113.9", "203.0.113.0/24"),
+        ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd:12::/64", "2001:db8:abcd::/48"),
+        ("2001:DB8:ABCD:12::99", "2001:db8:abcd:12::/64", "2001:db8:abcd::/48"),
+        ("::1", "::/64", "::/48"),
+        ("not an address", "not an address", ""),
+        ("", "", ""),
     ],
 )
-def test_an_ipv6_sender_is_its_64_network(address, sender):
+def test_the_sender_and_the_network_kept_of_an_address(address, sender, prefix):
+    # An IPv6 sender is its /64; what is kept to show is the /48 (IPv4: /24).
     assert privacy.sender(address) == sender
+    assert privacy.truncate_ip(address) == prefix
 
 
 def test_addresses_one_ipv6_host_may_pick_hash_alike_and_no_others():
@@ -264,21 +267,6 @@ def test_ip_hash_is_keyed():
     assert privacy.hash_ip("203.0.113.9", KEY) != privacy.hash_ip("203.0.113.9", "k2")
     assert privacy.hash_ip("203.0.113.9", KEY) != privacy.hash_ip("203.0.113.8", KEY)
     assert privacy.hash_ip("", KEY) == ""
-
-
-@pytest.mark.parametrize(
-    ("address", "prefix"),
-    [
-        ("203.0.113.9", "203.0.113.0/24"),
-        ("::ffff:203.0.113.9", "203.0.113.0/24"),
-        ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd::/48"),
-        ("::1", "::/48"),
-        ("not an address", ""),
-        ("", ""),
-    ],
-)
-def test_truncate_ip(address, prefix):
-    assert privacy.truncate_ip(address) == prefix
 
 
 def test_protect_keeps_nothing_raw_but_the_body_it_masked():

@@ -11,16 +11,16 @@ from blog.comments import actions, pipeline, store
 from blog.models import Comment, CommentStatus, utcnow
 from tests.comments.conftest import default_settings
 from tests.comments.test_comment_counts import counted, truth
-from tests.factories import make_comment, make_post
+from tests.factories import (
+    delete_for_good,
+    make_comment,
+    make_post,
+    make_thread_with_a_reply_to_move,
+)
 
 DOOMED_EMAIL = "doomed@example.org"
 REPAIR = "0017_repair_comment_threads"
 KEY = "test secret key"
-
-
-def _trash_and_delete(comment):
-    actions.apply("trash", [comment.id], None)
-    actions.apply("delete", [comment.id], None)
 
 
 def _empty_spam(comment):
@@ -37,7 +37,7 @@ def _erase(comment):
     privacy_tools.erase(DOOMED_EMAIL, KEY, delete_comments=True)
 
 
-WAYS = [_trash_and_delete, _empty_spam, _purge, _erase]
+WAYS = [delete_for_good, _empty_spam, _purge, _erase]
 
 
 @pytest.fixture
@@ -129,14 +129,8 @@ def test_one_statement_deleting_a_reply_with_the_comment_it_answers(post):
 
 
 def test_a_moved_reply_is_on_its_new_threads_page(post):
-    start = utcnow() - datetime.timedelta(days=1)
-    root = make_comment(post, created_at=start)
-    for minute in range(1, 6):
-        make_comment(post, created_at=start + datetime.timedelta(minutes=minute))
-    later = start + datetime.timedelta(minutes=10)
-    middle = make_comment(post, parent=root, created_at=later)
-    reply = make_comment(post, parent=middle, created_at=later)
-    _trash_and_delete(middle)
+    root, middle, reply = make_thread_with_a_reply_to_move(post)
+    delete_for_good(middle)
     first_page = store.threads(post, 1, 5).items
     assert [child.comment.id for child in first_page[0].children] == [reply.id]
     assert store.page_of(Comment.get_by_id(reply.id), 5) == 1
@@ -149,7 +143,7 @@ def test_the_deepest_level_holds_only_for_new_replies(post):
     root = make_comment(post)
     middle = make_comment(post, parent=root)
     deep = make_comment(post, parent=middle)
-    _trash_and_delete(middle)
+    delete_for_good(middle)
     assert place(deep) == (root.id, root.id, 1)
     found = pipeline.place(deep.id, post.id, Comment.get_or_none, settings)
     assert found == (deep.id, root.id, 2)

@@ -11,7 +11,12 @@ import pytest
 
 from blog.comments import actions, tokens
 from blog.models import Comment, CommentStatus, PostStatus, utcnow
-from tests.factories import make_comment, make_post
+from tests.factories import (
+    delete_for_good,
+    make_comment,
+    make_post,
+    make_thread_with_a_reply_to_move,
+)
 
 TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
 OMIT = object()  # a field the form leaves out entirely
@@ -320,16 +325,11 @@ def _nested(html: str, parent_id: int, child_id: int) -> bool:
     )
 
 
-def _delete_for_good(comment):
-    actions.apply("trash", [comment.id], None)
-    actions.apply("delete", [comment.id], None)
-
-
 def test_the_replies_of_a_deleted_top_level_comment_stay_shown(post, reader):
     root = make_comment(post, body="The first word.")
     child = make_comment(post, body="A reply.", parent=root)
     grandchild = make_comment(post, body="A reply to the reply.", parent=child)
-    _delete_for_good(root)
+    delete_for_good(root)
     html = text(reader.get(post.url))
     assert "The first word." not in html
     assert _nested(html, child.id, grandchild.id)
@@ -339,14 +339,8 @@ def test_a_reply_to_a_moved_reply_is_on_the_page_it_is_sent_to(site, post, reade
     """A reply whose parent was deleted takes its place in the thread: a new
     reply to it goes there, and the redirect leads to it."""
     site.set("comments_per_page", 5)
-    start = utcnow() - datetime.timedelta(days=1)
-    root = make_comment(post, created_at=start)
-    for minute in range(1, 6):
-        make_comment(post, created_at=start + datetime.timedelta(minutes=minute))
-    later = start + datetime.timedelta(minutes=10)
-    middle = make_comment(post, parent=root, created_at=later)
-    moved = make_comment(post, parent=middle, created_at=later)
-    _delete_for_good(middle)
+    root, middle, moved = make_thread_with_a_reply_to_move(post)
+    delete_for_good(middle)
     response = reader.comment(post, parent=str(moved.id))
     assert response.status_code == 303
     reply = stored()[-1]
