@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from peewee import Value
 
-from .. import audit, markup, publishing
+from .. import audit, publishing
 from ..audit import RECEIVED
 from ..db import retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
@@ -146,8 +146,12 @@ def _log(action, user, comment_id, before, after, detail=""):
 
 
 def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comment:
-    """Publish the user's reply under a comment, threaded as a reader's would be."""
-    body = body.strip()
+    """Publish the user's reply under a comment, threaded as a reader's would be.
+
+    Contacts typed into it are masked as in a reader's comment: the promise is
+    about every comment, and a contact meant to be public belongs in a post.
+    """
+    body = privacy.mask_contacts(body.strip())
     if not body:
         raise ActionError("a reply needs some text")
 
@@ -170,7 +174,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             email_hash=privacy.hash_email(user.email, secret),
             user=user,
             body=body,
-            body_html=markup.render_comment(body),
+            body_html=pipeline.render(body),
             status=CommentStatus.APPROVED,
         )
         _log("reply", user, created.id, "", created.status, f"reply to #{parent.id}")
@@ -186,8 +190,8 @@ def _lookup(comment_id: int) -> Comment | None:
 
 
 def edit(comment_id: int, user: User, body: str) -> Comment:
-    """Change a comment's text; its HTML is rendered as a reader's would be."""
-    body = body.strip()
+    """Change a comment's text; masked and rendered as a reader's would be."""
+    body = privacy.mask_contacts(body.strip())
     if not body:
         raise ActionError("a comment needs some text")
 
@@ -196,7 +200,7 @@ def edit(comment_id: int, user: User, body: str) -> Comment:
         if comment is None:
             raise ActionError("there is no such comment")
         comment.body = body
-        comment.body_html = markup.render_comment(body)
+        comment.body_html = pipeline.render(body)
         comment.modified_at = utcnow()
         comment.save()
         _log("edit", user, comment.id, comment.status, comment.status, "body edited")

@@ -120,11 +120,16 @@ def prepare(
         post_id=submission.post_id,
         fields=fields,
         private=private,
-        body_html=privacy.mask_html(markup.render_comment(private.body)),
+        body_html=render(private.body),
         form_age=token.age(now),
         key=idempotency_key(token, submission.post_id, fields, private, secret),
         checks=list(checks),
     )
+
+
+def render(masked_body: str) -> str:
+    """A comment's stored HTML from its masked text, masked again as rendered."""
+    return privacy.mask_html(markup.render_comment(masked_body))
 
 
 def _read_token(value, secret, post_id, settings, now) -> tokens.FormToken:

@@ -189,3 +189,24 @@ def test_actions_invalidate_the_page_cache(app, post, users):
     generation = app.extensions["generation"].current()
     actions.apply("approve", [comment.id], users["moderator"])
     assert app.extensions["generation"].current() != generation
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "write to jane@example.com",
+        "write to jane&#64;example.com",
+        "call +44 20 7946 0958",
+    ],
+)
+def test_moderators_text_is_masked_like_a_readers(app, post, users, typed):
+    settings = app.extensions["settings"].all()
+    comment = make_comment(post, "approved")
+    reply = actions.reply(comment.id, users["moderator"], typed, "key", settings)
+    actions.edit(comment.id, users["moderator"], typed)
+    edited = Comment.get_by_id(comment.id)
+    for stored in (reply, edited):
+        for text in (stored.body, stored.body_html):
+            assert "jane" not in text and "7946" not in text
+            assert "hidden]" in text
+
