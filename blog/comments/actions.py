@@ -78,12 +78,27 @@ class Result:
     action: str
     done: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    # Approved replies whose thread's top comment this took off or put back on
+    # the page: readers see a thread only under its approved top comment.
+    replies_hidden: int = 0
+    replies_shown: int = 0
 
     def summary(self) -> str:
         text = f"{RULES[self.action].label}: {len(self.done)} comment(s)"
         if self.skipped:
             text += f"; {len(self.skipped)} skipped (not in a state it applies to)"
+        if self.replies_hidden:
+            text += (
+                f"; {_replies(self.replies_hidden)} in those threads no longer show:"
+                " a thread shows only under its approved first comment"
+            )
+        if self.replies_shown:
+            text += f"; {_replies(self.replies_shown)} in those threads show again"
         return text
+
+
+def _replies(count: int) -> str:
+    return f"{count} approved {'reply' if count == 1 else 'replies'}"
 
 
 def apply(action: str, comment_ids, user: User | None) -> Result:
@@ -95,18 +110,41 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
 
     def run() -> Result:
         result = Result(action)
+        out, back = [], []
         for comment in Comment.select().where(Comment.id.in_(ids)):
             if comment.status in rule.sources:
+                was_shown = comment.status == CommentStatus.APPROVED
                 _transition(comment, action, rule, user)
                 result.done.append(comment.id)
+                if comment.parent_id is None and rule.target is not None:
+                    shown = comment.status == CommentStatus.APPROVED
+                    if shown != was_shown:
+                        (back if shown else out).append(comment.id)
             else:
                 result.skipped.append(comment.id)
+        # Counted once every comment has changed: a selection may hold replies too.
+        result.replies_hidden = _approved_replies(out)
+        result.replies_shown = _approved_replies(back)
         return result
 
     result = retrying(run) if ids else Result(action)
     if result.done:
         publishing.invalidate_pages()
     return result
+
+
+def _approved_replies(thread_ids: list[int]) -> int:
+    if not thread_ids:
+        return 0
+    return (
+        Comment.select()
+        .where(
+            Comment.thread.in_(thread_ids)
+            & Comment.parent.is_null(False)
+            & (Comment.status == CommentStatus.APPROVED)
+        )
+        .count()
+    )
 
 
 def _transition(comment: Comment, action: str, rule: Rule, user):

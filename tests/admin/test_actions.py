@@ -210,3 +210,24 @@ def test_moderators_text_is_masked_like_a_readers(app, post, users, typed):
             assert "jane" not in text and "7946" not in text
             assert "hidden]" in text
 
+
+def test_taking_a_thread_off_the_page_says_its_replies_go_with_it(post, users):
+    root = make_comment(post, "approved")
+    reply = make_comment(post, "approved", parent=root, thread=root)
+    make_comment(post, "approved", parent=reply, thread=root)
+    make_comment(post, "pending", parent=root, thread=root)
+    moderator = users["moderator"]
+    trashed = actions.apply("trash", [root.id], moderator)
+    assert trashed.replies_hidden == 2
+    assert trashed.summary() == (
+        "Trash: 1 comment(s); 2 approved replies in those threads no longer show:"
+        " a thread shows only under its approved first comment"
+    )
+    assert actions.apply("restore", [root.id], moderator).summary() == (
+        "Restore: 1 comment(s); 2 approved replies in those threads show again"
+    )
+    # Replies taken out with their thread are not counted as left behind.
+    both = actions.apply("unapprove", [root.id, reply.id], moderator)
+    assert (both.replies_hidden, both.replies_shown) == (1, 0)
+    # Nor does a reply's own change count as its thread's.
+    assert actions.apply("approve", [reply.id], moderator).replies_shown == 0

@@ -1,8 +1,11 @@
-"""The per-post comment counts the triggers keep (migration 0015), on both databases."""
+"""The per-post comment counts the triggers keep (migrations 0015 and 0018), on
+both databases."""
 
 import datetime
 import importlib
 import random
+import threading
+import time
 
 import pytest
 from playhouse.migrations import Runner
@@ -10,6 +13,7 @@ from playhouse.migrations import Runner
 from blog import db
 from blog.comments import removal, store
 from blog.models import Comment, CommentCount, CommentStatus, Post, utcnow
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_comment, make_post
 
 NOW = utcnow().replace(microsecond=0)
@@ -33,9 +37,13 @@ def counted() -> dict[int, tuple[int, int]]:
 
 
 def truth() -> dict[int, tuple[int, int]]:
-    """The same counts read from every comment."""
+    """The same counts read from every comment: approved ones the pages show,
+    top level or in a thread whose top-level comment is approved."""
     found: dict[int, list[int]] = {}
+    status = {comment.id: comment.status for comment in Comment.select()}
     for comment in Comment.select().where(Comment.status == CommentStatus.APPROVED):
+        if comment.parent_id and status.get(comment.thread_id) != "approved":
+            continue
         counts = found.setdefault(comment.post_id, [0, 0])
         counts[0] += 1
         counts[1] += comment.parent_id is None
@@ -154,15 +162,135 @@ def test_page_of_agrees_with_the_pages_shown(posts, order):
     assert found == shown[waiting.id]
 
 
+SHOWN_REPLIES = "migrations.0018_comment_count_shown_replies"
+
+
 def test_the_migration_counts_what_is_there(posts):
     migration = importlib.import_module("migrations.0015_comment_counts")
+    later = importlib.import_module(SHOWN_REPLIES)
     migrator = Runner(db.database.obj).migrator
     top = make_comment(posts[0])
     make_comment(posts[0], parent=top)
     make_comment(posts[1], status=CommentStatus.PENDING)
+    later.down(migrator, db.database.obj)
     migration.down(migrator, db.database.obj)
     uncounted = make_comment(posts[1])  # while nothing counts
     migration.up(migrator, db.database.obj)
     assert counted() == truth() == {posts[0].id: (2, 1), posts[1].id: (1, 1)}
     make_comment(posts[1], parent=uncounted)
     assert counted() == {posts[0].id: (2, 1), posts[1].id: (2, 1)}
+    later.up(migrator, db.database.obj)  # the schema as the other tests find it
+    assert counted() == truth()
+
+
+@pytest.mark.parametrize("taken_out", ["pending", "spam", "rejected", "deleted"])
+def test_a_thread_taken_out_takes_its_replies_count_with_it(posts, taken_out):
+    """The heading counts what the page shows; putting the thread back restores both."""
+    post = posts[0]
+    root = make_comment(post)
+    reply = make_comment(post, parent=root)
+    make_comment(post, parent=reply)
+    make_comment(post, parent=root, status=CommentStatus.PENDING)
+    make_comment(post)
+
+    def seen():
+        page = store.threads(post, 1, 50)
+        shown = []
+        stack = list(page.items)
+        while stack:
+            node = stack.pop()
+            shown.append(node.comment.id)
+            stack += node.children
+        return store.approved_count(post), page.total, len(shown)
+
+    assert seen() == (4, 2, 4)
+    Comment.update(status=taken_out).where(Comment.id == root.id).execute()
+    assert seen() == (1, 1, 1)
+    # A reply approved while its thread is out stays out of the count too.
+    Comment.update(status="approved").where(Comment.parent == root.id).execute()
+    assert seen() == (1, 1, 1)
+    Comment.update(status="approved").where(Comment.id == root.id).execute()
+    assert seen() == (5, 2, 5)
+    assert counted() == truth()
+
+
+def test_taking_out_a_thread_and_its_replies_in_one_statement(posts):
+    """Rows changed by one statement, in whatever order the database takes them."""
+    post = posts[1]
+    roots = [make_comment(post) for _ in range(3)]
+    replies = [make_comment(post, parent=root) for root in roots for _ in range(2)]
+    everything = [c.id for c in roots + replies]
+    for status in ("deleted", "approved", "spam", "approved"):
+        Comment.update(status=status).where(Comment.id.in_(everything[::2])).execute()
+        assert counted() == truth(), status
+        Comment.update(status=status).where(Comment.id.in_(everything)).execute()
+        assert counted() == truth(), status
+    Comment.delete().where(Comment.id.in_([roots[0].id, replies[0].id])).execute()
+    assert counted() == truth()
+
+
+def test_the_shown_replies_migration_counts_what_is_there(posts):
+    migration = importlib.import_module(SHOWN_REPLIES)
+    migrator = Runner(db.database.obj).migrator
+    root = make_comment(posts[0], status=CommentStatus.DELETED)
+    make_comment(posts[0], parent=root)
+    make_comment(posts[0])
+    assert counted() == truth() == {posts[0].id: (1, 1)}
+    migration.down(migrator, db.database.obj)
+    assert counted() == {posts[0].id: (2, 1)}  # 0015 counted the hidden reply
+    make_comment(posts[0], parent=root)
+    migration.up(migrator, db.database.obj)
+    assert counted() == truth() == {posts[0].id: (1, 1)}
+    Comment.update(status="approved").where(Comment.id == root.id).execute()
+    assert counted() == truth() == {posts[0].id: (4, 2)}
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="PostgreSQL's concurrent writers are what this test exercises "
+    "(SQLite has one writer at a time)",
+)
+@pytest.mark.parametrize("first", ["approve the reply", "take the thread out"])
+def test_a_reply_and_its_thread_changed_at_once_count_right_on_postgresql(
+    app, posts, first
+):
+    """One transaction changes a reply, another its thread's top comment, both
+    before either commits: the count still ends as the comments say."""
+    post = posts[0]
+    root = make_comment(post)
+    reply = make_comment(post, parent=root, status=CommentStatus.PENDING)
+    changes = {
+        "approve the reply": (reply.id, CommentStatus.APPROVED),
+        "take the thread out": (root.id, CommentStatus.SPAM),
+    }
+    first_change = changes.pop(first)
+    (second_change,) = changes.values()
+    changed, failures = threading.Event(), []
+
+    def change(ident, status, hold: bool):
+        try:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if not hold:
+                    assert changed.wait(timeout=10)
+                with db.database.atomic():
+                    Comment.update(status=status).where(Comment.id == ident).execute()
+                    if hold:
+                        changed.set()
+                        time.sleep(0.5)  # the other writer runs into it meanwhile
+                db.database.close()
+        except Exception as error:  # reported from the test's own thread
+            failures.append(error)
+
+    writers = [
+        threading.Thread(target=change, args=(*first_change, True)),
+        threading.Thread(target=change, args=(*second_change, False)),
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=30)
+    assert failures == []
+    # The reply approved in a thread out of the page: nothing shown, nothing counted.
+    assert counted() == truth() == {}
+    assert store.approved_count(post) == 0
