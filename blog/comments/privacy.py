@@ -17,10 +17,12 @@ reading of the source with its character references, backslash escapes and
 percent escapes decoded as deep as a reader would decode them (see
 _MARKDOWN_LAYERS), and each contact found there is masked over the source
 characters it came from. The rest of the source is kept byte for byte, so
-"1\\. not a list" and "&lt;div&gt;" stay as they were typed. mask_html() then
-masks what the rendered HTML shows, its links and its text read across inline
-tags, for what the source does not spell out: "jane@*example*.com" is an
-address only once rendered.
+"1\\. not a list" and "&lt;div&gt;" stay as they were typed. Addresses are
+also read without emphasis and code marks, which the page does not show:
+"jane@*example*.com". mask_html() then masks what the rendered HTML shows,
+its links and its text read across inline tags, for what the source does not
+spell out: "[jane@](https://x.example)example.com" is an address only once
+rendered.
 """
 
 import hashlib
@@ -118,10 +120,19 @@ _HREF = re.compile(r'(\shref=")([^"]*)(")')
 # in code). HTML: what the browser decodes, tags and all, and then the eye.
 _MARKDOWN_LAYERS = (_ENCODED, _ENCODED, _ENCODED)
 _HTML_LAYERS = (_HTML, _ENCODED)
+# Emphasis and code marks inside an address ("jane@*example*.com") vanish on
+# the page: addresses are read without them, so the source is masked too. Not
+# phone numbers: "1_000_000_000" and "10*1000*1000" are numbers in code.
+_MARKS = "*_~`"
+_EMAIL_LAYERS = tuple(
+    re.compile(rf"{layer.pattern}|[{re.escape(_MARKS)}]") for layer in _MARKDOWN_LAYERS
+)
 
 
 @lru_cache(maxsize=1024)  # a long text repeats the same few encodings
 def _decode(encoded: str) -> str:
+    if encoded in _MARKS:
+        return ""
     if tag := _TAG.fullmatch(encoded):
         return "" if tag[1] in _INLINE_TAGS else "\n"
     if encoded[0] == "\\":
@@ -167,10 +178,15 @@ class _Reading:
         return self._starts[start], self._ends[end - 1]
 
 
+def _may_have_email(text: str) -> bool:
+    return bool(
+        _MAY_HAVE_SYMBOL.search(text)
+        or (_SPELT_AT.search(text) and _SPELT_DOT.search(text))
+    )
+
+
 def _emails(text: str) -> Iterator[tuple[int, int, str]]:
-    if _MAY_HAVE_SYMBOL.search(text) or (
-        _SPELT_AT.search(text) and _SPELT_DOT.search(text)
-    ):
+    if _may_have_email(text):
         for match in _EMAIL.finditer(text):
             yield match.start(), match.end(), EMAIL_MASK
 
@@ -186,9 +202,8 @@ def _phones(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start() + lead, match.end(), PHONE_MASK
 
 
-def _mask(source: str, find, in_html: bool = False) -> str:
+def _mask(source: str, find, layers=_MARKDOWN_LAYERS, in_html: bool = False) -> str:
     """Replace in the source what find() spots in the source's reading."""
-    layers = _HTML_LAYERS if in_html else _MARKDOWN_LAYERS
     if not layers[0].search(source):
         spans = find(source)
     else:
@@ -212,7 +227,10 @@ def _mask(source: str, find, in_html: bool = False) -> str:
 def mask_contacts(text: str) -> str:
     """Mask email addresses and phone numbers typed into a comment, however encoded."""
     # Emails first, so the digits of "5551234567@example.com" go with it.
-    return _mask(_mask(text, _emails), _phones)
+    # Most text holds neither an address nor anything decoded into one.
+    if _may_have_email(text) or _ENCODED.search(text):
+        text = _mask(text, _emails, _EMAIL_LAYERS)
+    return _mask(text, _phones)
 
 
 def mask_html(rendered: str) -> str:
@@ -225,7 +243,8 @@ def mask_html(rendered: str) -> str:
         lambda tag: _HREF.sub(lambda h: h[1] + mask_contacts(h[2]) + h[3], tag[0]),
         rendered,
     )
-    return _mask(_mask(rendered, _emails, True), _phones, True)
+    rendered = _mask(rendered, _emails, _HTML_LAYERS, in_html=True)
+    return _mask(rendered, _phones, _HTML_LAYERS, in_html=True)
 
 
 def _keyed(value: str, key: str, purpose: str) -> str:

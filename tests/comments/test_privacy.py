@@ -184,6 +184,36 @@ def test_the_rendered_html_is_read_across_inline_tags(typed, shown):
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Mail jane@*example*.com today", f"Mail {EMAIL_MASK} today"),
+        ("jane@**exa**mple.com", EMAIL_MASK),
+        # A mark before the address is not part of it.
+        ("`jane`@example.com", f"`{EMAIL_MASK}"),
+        ("*jane*@example.com.", f"*{EMAIL_MASK}."),
+        ("jane&#64;*example*.com", EMAIL_MASK),
+        ("jane at *example* dot com", EMAIL_MASK),
+    ],
+)
+def test_marks_inside_an_address_do_not_keep_it_in_the_source(typed, stored):
+    """What the page reads whole is masked where it is stored, not only shown."""
+    assert mask_contacts(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*Thanks* @everyone, see _docs_ and `@app.route`",
+        "**bold** and snake_case_name @ home",
+        "a_b@localhost and x*y@z",
+        "1_000_000_000 rows and 10*1000*1000 bytes, ~2024~",
+    ],
+)
+def test_marks_near_no_address_are_kept(text):
+    assert mask_contacts(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         r"1\. not a list",
