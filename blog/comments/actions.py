@@ -16,7 +16,10 @@
     reply       a comment by the signed-in user, approved at once, threaded
                 under the comment as a reader's reply is (pipeline.place);
                 replying to a pending comment approves it
-    edit        new body text, re-rendered as a reader's comment is
+    edit        new body text, masked and rendered as a reader's comment is
+
+Taking a thread's approved first comment out (unapprove, spam, trash) takes
+its approved replies off the page with it; the summary says how many.
 
 Each call is one transaction that also writes the audit log and the
 classifier's lessons, then makes every worker render public pages afresh.
