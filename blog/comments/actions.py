@@ -1,6 +1,6 @@
 """What a moderator does to comments, one or many at a time.
 
-    approve     pending → approved
+    approve     pending → approved; the classifier learns the comment as good
     unapprove   approved → pending
     spam        pending, approved or trash → spam; the classifier learns the
                 comment as spam and the blocklist takes its sender
@@ -168,6 +168,9 @@ def _transition(comment: Comment, action: str, rule: Rule, user):
     elif action == "not_spam":
         classifier.learn_from_decision(comment, spam=False)
         blocklist.unblock_comment(comment)
+    elif action == "approve":
+        # A held comment a moderator passes is the ham this site receives.
+        classifier.learn_from_decision(comment, spam=False)
     if rule.target is None:
         _log(action, user, comment.id, before, "", RECEIVED + str(comment.created_at))
     else:

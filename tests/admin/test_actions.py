@@ -6,7 +6,14 @@ import pytest
 from peewee import fn
 
 from blog.comments import actions
-from blog.models import AuditEntry, BlockedItem, Comment, SpamToken, utcnow
+from blog.models import (
+    AuditEntry,
+    BlockedItem,
+    Comment,
+    SpamLesson,
+    SpamToken,
+    utcnow,
+)
 from tests.admin.conftest import make_comment
 from tests.factories import make_post
 
@@ -112,12 +119,19 @@ def test_not_spam_teaches_the_classifier_and_unblocks_the_sender(post, users):
     assert _status(comment) == "approved"
 
 
-def test_approve_and_trash_do_not_teach_the_classifier(post, users):
-    comment = make_comment(post, "pending")
+def test_approve_teaches_the_classifier_and_trash_does_not(post, users):
+    comment = make_comment(post, "pending", body="great post thanks")
     before = _tokens()
     actions.apply("approve", [comment.id], users["moderator"])
+    learned = _tokens()
+    assert learned[0] == before[0] and learned[1] > before[1]
+    lesson = SpamLesson.get(SpamLesson.comment == comment.id)
+    assert lesson.spam is False
+    # Unapproved and approved again: still learned once.
+    actions.apply("unapprove", [comment.id], users["moderator"])
+    actions.apply("approve", [comment.id], users["moderator"])
     actions.apply("trash", [comment.id], users["moderator"])
-    assert _tokens() == before
+    assert _tokens() == learned
 
 
 def test_reply_is_published_at_once_and_threaded(app, post, users):

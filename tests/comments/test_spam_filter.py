@@ -1,6 +1,7 @@
 """The learning classifier, the content checks, the blocklist and `blog spam`."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,8 +16,10 @@ from blog.comments.spam.classifier import (
     MemoryStore,
     learn_from_decision,
     live,
+    load_default,
 )
 from blog.comments.spam.content import content_verdicts, link_count
+from blog.comments.spam.corpora import read
 from blog.comments.spam.evaluate import scores
 from blog.models import SpamToken
 from blog.settings import DEFINITIONS
@@ -193,3 +196,21 @@ def test_the_default_model_knows_its_training_corpus():
 
     report = evaluate([folder / "Youtube03-LMFAO.csv"], DEFAULTS)
     assert report["n"] == 438 and report["recall"] > 0.8
+
+
+def test_approving_a_blogs_comments_fits_the_default_model_to_it():
+    """The default model knows video comments and text messages, where praise
+    and thanks lean spam; a blog's own approvals are what fit it to the site."""
+    examples = read(Path(__file__).parent.parent / "data" / "blog_ham.csv")
+    bodies = [example.fields["body"] for example in examples]
+    approved, later = bodies[::4], [b for i, b in enumerate(bodies) if i % 4]
+    classifier = Classifier(load_default())
+
+    def mean_probability() -> float:
+        scored = [classifier.probability({"body": body}) for body in later]
+        return sum(scored) / len(scored)
+
+    before = mean_probability()
+    for body in approved:
+        classifier.learn({"body": body}, spam=False)
+    assert mean_probability() < before - 0.05
