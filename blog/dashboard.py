@@ -14,11 +14,11 @@ touched it. Over comments from readers received in the window:
 import datetime
 from dataclasses import dataclass
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
 from . import post_list
 from .audit import RECEIVED
-from .db import unselective
+from .db import database, unselective
 from .models import AuditEntry, Comment, CommentStatus, utcnow
 
 QUEUE_STATES = (CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM)
@@ -27,16 +27,16 @@ QUEUE_STATES = (CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPA
 def comment_counts(days: int, now: datetime.datetime | None = None) -> dict:
     """Comments received in the last `days` days, by status (pending/approved/spam)."""
     since = (now or utcnow()) - datetime.timedelta(days=days)
-    found = {status.value: 0 for status in QUEUE_STATES}
-    query = (
-        Comment.select(Comment.status, fn.COUNT(Comment.id).alias("n"))
-        .where(Comment.created_at >= since)
-        .group_by(Comment.status)
-    )
-    for row in query.dicts():
-        if row["status"] in found:
-            found[row["status"]] = row["n"]
-    return found
+    # One range of the (status, created_at) index per status: grouped by
+    # status, SQLite walked that index whole, 37 ms at 100,000 comments.
+    counts = [
+        Comment.select(fn.COUNT(SQL("*"))).where(
+            (Comment.status == status) & (Comment.created_at >= since)
+        )
+        for status in QUEUE_STATES
+    ]
+    row = Select(columns=counts).bind(database).tuples().get()
+    return {state.value: n for state, n in zip(QUEUE_STATES, row, strict=True)}
 
 
 def oldest_pending_age(now: datetime.datetime | None = None):
