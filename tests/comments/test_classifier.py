@@ -81,6 +81,25 @@ def test_tokens_name_each_kind_with_its_prefix():
     assert len(tokens) == len(set(tokens))
 
 
+@pytest.mark.parametrize(
+    ("body", "own"),
+    [
+        ("see http://pills.example/a", True),
+        ("my shop www.cheap-pills.co.uk today", True),
+        ("at http://203.0.113.9/promo", True),
+        ("https://ann.blogspot.com/post", True),  # kept apart by the suffix list
+        (
+            "https://www.youtube.com/watch?v=x and https://en.wikipedia.org/wiki/Y",
+            False,
+        ),
+        ("https://github.com/pallets/flask", False),
+        ("no link at all", False),
+    ],
+)
+def test_a_link_to_somebodys_own_site_has_its_token(body, own):
+    assert (features.OWN_SITE in features.tokens({"body": body})) is own
+
+
 def test_a_token_longer_than_the_column_is_hashed_to_fit():
     word = "abcdefghij" * 10
     tokens = features.tokens({"body": word})

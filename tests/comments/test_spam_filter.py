@@ -14,6 +14,7 @@ from blog.comments.spam.classifier import (
     Classifier,
     DatabaseStore,
     MemoryStore,
+    comment_fields,
     learn_from_decision,
     live,
     load_default,
@@ -21,6 +22,7 @@ from blog.comments.spam.classifier import (
 from blog.comments.spam.content import content_verdicts, link_count
 from blog.comments.spam.corpora import read
 from blog.comments.spam.evaluate import scores
+from blog.db import database
 from blog.models import SpamToken
 from blog.settings import DEFINITIONS
 from tests.conftest import shared_data
@@ -214,3 +216,31 @@ def test_approving_a_blogs_comments_fits_the_default_model_to_it():
     for body in approved:
         classifier.learn({"body": body}, spam=False)
     assert mean_probability() < before - 0.05
+
+
+def test_the_features_v3_migration_relearns_the_live_model(app):
+    """Counts of older tokens go; the default model and every decision come back."""
+    import importlib
+
+    from blog.comments.spam.classifier import seed_from_default
+    from blog.models import Comment, SpamLesson
+    from tests.factories import make_post
+
+    migration = importlib.import_module("migrations.0019_spam_features_v3")
+    seed_from_default()
+    comment = Comment.create(
+        post=make_post(),
+        author_name="x",
+        body="Cheap pills at http://pills.example/a",
+        status="pending",
+    )
+    learn_from_decision(comment, True)
+    SpamToken.create(token="w:version-two-only", spam=40, ham=0)
+    SpamLesson.update(tokens='["w:version-two-only"]').execute()
+    migration.up(None, database.obj)
+    expected = Classifier(load_default())
+    expected.learn(comment_fields(comment), True)
+    stored = {row.token: (row.spam, row.ham) for row in SpamToken.select()}
+    assert stored == expected.store.dump()
+    lesson = SpamLesson.get(SpamLesson.comment == comment.id)
+    assert "m:own-site" in json.loads(lesson.tokens)

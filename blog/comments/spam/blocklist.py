@@ -5,73 +5,27 @@ website and its IP hash; "not spam" lifts them again. A new comment from a
 blocked email or address, or whose website or any link is on a blocked host
 (or under it: blocking spam.example blocks shop.spam.example), goes to spam.
 
-Hosts that everybody links to are never blocked, nor anything under them:
-one spammer's video channel, or a Wikipedia page given as a website, must not
-send every video or Wikipedia link to the spam folder. A host is judged by its
-registrable domain (the Public Suffix List's, as the publicsuffixlist package
-ships it: no network): en.wikipedia.org is wikipedia.org, and a public suffix
-such as co.uk is never blocked, nor matched, so no entry can catch every site
-under it. Where the list says sites are separate (name.blogspot.com), one
-site is blocked, not the others.
+Hosts that everybody links to are never blocked, nor anything under them,
+nor a public suffix (sites.py): one spammer's video channel, or a Wikipedia
+page given as a website, must not send every video or Wikipedia link to the
+spam folder, and no entry can catch every site under co.uk. Where the Public
+Suffix List keeps sites apart (name.blogspot.com), one site is blocked, not
+the others.
 """
-
-import ipaddress
-
-from publicsuffixlist import PublicSuffixList
 
 from ...db import Prepared, one_of, pack, write_transaction
 from ...models import BlockedItem
 from .features import host
+from .sites import SUFFIXES, is_address, is_own_site
 
-_SUFFIXES = PublicSuffixList()
-
-SHARED_HOSTS = frozenset(
-    {
-        "youtube.com",
-        "youtu.be",
-        "vimeo.com",
-        "facebook.com",
-        "instagram.com",
-        "twitter.com",
-        "x.com",
-        "tiktok.com",
-        "linkedin.com",
-        "reddit.com",
-        "github.com",
-        "gitlab.com",
-        "medium.com",
-        "wordpress.com",
-        "blogspot.com",
-        "tumblr.com",
-        "wikipedia.org",
-        "google.com",
-    }
-)
 LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
-
-
-def _is_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _blockable(name: str) -> bool:
-    if not name:
-        return False
-    if _is_address(name):
-        return True
-    site = _SUFFIXES.privatesuffix(name)
-    return site is not None and site not in SHARED_HOSTS
 
 
 def _items(comment) -> list[tuple[str, str]]:
     website = host(comment.author_url or "")
     pairs = [
         ("email_hash", comment.email_hash),
-        ("host", website if _blockable(website) else ""),
+        ("host", website if is_own_site(website) else ""),
         ("ip_hash", comment.ip_hash),
     ]
     return [(kind, value) for kind, value in pairs if value]
@@ -109,10 +63,10 @@ def _hosts(urls) -> set[str]:
     found = set()
     for url in urls:
         name = host(url)
-        if not name or _is_address(name):
+        if not name or is_address(name):
             found.add(name)
             continue
-        site = _SUFFIXES.privatesuffix(name)
+        site = SUFFIXES.privatesuffix(name)
         if site is None:
             continue
         labels = name.split(".")

@@ -7,9 +7,11 @@ letter shortened, links replaced by a marker. The tokens are then its words
 and word pairs (numbers left out: they name counts and years in honest
 comments as often as prices in spam), the first and last words (spam opens
 with "check out", "subscribe", a bare link), the stems of its longer words,
-the hosts of its links and how many there are, and the email domain and
-website host of the commenter. The raw email is never a feature: only its
-domain is.
+the hosts of its links and how many there are, whether any of them is
+somebody's own site rather than a video site, a social network or the like
+(sites.py: what spam advertises, and every such link in the shared corpora
+is spam), and the email domain and website host of the commenter. The raw
+email is never a feature: only its domain is.
 
 A stem (a word's first four letters) is counted like any token but speaks
 only for a word the filter has never met (classifier.py): "subscribers",
@@ -31,8 +33,9 @@ from itertools import pairwise
 from urllib.parse import urlsplit
 
 from ..privacy import EMAIL_MASK, PHONE_MASK
+from .sites import is_own_site
 
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 MAX_TOKEN_LENGTH = 64  # SpamToken.token
 MAX_TEXT = 2000  # characters of the body looked at: enough to judge, cheap to score
 STEM = 4  # letters of a stem; only longer words have one
@@ -40,6 +43,7 @@ STEM = 4  # letters of a stem; only longer words have one
 URL_MARK = "_url_"
 EMAIL_MARK = "_email_"
 PHONE_MARK = "_phone_"
+OWN_SITE = "m:own-site"  # a link to somebody's site, not one everybody links to
 
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
@@ -132,6 +136,8 @@ def _link_tokens(body: str) -> list[str]:
         name = host(link)
         if name:
             tokens += [f"u:{name}", "u:." + ".".join(name.rsplit(".", 2)[-2:])]
+            if is_own_site(name):
+                tokens.append(OWN_SITE)
     return tokens
 
 
