@@ -205,9 +205,15 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             raise ActionError("only a pending or approved comment can be answered")
         if parent.status == CommentStatus.PENDING:
             _transition(parent, "approve", RULES["approve"], user)
-        parent_id, thread_id, depth = pipeline.place(
-            parent.id, parent.post_id, _lookup, settings
-        )
+        try:
+            parent_id, thread_id, depth = pipeline.place(
+                parent.id, parent.post_id, _lookup, settings
+            )
+        except pipeline.ValidationError as error:
+            raise ActionError(
+                "its thread's first comment is not approved, so readers would not "
+                "see the reply: approve that one first"
+            ) from error
         created = Comment.create(
             post=parent.post_id,
             parent=parent_id,

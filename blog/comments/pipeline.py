@@ -207,25 +207,29 @@ def place(
 
     Depth 0 is a top-level comment, so thread_depth levels run from 0 to
     thread_depth - 1; a reply deeper than that attaches to the deepest
-    allowed ancestor instead.
+    allowed ancestor instead, one readers see. A comment in a thread whose
+    first comment is not approved is not shown, so it takes no replies.
     """
     if parent_id is None:
         return None, None, 0
     parent = lookup(parent_id)
-    if (
-        parent is None
-        or parent.post_id != post_id
-        or parent.status != CommentStatus.APPROVED
-    ):
+    shown = parent is not None and parent.post_id == post_id and _approved(parent)
+    if shown and parent.thread_id is not None:
+        shown = _approved(lookup(parent.thread_id))
+    if not shown:
         raise ValidationError(
             {PARENT: "The comment you replied to is no longer available."}, 400
         )
     deepest = settings["thread_depth"] - 1
-    while parent is not None and parent.depth >= deepest:
+    while parent is not None and (parent.depth >= deepest or not _approved(parent)):
         parent = lookup(parent.parent_id) if parent.parent_id else None
     if parent is None:
         return None, None, 0
     return parent.id, parent.thread_id or parent.id, parent.depth + 1
+
+
+def _approved(comment) -> bool:
+    return comment is not None and comment.status == CommentStatus.APPROVED
 
 
 def _save(draft: Draft, decision: Decision, now) -> Comment:

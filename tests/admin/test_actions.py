@@ -245,3 +245,13 @@ def test_taking_a_thread_off_the_page_says_its_replies_go_with_it(post, users):
     assert (both.replies_hidden, both.replies_shown) == (1, 0)
     # Nor does a reply's own change count as its thread's.
     assert actions.apply("approve", [reply.id], moderator).replies_shown == 0
+
+
+def test_a_reply_into_a_thread_off_the_page_is_refused_with_a_reason(app, post, users):
+    settings = app.extensions["settings"].all()
+    root = make_comment(post, "deleted")
+    reply = make_comment(post, "pending", parent=root, thread=root, depth=1)
+    with pytest.raises(actions.ActionError, match="approve that one first"):
+        actions.reply(reply.id, users["moderator"], "Hello", "key", settings)
+    assert Comment.select().count() == 2
+    assert _status(reply) == "pending"  # the approval before it undone too

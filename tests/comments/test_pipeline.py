@@ -459,3 +459,22 @@ def test_posts_that_take_no_comments(app, fields, error):
 def test_a_missing_post(app):
     with pytest.raises(PostNotFound):
         pipeline.submit(Submission(4242, form(), IP), default_settings(), SECRET, NOW)
+
+
+@pytest.mark.parametrize(
+    "status", [CommentStatus.PENDING, CommentStatus.SPAM, CommentStatus.DELETED]
+)
+def test_a_reply_into_a_thread_taken_off_the_page_is_refused(status, history):
+    """Its first comment out, the thread is not shown: a reply would vanish."""
+    chain = _thread(history, 3)
+    chain[0].status = status
+    with pytest.raises(ValidationError) as caught:
+        pipeline.place(chain[2].id, 1, history.comment, default_settings())
+    assert "no longer available" in caught.value.errors["parent"]
+
+
+def test_a_reply_past_the_deepest_level_skips_an_ancestor_not_shown(history):
+    chain = _thread(history, 5)
+    chain[3].status = CommentStatus.DELETED
+    found = pipeline.place(chain[4].id, 1, history.comment, default_settings())
+    assert found == (chain[2].id, chain[0].id, 3)

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import feedparser
 import pytest
 
+from blog import publishing
 from blog.comments import actions, tokens
 from blog.models import Comment, CommentStatus, PostStatus, utcnow
 from tests.factories import (
@@ -369,6 +370,22 @@ def test_a_reply_to_a_comment_not_shown_is_refused(post, reader, parent):
     response = reader.comment(post, parent=parent)
     assert response.status_code == 400
     assert "no longer available" in text(response)
+
+
+def test_a_reply_into_a_thread_taken_off_the_page_is_refused(post, reader):
+    """The first comment trashed: its replies are not shown, so take none."""
+    top = make_comment(post, author_name="Grace")
+    shown_before = make_comment(post, parent=top, author_name="Hopper")
+    page = f"{post.url}?replytocom={shown_before.id}"
+    token = reader.token(post, f"?replytocom={shown_before.id}")
+    Comment.update(status=CommentStatus.DELETED).where(Comment.id == top.id).execute()
+    publishing.invalidate_pages()  # as the moderator's trash does
+    response = reader.comment(post, token=token, parent=str(shown_before.id))
+    assert response.status_code == 400
+    assert "no longer available" in text(response)
+    assert "Thanks, this helped me a lot." in text(response)
+    assert len(stored()) == 2
+    assert "Leave a Reply to" not in text(reader.get(page))
 
 
 def test_a_pending_comment_shows_only_to_its_author(site, post, reader, other):
