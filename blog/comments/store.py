@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
-from peewee import SQL, NodeList, Select, fn
+from peewee import JOIN, SQL, NodeList, Select, fn
 
 from .. import db
 from ..models import (
@@ -428,13 +428,17 @@ def _own_before(post_id, own_ids, moment, ident, order) -> int:
 
 
 def recent_approved(limit: int, post=None, now=None) -> list[Comment]:
-    """The newest approved comments on public posts, for the comment feeds."""
+    """The newest comments the pages of public posts show, for the comment feeds:
+    approved, and top level or in a thread whose first comment is approved."""
     now = now or utcnow()
+    first = Comment.alias("first")
     query = (
         Comment.select(Comment, Post)
         .join(Post, on=(Comment.post == Post.id))
+        .join(first, JOIN.LEFT_OUTER, on=(Comment.thread == first.id))
         .where(
             (Comment.status == CommentStatus.APPROVED)
+            & (Comment.parent.is_null() | (first.status == CommentStatus.APPROVED))
             & (Post.status == PostStatus.PUBLISHED)
             & (Post.date <= now)
         )

@@ -231,19 +231,23 @@ def _acknowledge(outcome, values):
     comment, post = outcome.comment, outcome.post
     # The page shows the reader's other waiting comments too: they count.
     sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
-    number = store.page_of(
-        comment,
-        values["comments_per_page"],
-        values["comment_order"],
-        store.still_unseen(sent) if sent else (),
-    )
-    page = f"?cpage={number}" if number > 1 else ""
-    response = redirect(f"{post.url}{page}#comment-{comment.id}", 303)
+    own = store.still_unseen(sent) if sent else ()
+    place = _comments_page(comment, values, own)
+    response = redirect(f"{post.url}{place}", 303)
     response.headers["Cache-Control"] = "no-store"
     if outcome.status != Status.APPROVED:
         _remember_pending(response, sent, comment.id)
     _remember_author(response, comment, outcome.remember)
     return response
+
+
+def _comments_page(comment, values, own_ids=()) -> str:
+    """The query and anchor of a comment on its post's pages of comments."""
+    number = store.page_of(
+        comment, values["comments_per_page"], values["comment_order"], own_ids
+    )
+    page = f"?cpage={number}" if number > 1 else ""
+    return f"{page}#comment-{comment.id}"
 
 
 def _remember_pending(response, sent: list[int], comment_id: int):
@@ -322,16 +326,17 @@ def _channel(current, path, title, page) -> feeds.Channel:
 
 
 def _feed(channel, comments, current):
-    entries = [_entry(comment, current) for comment in comments]
+    values = reader.settings()
+    entries = [_entry(comment, current, values) for comment in comments]
     body = feeds.render(channel, entries, "atom")
     reader.cacheable()
     return Response(body, content_type=f"{feeds.MEDIA_TYPES['atom']}; charset=utf-8")
 
 
-def _entry(comment: Comment, current) -> feeds.Entry:
+def _entry(comment: Comment, current, values) -> feeds.Entry:
     """A comment as a feed entry: the commenter's name only, never contacts."""
     post = comment.post
-    link = current.absolute(f"{post.url}#comment-{comment.id}")
+    link = current.absolute(f"{post.url}{_comments_page(comment, values)}")
     return feeds.Entry(
         id=feeds.tag_uri(current, comment.created_at, f"/comments/{comment.id}"),
         title=f"{comment.author_name} on {post.title}",

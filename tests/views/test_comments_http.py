@@ -665,6 +665,22 @@ def test_comment_feeds_list_approved_comments_with_names_only(post, reader):
         assert "192.0.2" not in body
 
 
+def test_comment_feeds_show_what_the_pages_show_where_they_show_it(site, post, reader):
+    """Replies of a thread off the page stay out; each link names its page."""
+    site.set("comments_per_page", 5)
+    hidden = make_comment(post, author_name="Out", status=CommentStatus.DELETED)
+    make_comment(post, parent=hidden, author_name="Hidden reply")
+    threads = [make_comment(post, author_name=f"Shown {n}") for n in range(6)]
+    for url in ("/comments/feed/", f"/comments/{post.id}/feed/"):
+        feed = feedparser.parse(text(reader.get(url)))
+        links = {entry.author: entry.link for entry in feed.entries}
+        assert set(links) == {f"Shown {n}" for n in range(6)}
+        assert links["Shown 0"].endswith(f"{post.url}#comment-{threads[0].id}")
+        last = f"{post.url}?cpage=2#comment-{threads[5].id}"
+        assert links["Shown 5"].endswith(last)
+        assert reader.get(last.split("#")[0]).status_code == 200
+
+
 def test_the_feed_of_a_post_that_is_not_public_is_not_found(site, reader):
     draft = make_post(status=PostStatus.DRAFT)
     assert reader.get(f"/comments/{draft.id}/feed/").status_code == 404
