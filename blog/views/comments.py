@@ -42,7 +42,7 @@ from ..comments.validate import FORM, displayable
 from ..db import BusyError
 from ..forms import CommentForm
 from ..models import Comment, Post, utcnow
-from ..pagination import page_number
+from ..pagination import PageNotFound, page_number
 from . import errors, reader
 from .feeds import site
 
@@ -79,13 +79,17 @@ def comment_context(post) -> dict:
     """The comments area of a post page: threads, count, form, and open or not."""
     values = reader.settings()
     own = _own_waiting_comments()
-    threads = store.threads(
-        post,
-        page_number(request.args.get("cpage")),
-        values["comments_per_page"],
-        values["comment_order"],
-        own,
-    )
+    show = partial(
+        store.threads, post, per_page=values["comments_per_page"],
+        order=values["comment_order"], own_ids=own,
+    )  # fmt: skip
+    try:
+        threads = show(page_number(request.args.get("cpage")))
+    except PageNotFound:
+        # A link to a page since emptied (comments taken out, or one seen only
+        # by its author): the last page there is, not a missing post.
+        last = show(1).pages
+        abort(redirect(post.url + (f"?cpage={last}" if last > 1 else ""), 302))
     form = g.get("comment_form") or _blank_form(post)
     reply_to = _reply_to(post, form.parent.data)
     form.parent.data = str(reply_to.id) if reply_to else ""
