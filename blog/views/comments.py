@@ -121,7 +121,9 @@ def _own_waiting_comments() -> list[int]:
 
 def _personal_page(sent, waiting, response):
     request.environ.pop("blog.cacheable", None)
-    response.headers["Cache-Control"] = "private, no-cache"
+    # A page with the reader's typed text in it already says no-store.
+    if response.headers.get("Cache-Control") != "no-store":
+        response.headers["Cache-Control"] = "private, no-cache"
     if not waiting:
         response.delete_cookie(PENDING_COOKIE, httponly=True, samesite="Lax")
     elif waiting != sent:

@@ -406,6 +406,17 @@ def test_a_pending_comment_shows_only_to_its_author(site, post, reader, other):
     assert "awaiting moderation" not in theirs
 
 
+def test_a_form_error_page_stays_unstored_for_a_reader_with_a_waiting_comment(
+    site, post, reader
+):
+    site.set("hold_all", True)
+    reader.comment(post)
+    response = reader.comment(post, comment="Second, with a bad site", url="ftp://x")
+    assert response.status_code == 422
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Your comment is awaiting moderation." in text(response)
+
+
 def test_a_forged_pending_cookie_shows_nothing(app, site, post, reader, other):
     site.set("hold_all", True)
     reader.comment(post)
