@@ -210,8 +210,7 @@ def _form_again(post_id, pairs, errors, status, headers=None):
     post = Post.get_by_id(post_id)
     form = CommentForm(formdata=MultiDict((k, displayable(v)) for k, v in pairs))
     general = form.set_errors(errors)
-    if not _token_usable(form.token.data, post):
-        form.token.data = tokens.issue(post.id, _secret(), utcnow())
+    form.token.data = _token_for_again(form.token.data, post)
     g.comment_form, g.comment_errors = form, general
     body = reader.show(post)
     # A page with one reader's text in it is never cached.
@@ -222,14 +221,22 @@ def _form_again(post_id, pairs, errors, status, headers=None):
     return response
 
 
-def _token_usable(token, post) -> bool:
-    """Keep a good token: a fresh one would make the form look sent too fast."""
-    max_age = datetime.timedelta(hours=reader.settings()["max_form_hours"])
+def _token_for_again(token, post) -> str:
+    """The token of a form shown again: a good one kept, since a fresh one
+    would make the form look sent too fast; an expired one renewed as old as
+    the minimum form age, since its reader has long had the form."""
+    values = reader.settings()
+    now = utcnow()
     try:
-        tokens.read(token or "", _secret(), post.id, utcnow(), max_age)
+        max_age = datetime.timedelta(hours=values["max_form_hours"])
+        tokens.read(token or "", _secret(), post.id, now, max_age)
+    except tokens.TokenExpired:
+        now -= datetime.timedelta(seconds=values["min_form_seconds"])
     except tokens.TokenError:
-        return False
-    return True
+        pass
+    else:
+        return token
+    return tokens.issue(post.id, _secret(), now)
 
 
 def _acknowledge(outcome, values):

@@ -142,6 +142,25 @@ def test_without_a_token(post, reader):
     assert again.status_code == 303
 
 
+def test_a_form_expired_and_sent_again_at_once_is_not_taken_for_a_bot(
+    site, post, reader
+):
+    """Its reader has had the form for days: the renewed token is not "new"."""
+    site.set("min_form_seconds", 3)
+    old = tokens.issue(
+        post.id, "test secret key", utcnow() - datetime.timedelta(days=4)
+    )
+    html = text(reader.comment(post, token=old))
+    again = reader.comment(post, token=unescape(TOKEN.search(html).group(1)))
+    assert again.status_code == 303
+    assert [c.status for c in stored()] == [CommentStatus.APPROVED]
+    # A forged token renews nothing: sent at once, the form is too fast.
+    site.set("check_flood", False)
+    html = text(reader.comment(post, token="forged", comment="Another one."))
+    reader.comment(post, token=unescape(TOKEN.search(html).group(1)), comment="Hi.")
+    assert stored()[-1].status == CommentStatus.SPAM
+
+
 def test_without_the_token_field_at_all(post, reader):
     assert reader.comment(post, token=OMIT).status_code == 400
     assert stored() == []
