@@ -118,6 +118,32 @@ def test_a_held_comment_shows_only_to_its_author(site, watched_page, browser):
     assert watched_page.problems == []
 
 
+def test_a_form_shown_again_keeps_what_its_reader_chose(site, watched_page):
+    """Saved details fill a new form, never one sent back with the reader's own."""
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, "Saving my details.", name="Kept Name", remember=True)
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+
+    page.goto(site.url + post)
+    expect(page.locator("#remember")).to_be_checked()
+    page.uncheck("#remember")
+    page.fill("#comment", "Now without saving, and a bad website.")
+    page.fill("#url", "ftp://not-a-website")
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator(".form-errors")).to_be_visible()
+    expect(page.locator("#remember")).not_to_be_checked()
+    page.fill("#url", "")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    names = [cookie["name"] for cookie in page.context.cookies()]
+    assert "comment_author" not in names
+    # The browser reports the form page's own 422 status; nothing else.
+    assert [p for p in watched_page.problems if "status of 422" not in p] == []
+
+
 def test_everything_works_with_javascript_off(site, browser):
     context = browser.new_context(java_script_enabled=False)
     context.add_init_script(REPORT_CSP_VIOLATIONS)

@@ -1,7 +1,8 @@
 /*
  * Comment form helpers. The page works fully without them:
  * - fills name, email and website from the "save my details" cookie, which
- *   only this script reads, so the cached page stays the same for everybody;
+ *   only this script reads, so the cached page stays the same for everybody
+ *   (not on a form shown again with errors: it holds what the reader sent);
  * - moves the form under a comment when its Reply link is clicked (without
  *   JavaScript the link reloads the page with ?replytocom=<id>).
  */
@@ -34,7 +35,9 @@
 
   function fillDetails() {
     var details = savedDetails();
-    if (!details) {
+    // A form shown again with errors holds what its reader sent: an emptied
+    // field or an unticked box is their choice, not a gap to fill.
+    if (!details || form.querySelector(".form-errors")) {
       return;
     }
     [["author", "name"], ["email", "email"], ["url", "url"]].forEach(function (pair) {
