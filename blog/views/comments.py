@@ -190,17 +190,18 @@ def _form_pairs() -> list[tuple[str, str]]:
     """The form's fields, refusing bytes that are not UTF-8 instead of guessing."""
     if request.mimetype != "application/x-www-form-urlencoded":
         abort(415, description="Send the form as a browser does (urlencoded).")
-    text = request.get_data(cache=True).decode("utf-8")
     try:
         return parse_qsl(
-            text,
+            request.get_data(cache=True).decode("utf-8"),
             keep_blank_values=True,
             encoding="utf-8",
             errors="strict",
             max_num_fields=MAX_FIELDS,
         )
-    except ValueError as error:
-        abort(400, description=f"The form could not be read: {error}.")
+    except UnicodeDecodeError:
+        abort(400, description="The form could not be read: its text is not UTF-8.")
+    except ValueError:
+        abort(400, description="The form could not be read: it has too many fields.")
 
 
 def _form_again(post_id, pairs, errors, status, headers=None):

@@ -530,6 +530,8 @@ def test_invalid_utf8_is_a_bad_request(post, reader):
         environ_base={"REMOTE_ADDR": reader.ip},
     )
     assert response.status_code == 400
+    assert "its text is not UTF-8" in text(response)
+    assert "codec" not in text(response)
     assert stored() == []
 
 
