@@ -124,19 +124,26 @@ class Settings:
     """Reads every setting with one query and keeps them until told to reload."""
 
     def __init__(self):
-        self._values: dict | None = None
+        self._values: dict = {}
+        self._rows: list | None = None  # the stored rows self._values was made from
+        self._fresh = False
 
     def reload(self):
-        self._values = None
+        self._fresh = False
 
     def all(self) -> dict:
-        if self._values is None:
+        if not self._fresh:
             rows = _STORED.execute().fetchall()
-            stored = {key: json.loads(value) for key, value in rows}
-            self._values = {
-                key: stored.get(key, definition.default)
-                for key, definition in DEFINITIONS.items()
-            }
+            # Most reloads follow a comment, not a setting: the same rows need
+            # not be decoded and merged with the defaults again.
+            if rows != self._rows:
+                stored = {key: json.loads(value) for key, value in rows}
+                self._values = {
+                    key: stored.get(key, definition.default)
+                    for key, definition in DEFINITIONS.items()
+                }
+                self._rows = rows
+            self._fresh = True
         return self._values
 
     def __getitem__(self, key: str):
