@@ -17,7 +17,7 @@ import math
 import secrets
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -63,6 +63,27 @@ def init_app(app):
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
+    else:
+        app.before_request(_warn_of_an_unknown_proxy)
+
+
+def _warn_of_an_unknown_proxy():
+    """Say once if requests come through a proxy the site was not told about:
+    every reader then has the proxy's address, and the comment rate limit,
+    flood control and the sign-in limit count them all as one."""
+    if "X-Forwarded-For" not in request.headers:
+        return
+    if not privacy.is_shared(request.remote_addr or ""):
+        return
+    app = current_app._get_current_object()
+    if not app.extensions.get("proxy_warned"):
+        app.extensions["proxy_warned"] = True
+        app.logger.warning(
+            "requests come from %s with X-Forwarded-For: behind a proxy, set "
+            "BLOG_TRUSTED_PROXIES to how many proxies are in front, or every "
+            "reader counts as one sender",
+            request.remote_addr,
+        )
 
 
 @login_manager.user_loader

@@ -303,6 +303,29 @@ def truncate_ip(address: str) -> str:
     return _network(ip, 24 if ip.version == 4 else 48)
 
 
+# Addresses many people come from at once: the host itself (a proxy on it),
+# private networks (a proxy or a LAN's router), carrier-grade NAT.
+SHARED_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+        "100.64.0.0/10", "169.254.0.0/16", "::1/128", "fc00::/7", "fe80::/10",
+    )
+)  # fmt: skip
+
+
+def is_shared(address_or_network: str) -> bool:
+    """Whether an address, or a network kept of one, is many senders' at once."""
+    try:
+        network = ipaddress.ip_network(address_or_network.strip(), strict=False)
+    except ValueError:
+        return False
+    return any(
+        network.version == shared.version and network.subnet_of(shared)
+        for shared in SHARED_NETWORKS
+    )
+
+
 @dataclass(frozen=True)
 class Private:
     """What the site keeps of one comment's contacts."""

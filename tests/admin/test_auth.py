@@ -196,6 +196,25 @@ def test_a_forged_forwarded_for_changes_nothing_by_default(browser_for):
     assert not any(key.startswith("ip:203.0.113.") for key in keys)
 
 
+def test_an_unknown_proxy_in_front_is_reported_once(make_app, caplog):
+    app = make_app()
+    client = app.test_client()
+    client.get("/", headers={"X-Forwarded-For": "203.0.113.5"})
+    client.get("/", headers={"X-Forwarded-For": "203.0.113.6"})
+    warned = [r for r in caplog.records if "BLOG_TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warned) == 1
+    assert "127.0.0.1" in warned[0].getMessage()
+    # A reader's own public address with the header says nothing of a proxy.
+    quiet = make_app()
+    caplog.clear()
+    quiet.test_client().get(
+        "/",
+        headers={"X-Forwarded-For": "203.0.113.5"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert not [r for r in caplog.records if "BLOG_TRUSTED_PROXIES" in r.getMessage()]
+
+
 def test_trusted_proxy_uses_the_forwarded_address(make_app, users):
     app = make_app(TRUSTED_PROXIES=1)
     browser = Browser(app.test_client())

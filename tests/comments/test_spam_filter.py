@@ -143,6 +143,30 @@ def test_the_blocklist_learns_and_forgets_a_spammer(app):
     assert match("e" * 64, "https://spam.example", "i" * 64) is None
 
 
+@pytest.mark.parametrize(
+    ("prefix", "blocked"),
+    [
+        ("203.0.113.0/24", True),
+        ("", True),  # kept no longer: the hash is all there is
+        ("127.0.0.0/24", False),  # a proxy on the host: every reader's address
+        ("10.0.0.0/24", False),
+        ("172.17.0.0/24", False),
+        ("fd12:3456::/48", False),
+    ],
+)
+def test_an_address_many_readers_share_is_never_blocked(app, prefix, blocked):
+    from blog.models import Comment
+    from tests.factories import make_post
+
+    comment = Comment.create(
+        post=make_post(), author_name="x", body="b", status="spam",
+        email_hash="e" * 64, ip_hash="i" * 64, ip_prefix=prefix,
+    )  # fmt: skip
+    block_comment(comment)
+    assert (match("", "", "i" * 64) is not None) is blocked
+    assert "email hash" in match("e" * 64, "", "")
+
+
 def test_scores_follow_their_definitions():
     outcomes = [(Outcome.SPAM, True), (Outcome.SPAM, False), (Outcome.HOLD, False),
                 (Outcome.PASS, True), (Outcome.PASS, False)]  # fmt: skip

@@ -1,7 +1,9 @@
 """The blocklist: where confirmed spam came from, refused the next time.
 
 A moderator marking a comment spam blocks its email hash, the host of its
-website and its IP hash; "not spam" lifts them again. A new comment from a
+website and its IP hash (not an address on the host itself or a private
+network: a proxy's or a router's, shared by every reader behind it); "not
+spam" lifts them again. A new comment from a
 blocked email or address, or whose website or any link is on a blocked host
 (or under it: blocking spam.example blocks shop.spam.example), goes to spam.
 
@@ -15,6 +17,7 @@ the others.
 
 from ...db import Prepared, one_of, pack, write_transaction
 from ...models import BlockedItem
+from ..privacy import is_shared
 from .features import host
 from .sites import SUFFIXES, is_address, is_own_site
 
@@ -23,10 +26,12 @@ LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
 
 def _items(comment) -> list[tuple[str, str]]:
     website = host(comment.author_url or "")
+    # A proxy's or a router's address is every reader's behind it.
+    shared = is_shared(comment.ip_prefix or "")
     pairs = [
         ("email_hash", comment.email_hash),
         ("host", website if is_own_site(website) else ""),
-        ("ip_hash", comment.ip_hash),
+        ("ip_hash", "" if shared else comment.ip_hash),
     ]
     return [(kind, value) for kind, value in pairs if value]
 
