@@ -228,16 +228,15 @@ def _token_for_again(token, post) -> str:
     the minimum form age, since its reader has long had the form."""
     values = reader.settings()
     now = utcnow()
+    max_age = datetime.timedelta(hours=values["max_form_hours"])
     try:
-        max_age = datetime.timedelta(hours=values["max_form_hours"])
         tokens.read(token or "", _secret(), post.id, now, max_age)
-    except tokens.TokenExpired:
-        now -= datetime.timedelta(seconds=values["min_form_seconds"])
-    except tokens.TokenError:
-        pass
-    else:
         return token
-    return tokens.issue(post.id, _secret(), now)
+    except tokens.TokenExpired:
+        issued = now - datetime.timedelta(seconds=values["min_form_seconds"])
+    except tokens.TokenError:
+        issued = now
+    return tokens.issue(post.id, _secret(), issued)
 
 
 def _acknowledge(outcome, values):
