@@ -11,9 +11,9 @@ import datetime
 import json
 
 from . import markup
-from .comments import privacy
+from .comments import privacy, validate
 from .db import write_transaction
-from .models import Comment, CommentStatus, Post
+from .models import Comment, CommentStatus, Post, utcnow
 from .wordpress.threads import sanitize
 
 FORMAT = "field-notes-comments"
@@ -27,7 +27,8 @@ class CommentsFileError(ValueError):
 
 
 def _iso(moment: datetime.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat() + "Z"
+    # To the microsecond: importing a file again finds each comment by its time.
+    return moment.isoformat() + "Z"
 
 
 def export(post_ids=None, with_emails: bool = False) -> dict:
@@ -122,10 +123,11 @@ def _import_comments(post: Post, comments: list, key: str, counts: dict):
             raise CommentsFileError(f"a comment of {post.slug!r} is not an object")
         created = _parse_time(fields.get("created_at"))
         body = str(fields.get("body") or "")
-        author = str(fields.get("author_name") or "Anonymous")[:245]
+        author = validate.displayable(str(fields.get("author_name") or ""))
+        author = author.strip()[:245] or "Anonymous"
         same = Comment.get_or_none(
             (Comment.post == post)
-            & (Comment.created_at == created)
+            & _at(created)
             & (Comment.author_name == author)
             & (Comment.body == privacy.mask_contacts(body))
         )
@@ -136,6 +138,15 @@ def _import_comments(post: Post, comments: list, key: str, counts: dict):
             same = _store(post, fields, created, author, body, parent, key)
             counts["imported"] += 1
         placed[fields.get("id")] = same
+
+
+def _at(created: datetime.datetime):
+    """Comments made at this time; a time with no fraction names its whole
+    second, as files written before times kept microseconds do."""
+    if created.microsecond:
+        return Comment.created_at == created
+    second = datetime.timedelta(seconds=1)
+    return (Comment.created_at >= created) & (Comment.created_at < created + second)
 
 
 def _store(post, fields, created, author, body, parent, key) -> Comment:
@@ -152,13 +163,14 @@ def _store(post, fields, created, author, body, parent, key) -> Comment:
         author_name=author,
         author_email=email,
         email_hash=kept.email_hash,
-        author_url=str(fields.get("author_url") or "")[:200],
+        author_url=validate.imported_website(str(fields.get("author_url") or "")),
         body=kept.body,
         body_html=_body_html(fields, kept.body),
         status=status if status in set(CommentStatus) else CommentStatus.PENDING,
         verdicts=json.dumps([kept.verdict.as_dict()]),
         created_at=created,
-        modified_at=created,
+        # Spam and trash are purged a retention after they last changed here.
+        modified_at=utcnow(),
     )
 
 

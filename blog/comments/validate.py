@@ -108,6 +108,13 @@ def displayable(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+def imported_website(url: str) -> str:
+    """An imported commenter's website as the form would take it, else ''."""
+    errors: dict = {}
+    url = _url(url.strip(), errors) if url.strip() else ""
+    return "" if errors else url
+
+
 def _collect(form) -> dict[str, str]:
     pairs = form.items() if isinstance(form, Mapping) else form
     values: dict[str, str] = {}

@@ -13,8 +13,8 @@ import bleach
 from bleach.linkifier import Linker
 
 from .. import markup
-from ..comments import privacy
-from ..models import Comment, CommentStatus, Post
+from ..comments import privacy, validate
+from ..models import Comment, CommentStatus, Post, utcnow
 from . import autop, wxr
 from .report import Report
 
@@ -165,10 +165,11 @@ class Threads:
             thread=(parent.thread_id or parent.id) if parent else None,
             depth=parent.depth + 1 if parent else 0,
             kind=kind,
-            author_name=(comment.author or "Anonymous")[:245],
+            author_name=validate.displayable(comment.author).strip()[:245]
+            or "Anonymous",
             author_email=email,
             email_hash=kept.email_hash,
-            author_url=comment.author_url if len(comment.author_url) <= 200 else "",
+            author_url=validate.imported_website(comment.author_url),
             body=kept.body,
             body_html=comment_html(kept.body),
             status=state,
@@ -176,7 +177,8 @@ class Threads:
             ip_hash=kept.ip_hash,
             ip_prefix=kept.ip_prefix,
             created_at=created,
-            modified_at=created,
+            # Spam and trash are purged a retention after they last changed here.
+            modified_at=utcnow(),
             wp_id=comment.wp_id,
         )
 

@@ -122,3 +122,78 @@ def test_posts_that_do_not_exist_are_counted(app):
     }
     counts = comments_json.import_data(data, KEY)
     assert counts["posts_missing"] == 1
+
+
+def test_a_file_imported_into_the_site_it_came_from_adds_nothing(discussed):
+    """Times to the microsecond; an older file's whole seconds match too."""
+    data = comments_json.export(with_emails=True)
+    assert comments_json.import_data(data, KEY)["existing"] == 2
+    for comment in data["posts"][0]["comments"]:
+        comment["created_at"] = comment["created_at"].split(".")[0] + "Z"
+    assert comments_json.import_data(data, KEY)["existing"] == 2
+    assert Comment.select().count() == 3
+
+
+def test_imported_spam_and_trash_wait_their_retention_from_the_import(app):
+    import datetime
+
+    from blog.comments import actions
+
+    post = make_post(slug="old")
+    data = {
+        "format": "field-notes-comments",
+        "version": 1,
+        "posts": [
+            {
+                "slug": "old",
+                "comments": [
+                    {
+                        "id": n,
+                        "author_name": n,
+                        "body": n,
+                        "status": status,
+                        "created_at": "2020-01-01T10:00:00Z",
+                    }
+                    for n, status in (("a", "spam"), ("b", "deleted"))
+                ],  # fmt: skip
+            }
+        ],
+    }
+    comments_json.import_data(data, KEY)
+    assert actions.purge(30) == 0
+    later = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    assert actions.purge(30, later + datetime.timedelta(days=31)) == 2
+    assert not Comment.select().where(Comment.post == post).exists()
+
+
+def test_an_imported_website_or_name_is_held_to_the_forms_rules(app):
+    make_post(slug="p")
+    data = {
+        "format": "field-notes-comments",
+        "version": 1,
+        "posts": [
+            {
+                "slug": "p",
+                "comments": [
+                    {
+                        "id": 1,
+                        "author_name": "Mal\x00lory\x07",
+                        "author_url": "javascript:alert(1)",
+                        "body": "x",
+                        "created_at": "2020-01-01T10:00:00Z",
+                    },
+                    {
+                        "id": 2,
+                        "author_name": "Ann",
+                        "author_url": "ann.example/blog",
+                        "body": "y",
+                        "created_at": "2020-01-01T10:00:00Z",
+                    },
+                ],  # fmt: skip
+            }
+        ],
+    }
+    comments_json.import_data(data, KEY)
+    mallory, ann = Comment.select().order_by(Comment.id)
+    assert (mallory.author_name, mallory.author_url) == ("Mallory", "")
+    assert ann.author_url == "http://ann.example/blog"

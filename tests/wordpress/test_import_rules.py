@@ -143,6 +143,21 @@ def test_comment_states_kinds_and_threads(import_wxr):
     assert report.states["deleted"].found == 1
 
 
+def test_imported_spam_and_trash_are_kept_their_retention_from_the_import(
+    import_wxr,
+):
+    from blog.comments import actions
+
+    comments = [
+        comment(3, "spam", comment_author_url="javascript:alert(1)"),
+        comment(4, "trash"),
+    ]
+    import_wxr(wxr([item(1, comments=comments)]))
+    assert actions.purge(30) == 0  # posted in 2020, but received here just now
+    rows = {c.wp_id: c for c in Comment.select()}
+    assert rows[3].author_url == ""  # the form takes http and https only
+
+
 def test_comments_of_skipped_items_are_listed_as_orphans(import_wxr):
     attachment = item(
         2, post_type="attachment", status="inherit", comments=[comment(8)]
