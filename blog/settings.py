@@ -1,6 +1,7 @@
 """Site settings stored in the database, each with a default, check and help."""
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,6 +46,8 @@ class Definition:
         return value
 
     def check(self, value):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SettingError(f"{self.key}: must be a number")
         if self.minimum is not None and value < self.minimum:
             raise SettingError(f"{self.key}: must be at least {self.minimum}")
         if self.maximum is not None and value > self.maximum:
@@ -72,11 +75,10 @@ def _as_bool(value) -> bool:
 def _as_list(value) -> list:
     if isinstance(value, list):
         return [str(item).strip() for item in value if str(item).strip()]
-    return [
-        line.strip()
-        for line in str(value).replace(",", "\n").splitlines()
-        if line.strip()
-    ]
+    # One per line; on one line (the command line), separated by commas.
+    text = str(value)
+    items = text.splitlines() if "\n" in text else text.split(",")
+    return [item.strip() for item in items if item.strip()]
 
 
 DEFINITIONS: dict[str, Definition] = {}
@@ -85,6 +87,22 @@ DEFINITIONS: dict[str, Definition] = {}
 def define(*definitions: Definition):
     for definition in definitions:
         DEFINITIONS[definition.key] = definition
+
+
+# (lower, upper): settings that make sense only in this order.
+ORDERED: list[tuple[str, str]] = []
+
+
+def out_of_order(values: dict, changed) -> dict[str, str]:
+    """Messages, by the changed setting, for pairs the values put out of order."""
+    messages = {}
+    for lower, upper in ORDERED:
+        if values[lower] > values[upper]:
+            key = lower if lower in changed else upper
+            other = upper if key == lower else lower
+            relation = "at most" if key == lower else "at least"
+            messages[key] = f"{key}: must be {relation} {other} ({values[other]})"
+    return messages
 
 
 define(
@@ -154,6 +172,8 @@ class Settings:
         if definition is None:
             raise SettingError(f"unknown setting {key!r}")
         parsed = definition.parse(value)
+        for message in out_of_order({**self.all(), key: parsed}, [key]).values():
+            raise SettingError(message)
         # An upsert both SQLite and PostgreSQL accept (PostgreSQL has no REPLACE).
         Setting.insert(key=key, value=json.dumps(parsed)).on_conflict(
             conflict_target=[Setting.key], preserve=[Setting.value]

@@ -55,6 +55,17 @@ def test_settings_set_validates_and_get_reads_back(runner, app):
     # A negative number is a value refused with its range, not an unknown option.
     negative = invoke(runner, "settings", "set", "posts_per_page", "-3")
     assert negative.exit_code == 1 and "at least 1" in negative.output
+    for key, value, message in (
+        ("classifier_spam", "nan", "must be a number"),
+        ("classifier_hold", "0.9", "must be at most classifier_spam (0.82)"),
+        ("classifier_spam", "0.4", "must be at least classifier_hold (0.5)"),
+        ("close_after_days", "1000000000", "must be at most 36500"),
+    ):
+        refused = invoke(runner, "settings", "set", key, value)
+        assert refused.exit_code == 1 and message in refused.output, key
+    listed = invoke(runner, "settings", "set", "moderation_keywords", "a b, c")
+    assert listed.exit_code == 0
+    assert app.extensions["settings"]["moderation_keywords"] == ["a b", "c"]
     unknown = invoke(runner, "settings", "set", "nope", "1")
     assert unknown.exit_code == 1 and "unknown setting" in unknown.output
     assert "posts_per_page = 7" in invoke(runner, "settings", "list").output

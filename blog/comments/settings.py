@@ -1,6 +1,6 @@
 """Discussion settings: every switch and threshold of the comment pipeline."""
 
-from ..settings import Definition, define
+from ..settings import ORDERED, Definition, define
 
 GROUP = "discussion"
 
@@ -26,6 +26,7 @@ define(
         0,
         "Close comments on posts older than this (0: never).",
         minimum=0,
+        maximum=36500,
     ),
     _d(
         "thread_depth",
@@ -114,12 +115,14 @@ define(
     _d(
         "moderation_keywords",
         [],
-        "Words or phrases that hold a comment (one per line).",
+        "Words or phrases that hold a comment (one per line; on the command "
+        "line, separated by commas).",
     ),
     _d(
         "disallowed_keywords",
         [],
-        "Words or phrases that send a comment to spam (one per line).",
+        "Words or phrases that send a comment to spam (one per line; on the "
+        "command line, separated by commas).",
     ),
     _d(
         "check_blocklist",
@@ -156,3 +159,5 @@ define(
         maximum=3650,
     ),
 )
+# Held from a lower probability than sent to spam, or nothing is ever held.
+ORDERED.append(("classifier_hold", "classifier_spam"))

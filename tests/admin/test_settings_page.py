@@ -77,6 +77,9 @@ def test_saving_changes_settings_and_refreshes_reader_pages(app, admin):
         ("classifier_spam", "1.5", "must be at most 1.0"),
         ("comment_order", "random", "must be one of oldest, newest"),
         ("theme", "no-such-theme", "no such theme"),
+        ("classifier_spam", "nan", "must be a number"),
+        ("classifier_hold", "0.9", "must be at most classifier_spam (0.82)"),
+        ("close_after_days", "100000000", "must be at most 36500"),
     ],
 )
 def test_a_bad_value_is_refused_beside_its_field(app, admin, key, value, message):
@@ -90,3 +93,14 @@ def test_a_bad_value_is_refused_beside_its_field(app, admin, key, value, message
     assert f'aria-describedby="{key}-help {key}-error"' in page
     app.extensions["settings"].reload()
     assert app.extensions["settings"]["title"] == "Field Notes"
+
+
+def test_a_keyword_line_with_a_comma_stays_one_phrase(app, admin):
+    form = _form(admin)
+    form["disallowed_keywords"] = "buy now, pay later\ncasino"
+    assert _send(admin, form).status_code == 302
+    app.extensions["settings"].reload()
+    assert app.extensions["settings"]["disallowed_keywords"] == [
+        "buy now, pay later",
+        "casino",
+    ]

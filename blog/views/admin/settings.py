@@ -8,7 +8,7 @@ from flask_login import current_user
 from ... import audit, publishing, themes
 from ...auth import role_required
 from ...db import retrying
-from ...settings import DEFINITIONS, SettingError
+from ...settings import DEFINITIONS, SettingError, out_of_order
 from .base import bp, settings
 
 GROUP_TITLES = {"site": "Site", "discussion": "Discussion"}
@@ -25,6 +25,9 @@ def _submitted(definition) -> str | bool:
     """A field's value as sent; an unticked checkbox is not sent at all."""
     if type(definition.default) is bool:
         return request.form.get(definition.key) == "on"
+    if type(definition.default) is list:
+        # One item a line, commas and all.
+        return request.form.get(definition.key, "").splitlines()
     return request.form.get(definition.key, "")
 
 
@@ -63,6 +66,10 @@ def save_settings():
             errors[key] = str(error).removeprefix(f"{key}: ")
     if parsed.get("theme") not in ("", None, *_themes()):
         errors["theme"] = "no such theme"
+    if not errors:
+        changed = [key for key, value in parsed.items() if settings()[key] != value]
+        for key, message in out_of_order(parsed, changed).items():
+            errors[key] = message.removeprefix(f"{key}: ")
     if errors:
         values = {key: _submitted(d) for key, d in DEFINITIONS.items()}
         return _page(values, errors, 400)
