@@ -116,6 +116,9 @@ def act():
         flash(actions.apply(action, ids, current_user).summary())
     _purge()
     back = local_path(request.form.get("next"))
+    if back and action == "delete":
+        # The page it was sent from was the deleted comment's own.
+        back = _queue_url(queue.Query(tab="trash"))
     return redirect(back or _queue_url(_query(), request.form.get("page")))
 
 

@@ -265,6 +265,17 @@ def test_row_action_from_the_comment_page_returns_there(moderator, post):
     assert Comment.get_by_id(comment.id).status == "approved"
 
 
+def test_deleting_from_the_comment_page_returns_to_the_trash(moderator, post):
+    comment = make_comment(post, "deleted")
+    path = f"/admin/comments/{comment.id}/"
+    response = _act(
+        moderator, {"row_action": f"delete:{comment.id}", "next": path}, path
+    )
+    assert response.headers["Location"] == "/admin/comments/?status=trash#queue"
+    assert moderator.get(response.headers["Location"]).status_code == 200
+    assert not Comment.select().where(Comment.id == comment.id).exists()
+
+
 def test_opening_the_queue_changes_nothing(moderator, post):
     old = utcnow() - datetime.timedelta(days=90)
     make_comment(post, "spam", modified_at=old)
