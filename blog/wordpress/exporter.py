@@ -227,7 +227,8 @@ def _comment(comment: Comment, tz: ZoneInfo) -> str:
             "<wp:comment_author_IP></wp:comment_author_IP>",
             text("wp:comment_date", local),
             text("wp:comment_date_gmt", gmt),
-            cdata("wp:comment_content", comment.body),
+            # HTML, as WordPress keeps it: the Markdown source would show raw.
+            cdata("wp:comment_content", comment.body_html),
             text("wp:comment_approved", approved),
             text("wp:comment_type", comment.kind),
             text("wp:comment_parent", comment.parent_id or 0),

@@ -35,6 +35,7 @@ def _comment(post, status, parent=None, **fields):
         "author_name": "Reader",
         "author_email": "reader@example.org",
         "body": "Hello ]]> there",
+        "body_html": "<p>Hello ]]> there</p>",
         "status": status,
         "ip_hash": "f" * 64,
         "ip_prefix": "198.51.100.0/24",
@@ -87,7 +88,7 @@ def test_only_approved_and_pending_comments_go_out_and_never_an_ip(app):
         c for c in comments if c.findtext(f"{WP}comment_author") == "Child of spam"
     )
     assert orphan.findtext(f"{WP}comment_parent") == "0"
-    assert comments[0].findtext(f"{WP}comment_content") == "Hello ]]> there"
+    assert comments[0].findtext(f"{WP}comment_content") == "<p>Hello ]]> there</p>"
 
 
 def _site():
@@ -140,3 +141,22 @@ def test_a_round_trip_keeps_posts_terms_and_comments(a11y_file, import_wxr, tmp_
     assert after[1:4] == before[1:4]  # categories with parents, tags, links
     assert after[4] == before[4]  # comments: count, states, threads
     assert again["comments"].imported == len(before[4])
+
+
+def test_a_comment_goes_out_as_its_html_and_comes_back_the_same(
+    app, import_wxr, tmp_path
+):
+    from blog import markup
+
+    post = make_post(title="Markdown", body="x")
+    body = "**bold words** and a [docs link](https://docs.example/)"
+    html = markup.render_comment(body)
+    _comment(post, "approved", body=body, body_html=html)
+    path = tmp_path / "export.xml"
+    path.write_text(export_text(), encoding="utf-8")
+    _empty_site()
+    assert import_wxr(path).ok
+    again = Comment.get()
+    assert "<strong>bold words</strong>" in again.body_html
+    assert 'href="https://docs.example/"' in again.body_html
+    assert "**" not in again.body_html
