@@ -2,8 +2,10 @@
 
 Comments are found by their raw email and by its keyed hash (the hash stays
 when a site forgets raw emails). Erasing anonymises the name, email, website
-and IP data of every comment, clears the email of any account, and drops the
-blocklist entries made from that email or those comments' addresses. The
+and IP data of every comment (and the website in its checks' reasons), clears
+the email of any account, drops the blocklist entries made from that email,
+those comments' addresses or their websites, and takes the email domain and
+website host out of what the spam filter learned from those comments. The
 comment text stays, unless the person asked for it to go too (others'
 replies to it then stay, moved up in their threads). Both are written to
 the audit log under the email's hash, never the address itself.
@@ -16,6 +18,7 @@ from peewee import fn
 
 from . import audit, publishing
 from .comments import privacy, removal
+from .comments.spam import classifier, features
 from .db import retrying
 from .models import BlockedItem, Comment, User, utcnow
 
@@ -40,12 +43,20 @@ def _comments(email: str, key: str):
     )
 
 
-def _blocked(email: str, key: str, ip_hashes):
-    hashes = {privacy.hash_email(email, key)}
+def _blocked(email: str, key: str, comments):
+    hashes = [privacy.hash_email(email, key)]
+    ip_hashes = list({c.ip_hash for c in comments if c.ip_hash})
+    hosts = list(_hosts(comments))
     return BlockedItem.select().where(
-        ((BlockedItem.kind == "email_hash") & BlockedItem.value.in_(list(hashes)))
-        | ((BlockedItem.kind == "ip_hash") & BlockedItem.value.in_(list(ip_hashes)))
+        ((BlockedItem.kind == "email_hash") & BlockedItem.value.in_(hashes))
+        | ((BlockedItem.kind == "ip_hash") & BlockedItem.value.in_(ip_hashes))
+        | ((BlockedItem.kind == "host") & BlockedItem.value.in_(hosts))
     )
+
+
+def _hosts(comments) -> set[str]:
+    """The hosts of the commenter's websites."""
+    return {features.host(c.author_url) for c in comments if c.author_url} - {""}
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:
@@ -74,7 +85,6 @@ def export(email: str, key: str, user: User | None = None) -> dict:
     """Everything the site holds about an email address, as JSON-ready data."""
     email = normalise(email)
     comments = list(_comments(email, key).order_by(Comment.created_at))
-    ip_hashes = {c.ip_hash for c in comments if c.ip_hash}
     accounts = User.select().where(fn.LOWER(User.email) == email)
     data = {
         "email": email,
@@ -92,7 +102,7 @@ def export(email: str, key: str, user: User | None = None) -> dict:
         ],
         "blocklist": [
             {"kind": item.kind, "value": item.value, "reason": item.reason}
-            for item in _blocked(email, key, ip_hashes)
+            for item in _blocked(email, key, comments)
         ],
     }
     retrying(lambda: _log("privacy.export", user, email, key, len(comments)))
@@ -114,17 +124,12 @@ def erase(
     email = normalise(email)
 
     def run() -> Erased:
-        found = _comments(email, key)
+        found = list(_comments(email, key))
         ids = [c.id for c in found]
-        ip_hashes = {c.ip_hash for c in found if c.ip_hash}
+        blocked = [item.id for item in _blocked(email, key, found)]
+        classifier.forget_senders(ids)
         result = Erased(
-            blocklist=BlockedItem.delete()
-            .where(
-                BlockedItem.id.in_(
-                    _blocked(email, key, ip_hashes).select(BlockedItem.id)
-                )
-            )
-            .execute(),
+            blocklist=BlockedItem.delete().where(BlockedItem.id.in_(blocked)).execute(),
             accounts=User.update(email="")
             .where(fn.LOWER(User.email) == email)
             .execute(),
@@ -132,7 +137,7 @@ def erase(
         if delete_comments:
             result.deleted = removal.remove(Comment.id.in_(ids))
         else:
-            result.comments = _anonymise(ids)
+            result.comments = _anonymise(found)
         _log("privacy.erase", user, email, key, len(ids), delete_comments)
         return result
 
@@ -141,8 +146,13 @@ def erase(
     return result
 
 
-def _anonymise(ids: list[int]) -> int:
-    return (
+def _anonymise(comments: list[Comment]) -> int:
+    hosts = _hosts(comments)
+    for comment in comments:
+        # The checks' reasons may name the website ("host x is on the blocklist").
+        verdicts = comment.verdicts or ""
+        for host in hosts:
+            verdicts = verdicts.replace(host, "[website erased]")
         Comment.update(
             author_name=ANONYMOUS,
             author_email="",
@@ -150,11 +160,10 @@ def _anonymise(ids: list[int]) -> int:
             author_url="",
             ip_hash="",
             ip_prefix="",
+            verdicts=verdicts,
             modified_at=utcnow(),
-        )
-        .where(Comment.id.in_(ids))
-        .execute()
-    )
+        ).where(Comment.id == comment.id).execute()
+    return len(comments)
 
 
 def _log(action, user, email, key, count, deleted=False):

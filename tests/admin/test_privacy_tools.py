@@ -124,3 +124,31 @@ def test_privacy_cli(traces, runner):
     assert Comment.select().count() == 1
     result = runner.invoke(main, ["privacy", "erase", "nonsense"])
     assert result.exit_code == 1
+
+
+def test_erase_leaves_nothing_of_the_website_in_the_blocklist_or_the_filter(
+    traces, users
+):
+    from blog.comments import actions
+    from blog.comments.spam import blocklist
+    from blog.models import SpamLesson, SpamToken
+
+    spam = make_comment(
+        traces["mine"][0].post,
+        "pending",
+        author_email=EMAIL,
+        author_url="https://jo-home.example/",
+        verdicts='[{"check": "blocklist", "reason": "host jo-home.example is on it"}]',
+    )
+    actions.apply("spam", [spam.id], users["moderator"])
+    assert blocklist.match("", "https://jo-home.example/", "")
+    assert SpamToken.get_or_none(SpamToken.token == "f:jo-home.example")
+    listed = privacy_tools.export(EMAIL, KEY)["blocklist"]
+    assert "jo-home.example" in {item["value"] for item in listed}
+    privacy_tools.erase(EMAIL, KEY)
+    assert blocklist.match("", "https://jo-home.example/", "") is None
+    assert SpamToken.get_or_none(SpamToken.token == "f:jo-home.example") is None
+    assert SpamToken.get_or_none(SpamToken.token == "e:example.net") is None
+    lesson = json.loads(SpamLesson.get(SpamLesson.comment == spam.id).tokens)
+    assert lesson and not [t for t in lesson if t.startswith(("e:", "f:"))]
+    assert "jo-home" not in Comment.get_by_id(spam.id).verdicts

@@ -323,6 +323,29 @@ def learn_from_decision(comment, spam: bool) -> bool:
     return True
 
 
+SENDER_TOKENS = ("e:", "f:")  # the commenter's email domain and website host
+
+
+def forget_senders(comment_ids) -> int:
+    """Take the commenters' own tokens (email domain, website host) out of
+    these comments' lessons and out of the counts; the lessons changed.
+
+    For a privacy erase: nothing of the person stays in the model, and the
+    rest of each lesson can still be taken back exactly.
+    """
+    store, changed = DatabaseStore(), 0
+    with write_transaction():
+        for record in SpamLesson.select().where(SpamLesson.comment.in_(comment_ids)):
+            tokens = json.loads(record.tokens)
+            theirs = [token for token in tokens if token.startswith(SENDER_TOKENS)]
+            if theirs:
+                store.subtract(theirs, record.spam, COMMENT_WEIGHT)
+                record.tokens = json.dumps([t for t in tokens if t not in theirs])
+                record.save()
+                changed += 1
+    return changed
+
+
 def _lock(comment):
     """One learner per comment at a time on PostgreSQL (SQLite has one writer)."""
     if not is_sqlite():
