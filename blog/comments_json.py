@@ -166,12 +166,23 @@ def _store(post, fields, created, author, body, parent, key) -> Comment:
         author_url=validate.imported_website(str(fields.get("author_url") or "")),
         body=kept.body,
         body_html=_body_html(fields, kept.body),
-        status=status if status in set(CommentStatus) else CommentStatus.PENDING,
+        **_state(status),
         verdicts=json.dumps([kept.verdict.as_dict()]),
         created_at=created,
         # Spam and trash are purged a retention after they last changed here.
         modified_at=utcnow(),
     )
+
+
+def _state(status) -> dict:
+    """A file's status as this site keeps it. "rejected" has no tab or action
+    of its own here: a comment turned down waits in the trash, restored to
+    pending."""
+    if status == CommentStatus.REJECTED:
+        return {"status": CommentStatus.DELETED, "previous_status": "pending"}
+    if status in set(CommentStatus):
+        return {"status": status}
+    return {"status": CommentStatus.PENDING}
 
 
 def _body_html(fields: dict, body: str) -> str:

@@ -197,3 +197,28 @@ def test_an_imported_website_or_name_is_held_to_the_forms_rules(app):
     mallory, ann = Comment.select().order_by(Comment.id)
     assert (mallory.author_name, mallory.author_url) == ("Mallory", "")
     assert ann.author_url == "http://ann.example/blog"
+
+
+def test_a_rejected_comment_is_imported_into_the_trash(app):
+    make_post(slug="r")
+    data = {
+        "format": "field-notes-comments",
+        "version": 1,
+        "posts": [
+            {
+                "slug": "r",
+                "comments": [
+                    {
+                        "id": 1,
+                        "author_name": "R",
+                        "body": "no",
+                        "status": "rejected",
+                        "created_at": "2020-01-01T10:00:00Z",
+                    },
+                ],  # fmt: skip
+            }
+        ],
+    }
+    comments_json.import_data(data, KEY)
+    comment = Comment.get()
+    assert (comment.status, comment.previous_status) == ("deleted", "pending")
