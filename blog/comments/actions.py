@@ -36,7 +36,7 @@ from .. import audit, publishing
 from ..audit import RECEIVED
 from ..db import retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
-from . import pipeline, privacy, removal
+from . import pipeline, privacy, removal, validate
 from .spam import blocklist, classifier
 
 TRASH = CommentStatus.DELETED
@@ -195,9 +195,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
     Contacts typed into it are masked as in a reader's comment: the promise is
     about every comment, and a contact meant to be public belongs in a post.
     """
-    body = privacy.mask_contacts(body.strip())
-    if not body:
-        raise ActionError("a reply needs some text")
+    body = _text(body, settings)
 
     def run() -> Comment:
         parent = Comment.get_or_none(Comment.id == comment_id)
@@ -214,6 +212,9 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
                 "its thread's first comment is not approved, so readers would not "
                 "see the reply: approve that one first"
             ) from error
+        sent = _sent_just_now(user, parent_id, body)
+        if sent is not None:
+            return sent  # the form sent twice (a double click, a reload)
         created = Comment.create(
             post=parent.post_id,
             parent=parent_id,
@@ -239,11 +240,30 @@ def _lookup(comment_id: int) -> Comment | None:
     return Comment.get_or_none(Comment.id == comment_id)
 
 
-def edit(comment_id: int, user: User, body: str) -> Comment:
-    """Change a comment's text; masked and rendered as a reader's would be."""
-    body = privacy.mask_contacts(body.strip())
-    if not body:
-        raise ActionError("a comment needs some text")
+RESENT_WITHIN = datetime.timedelta(minutes=1)
+
+
+def _sent_just_now(user: User, parent_id, body: str) -> Comment | None:
+    return Comment.get_or_none(
+        (Comment.user == user)
+        & (Comment.parent == parent_id)
+        & (Comment.body == body)
+        & (Comment.created_at >= utcnow() - RESENT_WITHIN)
+    )
+
+
+def _text(body: str, settings) -> str:
+    """A moderator's text held to a reader's rules, contacts masked."""
+    try:
+        text = validate.comment_text(body, settings["max_comment_length"])
+    except validate.ValidationError as error:
+        raise ActionError(" ".join(error.errors.values())) from error
+    return privacy.mask_contacts(text)
+
+
+def edit(comment_id: int, user: User, body: str, settings) -> Comment:
+    """Change a comment's text; checked, masked and rendered as a reader's is."""
+    body = _text(body, settings)
 
     def run() -> Comment:
         comment = Comment.get_or_none(Comment.id == comment_id)

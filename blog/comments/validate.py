@@ -108,6 +108,15 @@ def displayable(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+def comment_text(raw: str, limit: int) -> str:
+    """A comment's text held to the form's rules; ValidationError if it fails."""
+    errors: dict = {}
+    value = _body(raw, limit, errors)
+    if errors:
+        raise ValidationError(errors)
+    return value
+
+
 def imported_website(url: str) -> str:
     """An imported commenter's website as the form would take it, else ''."""
     errors: dict = {}

@@ -186,7 +186,12 @@ def reply(comment_id):
 def edit(comment_id):
     _comment_or_404(comment_id)
     try:
-        actions.edit(comment_id, current_user, request.form.get("body", ""))
+        actions.edit(
+            comment_id,
+            current_user,
+            request.form.get("body", ""),
+            current_app.extensions["settings"].all(),
+        )
     except actions.ActionError as error:
         return _detail(comment_id, 400, edit_error=str(error))
     flash("Comment saved.")

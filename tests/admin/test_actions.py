@@ -161,9 +161,11 @@ def test_reply_refuses_spam_and_empty_text(app, post, users):
         actions.reply(make_comment(post).id, users["moderator"], "  ", "key", settings)
 
 
-def test_edit_renders_the_body_as_a_readers_comment(post, users):
+def test_edit_renders_the_body_as_a_readers_comment(app, post, users):
     comment = make_comment(post, "approved")
-    actions.edit(comment.id, users["moderator"], "Now with <b>html</b> and *stars*")
+    settings = app.extensions["settings"].all()
+    text = "Now with <b>html</b> and *stars*"
+    actions.edit(comment.id, users["moderator"], text, settings)
     edited = Comment.get_by_id(comment.id)
     assert edited.body_html.strip() == (
         "<p>Now with &lt;b&gt;html&lt;/b&gt; and <em>stars</em></p>"
@@ -217,7 +219,7 @@ def test_moderators_text_is_masked_like_a_readers(app, post, users, typed):
     settings = app.extensions["settings"].all()
     comment = make_comment(post, "approved")
     reply = actions.reply(comment.id, users["moderator"], typed, "key", settings)
-    actions.edit(comment.id, users["moderator"], typed)
+    actions.edit(comment.id, users["moderator"], typed, settings)
     edited = Comment.get_by_id(comment.id)
     for stored in (reply, edited):
         for text in (stored.body, stored.body_html):
@@ -255,3 +257,31 @@ def test_a_reply_into_a_thread_off_the_page_is_refused_with_a_reason(app, post, 
         actions.reply(reply.id, users["moderator"], "Hello", "key", settings)
     assert Comment.select().count() == 2
     assert _status(reply) == "pending"  # the approval before it undone too
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("  ", "Comment is required."),
+        ("bell \x07 here", "control characters"),
+        ("x" * 70_000, "at most 65,525 characters"),
+    ],
+)
+def test_a_moderators_text_is_held_to_a_readers_rules(app, post, users, text, message):
+    settings = app.extensions["settings"].all()
+    comment = make_comment(post, "approved", body="Kept as it was.")
+    with pytest.raises(actions.ActionError, match=message):
+        actions.edit(comment.id, users["moderator"], text, settings)
+    with pytest.raises(actions.ActionError, match=message):
+        actions.reply(comment.id, users["moderator"], text, "key", settings)
+    assert Comment.get_by_id(comment.id).body == "Kept as it was."
+    assert Comment.select().count() == 1
+
+
+def test_a_reply_sent_twice_is_published_once(app, post, users):
+    settings = app.extensions["settings"].all()
+    comment = make_comment(post, "approved")
+    first = actions.reply(comment.id, users["moderator"], "Thanks!", "key", settings)
+    again = actions.reply(comment.id, users["moderator"], "Thanks!", "key", settings)
+    assert first.id == again.id
+    assert Comment.select().count() == 2

@@ -57,7 +57,8 @@ def test_spam_filter_quality_from_moderators_decisions(post, users):
     actions.apply("spam", [passed[0].id], moderator)  # a false negative
     actions.apply("spam", [held.id], moderator)  # held: the filter did its job
     # A staff reply is not the filter's verdict at all.
-    actions.reply(passed[1].id, moderator, "Thanks", "key", {"thread_depth": 5})
+    limits = {"thread_depth": 5, "max_comment_length": 1000}
+    actions.reply(passed[1].id, moderator, "Thanks", "key", limits)
     quality = dashboard.spam_filter_quality(30)
     assert (quality.spam_verdicts, quality.overturned) == (4, 1)
     assert (quality.approved, quality.missed) == (5, 1)

@@ -316,7 +316,8 @@ def test_search_follows_edits_erasure_and_deletion(app, users, post):
     comment = make_comment(
         post, body="original wording", author_email="gone@example.org"
     )
-    actions.edit(comment.id, users["moderator"], "revised wording")
+    settings = app.extensions["settings"].all()
+    actions.edit(comment.id, users["moderator"], "revised wording", settings)
     assert queue.page(queue.Query(q="original", field="text"), 1).items == []
     assert len(queue.page(queue.Query(q="revised", field="text"), 1).items) == 1
     privacy_tools.erase("gone@example.org", "test secret key")
