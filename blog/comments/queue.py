@@ -27,7 +27,7 @@ from peewee import OP, SQL, Expression, fn
 from ..db import database, is_sqlite
 from ..models import Comment, CommentStatus, Post
 from ..pagination import PageNotFound
-from . import word_index
+from . import privacy, word_index
 
 TABS = {
     "pending": CommentStatus.PENDING,
@@ -164,13 +164,17 @@ def _postgres_candidates(q: str):
 
 def _where(query: Query):
     condition = Comment.status == TABS[query.tab]
-    if not query.q:
+    q = query.q
+    if not q:
         return condition
-    condition &= _exact(query.field, query.q)
+    if query.field == "ip":
+        # Only the network of an address is kept: a whole address finds it.
+        q = privacy.truncate_ip(q) or q
+    condition &= _exact(query.field, q)
     if is_sqlite():
-        candidates = _sqlite_candidates(query.field, query.q)
+        candidates = _sqlite_candidates(query.field, q)
     else:
-        candidates = _postgres_candidates(query.q) if len(query.q) >= TRIGRAM else None
+        candidates = _postgres_candidates(q) if len(q) >= TRIGRAM else None
     return condition if candidates is None else condition & candidates
 
 

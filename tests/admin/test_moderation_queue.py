@@ -102,6 +102,7 @@ def test_queue_is_paginated(moderator, post):
         ("email", "unique@example.org", "by_email"),
         ("website", "odd-site.example", "by_website"),
         ("ip", "198.51.100", "by_ip"),
+        ("ip", "198.51.100.77", "by_ip"),  # a whole address finds its network
         ("all", "kangaroo", "by_text"),
     ],
 )

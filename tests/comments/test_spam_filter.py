@@ -268,3 +268,10 @@ def test_the_features_v3_migration_relearns_the_live_model(app):
     assert stored == expected.store.dump()
     lesson = SpamLesson.get(SpamLesson.comment == comment.id)
     assert "m:own-site" in json.loads(lesson.tokens)
+
+
+def test_a_header_with_quoted_names_is_read(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('"author","email","url","content","label"\nA,,,"Hi there",ham\n')
+    (example,) = read(path)
+    assert example.fields["body"] == "Hi there" and not example.spam

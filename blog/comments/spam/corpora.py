@@ -61,7 +61,7 @@ def read(path) -> list[Example]:
     """Every labelled example of a file in any of the three formats."""
     text = _text(Path(path))
     first = text.split("\n", 1)[0].strip()
-    header = [name.strip().lower() for name in first.split(",")]
+    header = [name.strip().strip('"').lower() for name in first.split(",")]
     if header == YOUTUBE_HEADER:
         return list(_read_csv(path, text, _youtube_row))
     if header == PLAIN_HEADER:
