@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from peewee import OperationalError, ProgrammingError
 from playhouse.migrations import Runner
 
 from . import accounts, content, db, publishing
@@ -25,7 +26,26 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+# How SQLite and PostgreSQL say a table (or a column) is not there.
+_NO_SCHEMA = ("no such table", "no such column", "does not exist")
+
+
+class BlogGroup(FlaskGroup):
+    """The commands, with a plain answer where the database lacks its schema."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            if not any(sign in str(error) for sign in _NO_SCHEMA):
+                raise
+            raise click.ClickException(
+                "the database is not set up (or not up to date): run `blog init`, "
+                "which applies the migrations"
+            ) from error
+
+
+@click.group(cls=BlogGroup, create_app=_create_app, add_default_commands=False)
 def main():
     """Run and manage the blog."""
 

@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from blog.cli import main
 from blog.models import Post, Role, User
 
@@ -86,3 +91,14 @@ def test_content_export_writes_files(runner, app, content_dir, tmp_path):
     result = invoke(runner, "content", "export", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert len(list((tmp_path / "out").rglob("*.md"))) == Post.select().count()
+
+
+def test_a_database_with_no_schema_gets_a_plain_answer(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
+    env.update(BLOG_INSTANCE_PATH=str(tmp_path), BLOG_SECRET_KEY="k")
+    blog = Path(sys.executable).with_name("blog")
+    result = subprocess.run(
+        [str(blog), "settings", "list"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "run `blog init`" in result.stderr and "Traceback" not in result.stderr
