@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from peewee import OperationalError, ProgrammingError
 from playhouse.migrations import Runner
 
-from . import accounts, content, db, publishing
+from . import accounts, content, db, publishing, themes
 from .comments.spam import classifier
 from .models import Role, User
 from .settings import DEFINITIONS, SettingError
@@ -227,6 +227,11 @@ def settings_get(key):
 @with_appcontext
 def settings_set(key, value):
     """Change a setting; a bad value is refused with the allowed range."""
+    installed = themes.available(Path(current_app.config["THEMES_DIR"]))
+    if key == "theme" and value.strip() not in ("", *installed):
+        raise click.ClickException(
+            f"theme: no such theme {value!r} (installed: {', '.join(installed)})"
+        )
     try:
         parsed = _settings().set(key, value)
     except SettingError as error:
