@@ -41,8 +41,9 @@ PER_PAGE = 50
 COUNT_CAP = 1000
 # What a queue entry shows; the raw body and the rest stay in the database.
 SHOWN = (
-    Comment.id, Comment.post, Comment.parent, Comment.user, Comment.author_name,
-    Comment.author_email, Comment.email_hash, Comment.author_url, Comment.ip_prefix,
+    Comment.id, Comment.post, Comment.parent, Comment.thread, Comment.user,
+    Comment.author_name, Comment.author_email, Comment.email_hash,
+    Comment.author_url, Comment.ip_prefix,
     Comment.body_html, Comment.status, Comment.spam_score, Comment.verdicts,
     Comment.created_at,
 )  # fmt: skip
@@ -207,7 +208,29 @@ def _with_posts(ids: list[int]) -> list[Comment]:
         .join(Post)
         .where(Comment.id.in_(ids))
     )
-    return list(_newest_first(select))
+    return mark_hidden_threads(list(_newest_first(select)))
+
+
+def mark_hidden_threads(comments: list[Comment]) -> list[Comment]:
+    """Set thread_hidden on approved replies readers do not see, their
+    thread's first comment being out (unapproved, spam, trash)."""
+    replies = {
+        c.id: c.thread_id
+        for c in comments
+        if c.thread_id and c.status == CommentStatus.APPROVED
+    }
+    shown = set()
+    if replies:
+        firsts = Comment.select(Comment.id).where(
+            Comment.id.in_(list(set(replies.values())))
+            & (Comment.status == CommentStatus.APPROVED)
+        )
+        shown = {row.id for row in firsts}
+    for comment in comments:
+        comment.thread_hidden = comment.id in replies and (
+            comment.thread_id not in shown
+        )
+    return comments
 
 
 def counts() -> dict[str, int]:

@@ -148,6 +148,7 @@ def comment(comment_id):
 
 def _detail(comment_id, status=200, **context):
     found = _comment_or_404(comment_id)
+    queue.mark_hidden_threads([found])
     tab = next((t for t, s in queue.TABS.items() if s == found.status), None)
     return (
         render_template(

@@ -364,3 +364,19 @@ def test_text_search_narrows_by_whole_words_and_a_last_prefix(post, q, found):
     if found is None or not is_sqlite():
         found = q in hit.body
     assert shown == ([hit.id] if found else [])
+
+
+def test_an_approved_reply_readers_do_not_see_says_why(moderator, post):
+    first = make_comment(post, "deleted")
+    reply = make_comment(post, "approved", parent=first, thread=first)
+    shown = make_comment(post, "approved")
+    note = f'its thread\'s first comment, <a href="/admin/comments/{first.id}/">'
+    queue_page = moderator.get("/admin/comments/?status=approved").get_data(
+        as_text=True
+    )
+    assert queue_page.count("Readers do not see it") == 1
+    assert note in queue_page
+    detail = moderator.get(f"/admin/comments/{reply.id}/").get_data(as_text=True)
+    assert "Readers do not see it" in detail
+    other = moderator.get(f"/admin/comments/{shown.id}/").get_data(as_text=True)
+    assert "Readers do not see it" not in other
