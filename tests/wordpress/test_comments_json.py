@@ -134,31 +134,27 @@ def test_a_file_imported_into_the_site_it_came_from_adds_nothing(discussed):
     assert Comment.select().count() == 3
 
 
+def _file(slug: str, *comments: dict) -> dict:
+    """A comments file for one post; each comment made in 2020 unless it says."""
+    made = [{"created_at": "2020-01-01T10:00:00Z", **c} for c in comments]
+    return {
+        "format": "field-notes-comments",
+        "version": 1,
+        "posts": [{"slug": slug, "comments": made}],
+    }
+
+
 def test_imported_spam_and_trash_wait_their_retention_from_the_import(app):
     import datetime
 
     from blog.comments import actions
 
     post = make_post(slug="old")
-    data = {
-        "format": "field-notes-comments",
-        "version": 1,
-        "posts": [
-            {
-                "slug": "old",
-                "comments": [
-                    {
-                        "id": n,
-                        "author_name": n,
-                        "body": n,
-                        "status": status,
-                        "created_at": "2020-01-01T10:00:00Z",
-                    }
-                    for n, status in (("a", "spam"), ("b", "deleted"))
-                ],  # fmt: skip
-            }
-        ],
-    }
+    data = _file(
+        "old",
+        {"id": "a", "author_name": "a", "body": "a", "status": "spam"},
+        {"id": "b", "author_name": "b", "body": "b", "status": "deleted"},
+    )
     comments_json.import_data(data, KEY)
     assert actions.purge(30) == 0
     later = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
@@ -168,31 +164,12 @@ def test_imported_spam_and_trash_wait_their_retention_from_the_import(app):
 
 def test_an_imported_website_or_name_is_held_to_the_forms_rules(app):
     make_post(slug="p")
-    data = {
-        "format": "field-notes-comments",
-        "version": 1,
-        "posts": [
-            {
-                "slug": "p",
-                "comments": [
-                    {
-                        "id": 1,
-                        "author_name": "Mal\x00lory\x07",
-                        "author_url": "javascript:alert(1)",
-                        "body": "x",
-                        "created_at": "2020-01-01T10:00:00Z",
-                    },
-                    {
-                        "id": 2,
-                        "author_name": "Ann",
-                        "author_url": "ann.example/blog",
-                        "body": "y",
-                        "created_at": "2020-01-01T10:00:00Z",
-                    },
-                ],  # fmt: skip
-            }
-        ],
-    }
+    data = _file(
+        "p",
+        {"id": 1, "author_name": "Mal\x00lory\x07",
+         "author_url": "javascript:alert(1)", "body": "x"},
+        {"id": 2, "author_name": "Ann", "author_url": "ann.example/blog", "body": "y"},
+    )  # fmt: skip
     comments_json.import_data(data, KEY)
     mallory, ann = Comment.select().order_by(Comment.id)
     assert (mallory.author_name, mallory.author_url) == ("Mallory", "")
@@ -201,24 +178,7 @@ def test_an_imported_website_or_name_is_held_to_the_forms_rules(app):
 
 def test_a_rejected_comment_is_imported_into_the_trash(app):
     make_post(slug="r")
-    data = {
-        "format": "field-notes-comments",
-        "version": 1,
-        "posts": [
-            {
-                "slug": "r",
-                "comments": [
-                    {
-                        "id": 1,
-                        "author_name": "R",
-                        "body": "no",
-                        "status": "rejected",
-                        "created_at": "2020-01-01T10:00:00Z",
-                    },
-                ],  # fmt: skip
-            }
-        ],
-    }
+    data = _file("r", {"id": 1, "author_name": "R", "body": "no", "status": "rejected"})
     comments_json.import_data(data, KEY)
     comment = Comment.get()
     assert (comment.status, comment.previous_status) == ("deleted", "pending")
