@@ -36,7 +36,7 @@ from .. import audit, publishing
 from ..audit import RECEIVED
 from ..db import retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
-from . import pipeline, privacy, removal, validate
+from . import pipeline, privacy, removal, store, validate
 from .spam import blocklist, classifier
 
 TRASH = CommentStatus.DELETED
@@ -205,7 +205,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             _transition(parent, "approve", RULES["approve"], user)
         try:
             parent_id, thread_id, depth = pipeline.place(
-                parent.id, parent.post_id, _lookup, settings
+                parent.id, parent.post_id, store.DatabaseHistory().comment, settings
             )
         except pipeline.ValidationError as error:
             raise ActionError(
@@ -234,10 +234,6 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
     created = retrying(run)
     publishing.invalidate_pages()
     return created
-
-
-def _lookup(comment_id: int) -> Comment | None:
-    return Comment.get_or_none(Comment.id == comment_id)
 
 
 RESENT_WITHIN = datetime.timedelta(minutes=1)

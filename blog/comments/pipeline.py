@@ -213,10 +213,7 @@ def place(
     if parent_id is None:
         return None, None, 0
     parent = lookup(parent_id)
-    shown = parent is not None and parent.post_id == post_id and _approved(parent)
-    if shown and parent.thread_id is not None:
-        shown = _approved(lookup(parent.thread_id))
-    if not shown:
+    if not is_shown(parent, post_id, lookup):
         raise ValidationError(
             {PARENT: "The comment you replied to is no longer available."}, 400
         )
@@ -226,6 +223,14 @@ def place(
     if parent is None:
         return None, None, 0
     return parent.id, parent.thread_id or parent.id, parent.depth + 1
+
+
+def is_shown(comment, post_id: int, lookup: Callable) -> bool:
+    """Whether readers of this post see the comment: approved, and top level or
+    in a thread whose first comment is approved."""
+    if comment is None or comment.post_id != post_id or not _approved(comment):
+        return False
+    return comment.thread_id is None or _approved(lookup(comment.thread_id))
 
 
 def _approved(comment) -> bool:

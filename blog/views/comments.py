@@ -34,6 +34,7 @@ from ..comments import (
     TooManyComments,
     ValidationError,
     moderation,
+    pipeline,
     store,
     submit,
     tokens,
@@ -143,13 +144,9 @@ def _reply_to(post, parent_id) -> Comment | None:
     parent_id = str(parent_id or "")
     if not (parent_id.isascii() and parent_id.isdigit() and len(parent_id) < 12):
         return None
-    approved = (Comment.post == post) & (Comment.status == Status.APPROVED)
-    found = Comment.get_or_none((Comment.id == int(parent_id)) & approved)
-    if found is None or found.thread_id is None:
-        return found
-    # Shown only while its thread's first comment is.
-    first = Comment.get_or_none((Comment.id == found.thread_id) & approved)
-    return found if first is not None else None
+    found = Comment.get_or_none(Comment.id == int(parent_id))
+    shown = pipeline.is_shown(found, post.id, store.DatabaseHistory().comment)
+    return found if shown else None
 
 
 @bp.post("/comments/<int:post_id>/")
