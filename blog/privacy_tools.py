@@ -147,12 +147,8 @@ def erase(
 
 
 def _anonymise(comments: list[Comment]) -> int:
-    hosts = _hosts(comments)
-    for comment in comments:
-        # The checks' reasons may name the website ("host x is on the blocklist").
-        verdicts = comment.verdicts or ""
-        for host in hosts:
-            verdicts = verdicts.replace(host, "[website erased]")
+    ids = [comment.id for comment in comments]
+    count = (
         Comment.update(
             author_name=ANONYMOUS,
             author_email="",
@@ -160,10 +156,20 @@ def _anonymise(comments: list[Comment]) -> int:
             author_url="",
             ip_hash="",
             ip_prefix="",
-            verdicts=verdicts,
             modified_at=utcnow(),
-        ).where(Comment.id == comment.id).execute()
-    return len(comments)
+        )
+        .where(Comment.id.in_(ids))
+        .execute()
+    )
+    # The checks' reasons may name the website ("host x is on the blocklist").
+    hosts = _hosts(comments)
+    for comment in comments:
+        verdicts = comment.verdicts or ""
+        for host in hosts:
+            verdicts = verdicts.replace(host, "[website erased]")
+        if verdicts != comment.verdicts:
+            Comment.update(verdicts=verdicts).where(Comment.id == comment.id).execute()
+    return count
 
 
 def _log(action, user, email, key, count, deleted=False):
