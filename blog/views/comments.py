@@ -80,10 +80,11 @@ def comment_context(post) -> dict:
     """The comments area of a post page: threads, count, form, and open or not."""
     values = reader.settings()
     own = _own_waiting_comments()
-    show = partial(
-        store.threads, post, per_page=values["comments_per_page"],
-        order=values["comment_order"], own_ids=own,
-    )  # fmt: skip
+    per_page, order = values["comments_per_page"], values["comment_order"]
+
+    def show(number: int):
+        return store.threads(post, number, per_page, order, own)
+
     try:
         threads = show(page_number(request.args.get("cpage")))
     except PageNotFound:
