@@ -128,6 +128,15 @@ def one_of(field, packed):
     return field == SQL("ANY(%s)", [packed])
 
 
+def locked(query):
+    """The query, its rows locked until the transaction ends (FOR UPDATE).
+
+    Another writer's decision on them is waited for and read, not overwritten.
+    SQLite has nothing to add: its write transaction locks the database at BEGIN.
+    """
+    return query if is_sqlite() else query.for_update()
+
+
 def unselective(condition):
     """Tell SQLite's planner that nearly every row passes this condition.
 

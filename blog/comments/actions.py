@@ -34,7 +34,7 @@ from peewee import Value
 
 from .. import audit, publishing
 from ..audit import RECEIVED
-from ..db import retrying
+from ..db import locked, retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
 from . import pipeline, privacy, removal, store, validate
 from .spam import blocklist, classifier
@@ -114,7 +114,10 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
     def run() -> Result:
         result = Result(action)
         out, back = [], []
-        for comment in Comment.select().where(Comment.id.in_(ids)):
+        # Locked in id order: a moderator deciding at the same moment is
+        # waited for, and its outcome is what this action starts from.
+        query = Comment.select().where(Comment.id.in_(ids)).order_by(Comment.id)
+        for comment in locked(query):
             if comment.status in rule.sources:
                 was_shown = comment.status == CommentStatus.APPROVED
                 _transition(comment, action, rule, user)
@@ -198,7 +201,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
     body = _text(body, settings)
 
     def run() -> Comment:
-        parent = Comment.get_or_none(Comment.id == comment_id)
+        parent = locked(Comment.select().where(Comment.id == comment_id)).first()
         if parent is None or parent.status not in LIVE:
             raise ActionError("only a pending or approved comment can be answered")
         if parent.status == CommentStatus.PENDING:

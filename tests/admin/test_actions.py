@@ -1,10 +1,14 @@
 """Moderation actions as plain functions: states, audit, classifier, blocklist."""
 
 import datetime
+import threading
+import time
+from itertools import pairwise
 
 import pytest
 from peewee import fn
 
+from blog import db
 from blog.comments import actions
 from blog.models import (
     AuditEntry,
@@ -15,6 +19,7 @@ from blog.models import (
     utcnow,
 )
 from tests.admin.conftest import make_comment
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
 
 
@@ -285,3 +290,65 @@ def test_a_reply_sent_twice_is_published_once(app, post, users):
     again = actions.reply(comment.id, users["moderator"], "Thanks!", "key", settings)
     assert first.id == again.id
     assert Comment.select().count() == 2
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="PostgreSQL's concurrent writers are what this test exercises "
+    "(SQLite takes its write lock before reading)",
+)
+@pytest.mark.parametrize(
+    "first, second, status, previous, blocked",
+    [
+        ("spam", "approve", "spam", "", 3),
+        ("spam", "trash", "deleted", "spam", 3),
+        ("approve", "spam", "spam", "", 3),
+    ],
+)
+def test_two_moderators_deciding_at_once_act_on_the_status_left_by_the_first(
+    app, post, users, monkeypatch, first, second, status, previous, blocked
+):
+    """The second decision waits for the first and is judged on what it left:
+    an approve after a spam mark is skipped, not applied to a comment whose
+    sender the blocklist already holds."""
+    comment = make_comment(post, "pending")
+    decided, failures = threading.Event(), []
+    log = actions._log
+
+    def log_then_linger(action, *args, **kwargs):
+        log(action, *args, **kwargs)
+        if action == first:
+            decided.set()
+            time.sleep(0.5)  # the other moderator's request arrives meanwhile
+
+    monkeypatch.setattr(actions, "_log", log_then_linger)
+
+    def decide(action, wait: bool):
+        try:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if wait:
+                    assert decided.wait(timeout=10)
+                actions.apply(action, [comment.id], users["moderator"])
+                db.database.close()
+        except Exception as error:  # reported from the test's own thread
+            failures.append(error)
+
+    moderators = [
+        threading.Thread(target=decide, args=(first, False)),
+        threading.Thread(target=decide, args=(second, True)),
+    ]
+    for moderator in moderators:
+        moderator.start()
+    for moderator in moderators:
+        moderator.join(timeout=30)
+    assert failures == []
+    stored = Comment.get_by_id(comment.id)
+    assert (stored.status, stored.previous_status) == (status, previous)
+    assert SpamLesson.get(SpamLesson.comment == comment.id).spam
+    assert BlockedItem.select().count() == blocked
+    trail = [
+        (e.from_state, e.to_state) for e in AuditEntry.select().order_by(AuditEntry.id)
+    ]
+    assert trail[0][0] == "pending" and trail[-1][1] == status
+    assert all(done[1] == then[0] for done, then in pairwise(trail))

@@ -49,7 +49,7 @@ from pathlib import Path
 
 from peewee import EXCLUDED, Case
 
-from ...db import Prepared, database, is_sqlite, one_of, pack, write_transaction
+from ...db import Prepared, database, locked, one_of, pack, write_transaction
 from ...models import Comment, SpamLesson, SpamModelVersion, SpamToken, utcnow
 from . import features
 
@@ -347,10 +347,8 @@ def forget_senders(comment_ids) -> int:
 
 
 def _lock(comment):
-    """One learner per comment at a time on PostgreSQL (SQLite has one writer)."""
-    if not is_sqlite():
-        query = Comment.select(Comment.id).where(Comment.id == comment.id)
-        query.for_update().execute()
+    """One learner per comment at a time."""
+    locked(Comment.select(Comment.id).where(Comment.id == comment.id)).execute()
 
 
 @functools.cache
