@@ -265,7 +265,8 @@ def edit(comment_id: int, user: User, body: str, settings) -> Comment:
     body = _text(body, settings)
 
     def run() -> Comment:
-        comment = Comment.get_or_none(Comment.id == comment_id)
+        # Locked: the whole row is saved, status too, over no other decision.
+        comment = locked(Comment.select().where(Comment.id == comment_id)).first()
         if comment is None:
             raise ActionError("there is no such comment")
         comment.body = body

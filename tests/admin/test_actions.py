@@ -352,3 +352,59 @@ def test_two_moderators_deciding_at_once_act_on_the_status_left_by_the_first(
     ]
     assert trail[0][0] == "pending" and trail[-1][1] == status
     assert all(done[1] == then[0] for done, then in pairwise(trail))
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="PostgreSQL's concurrent writers are what this test exercises "
+    "(SQLite takes its write lock before reading)",
+)
+def test_an_edit_while_another_moderator_marks_spam_keeps_the_spam_mark(
+    app, post, users, monkeypatch
+):
+    comment = make_comment(post, "pending")
+    editing, failures = threading.Event(), []
+    render = actions.pipeline.render
+
+    def render_slowly(body):
+        editing.set()
+        time.sleep(0.5)  # the spam mark arrives meanwhile
+        return render(body)
+
+    monkeypatch.setattr(actions.pipeline, "render", render_slowly)
+
+    def moderate(work, wait: bool):
+        try:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if wait:
+                    assert editing.wait(timeout=10)
+                work()
+                db.database.close()
+        except Exception as error:  # reported from the test's own thread
+            failures.append(error)
+
+    settings = app.extensions["settings"].all()
+    moderators = [
+        threading.Thread(
+            target=moderate,
+            args=(
+                lambda: actions.edit(comment.id, users["admin"], "Edited.", settings),
+                False,
+            ),
+        ),
+        threading.Thread(
+            target=moderate,
+            args=(
+                lambda: actions.apply("spam", [comment.id], users["moderator"]),
+                True,
+            ),
+        ),
+    ]
+    for moderator in moderators:
+        moderator.start()
+    for moderator in moderators:
+        moderator.join(timeout=30)
+    assert failures == []
+    stored = Comment.get_by_id(comment.id)
+    assert (stored.status, stored.body) == ("spam", "Edited.")
