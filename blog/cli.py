@@ -359,14 +359,18 @@ def comments_import_json(file):
 @click.option("--days", type=int, help="Override the spam_retention_days setting.")
 @with_appcontext
 def comments_purge(days):
-    """Delete spam and trashed comments older than the retention period."""
+    """Delete spam and trash past retention and forget addresses past theirs."""
     from .comments import actions
 
     days = days if days is not None else _settings()["spam_retention_days"]
     if days < 1:
         raise click.UsageError("--days must be at least 1")
     removed = actions.purge(days)
-    click.echo(f"purged {removed} spam and trashed comments older than {days} days")
+    forgotten = actions.forget_addresses(_settings())
+    click.echo(
+        f"purged {removed} spam and trashed comments older than {days} days; "
+        f"forgot the addresses of {forgotten} comments"
+    )
 
 
 @main.group("privacy")

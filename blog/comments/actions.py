@@ -316,3 +316,12 @@ def purge(retention_days: int, now: datetime.datetime | None = None) -> int:
     if not Comment.select().where(where).exists():
         return 0
     return _remove(where, "purge", None)
+
+
+def forget_addresses(settings, now: datetime.datetime | None = None) -> int:
+    """Forget the addresses of comments past ip_retention_days; how many.
+
+    A new comment does it too, but a site no comment arrives at (comments
+    closed, a quiet season) must keep the promise all the same.
+    """
+    return store.forget_old_addresses(now or utcnow(), store.ip_retention(settings))

@@ -57,7 +57,9 @@ def sign_in():
     session.clear()
     login_user(user)
     # Housekeeping that needs no reader to wait for it.
-    actions.purge(current_app.extensions["settings"]["spam_retention_days"])
+    settings = current_app.extensions["settings"]
+    actions.purge(settings["spam_retention_days"])
+    actions.forget_addresses(settings)
     return redirect(_next_path())
 
 

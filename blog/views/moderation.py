@@ -123,9 +123,10 @@ def act():
 
 
 def _purge():
-    """Old spam and trash go while a moderator is at work anyway."""
-    days = current_app.extensions["settings"]["spam_retention_days"]
-    actions.purge(days)
+    """Old spam, trash and addresses go while a moderator is at work anyway."""
+    settings = current_app.extensions["settings"]
+    actions.purge(settings["spam_retention_days"])
+    actions.forget_addresses(settings)
 
 
 @bp.post("/empty-spam")

@@ -48,3 +48,25 @@ def test_purge_cli(app, runner):
     result = runner.invoke(main, ["comments", "purge", "--days", "1"])
     assert "purged 0 " in result.output
     assert Comment.select().count() == 1
+
+
+def test_addresses_past_retention_are_forgotten_where_no_comment_arrives(
+    app, runner, browser_for
+):
+    """A site whose comments are closed still forgets addresses: by the purge
+    command (cron) and while a moderator works."""
+    post = make_post()
+    month = datetime.timedelta(days=31)
+    old = [make_comment(post, "approved", created_at=utcnow() - month) for _ in "ab"]
+    recent = make_comment(post, "approved")
+    result = runner.invoke(main, ["comments", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "forgot the addresses of 2 comments" in result.output
+    assert {c.id for c in Comment.select().where(Comment.ip_hash == "")} == {
+        c.id for c in old
+    }
+    later = make_comment(post, "pending", created_at=utcnow() - month)
+    moderator = browser_for("moderator")
+    moderator.post("/admin/comments/act", {"row_action": f"approve:{recent.id}"})
+    assert Comment.get_by_id(later.id).ip_prefix == ""
+    assert Comment.get_by_id(recent.id).ip_hash
