@@ -126,6 +126,12 @@ def test_evaluate_needs_no_database(make_app, files):
         ("latin.csv", b"ham\tok\nham\tcaf\xe9\n", ["latin.csv:2", "UTF-8"]),
         ("empty.csv", "", ["empty.csv", "empty"]),
         ("blank.csv", "\n  \n", ["blank.csv", "empty"]),
+        ("header.csv", "author,email,url,content,label\n", ["header.csv:2", "no ex"]),
+        (
+            "yt.csv",
+            "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\n,,,,\n",
+            ["yt.csv:2", "no ex"],
+        ),
     ],
 )
 def test_a_bad_file_is_named_with_its_line_and_exits_2(

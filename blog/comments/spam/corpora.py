@@ -63,9 +63,9 @@ def read(path) -> list[Example]:
     first = text.split("\n", 1)[0].strip()
     header = [name.strip().strip('"').lower() for name in first.split(",")]
     if header == YOUTUBE_HEADER:
-        return list(_read_csv(path, text, _youtube_row))
+        return _some(path, _read_csv(path, text, _youtube_row))
     if header == PLAIN_HEADER:
-        return list(_read_csv(path, text, _plain_row))
+        return _some(path, _read_csv(path, text, _plain_row))
     if first.split("\t", 1)[0] in ("ham", "spam") and "\t" in first:
         return list(_read_sms(path, text))
     raise CorpusError(
@@ -75,6 +75,14 @@ def read(path) -> list[Example]:
         "spam<TAB>text",
         line=1,
     )
+
+
+def _some(path, examples) -> list[Example]:
+    # A header alone is a mistaken file, not a measurement of zero comments.
+    found = list(examples)
+    if not found:
+        raise CorpusError(path, "no examples after the header", line=2)
+    return found
 
 
 def _text(path: Path) -> str:
