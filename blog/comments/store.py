@@ -30,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..pagination import Page, counted_page, paginate
+from .spam import blocklist
 
 # What a commenter sees of their own comment before a moderator does: spam
 # shows to its author exactly like pending, so the reply is neutral.
@@ -471,7 +472,8 @@ def purge_ip_data(
 
 
 def forget_old_addresses(now: datetime.datetime, keep: datetime.timedelta) -> int:
-    """Every address past keep, a batch a transaction: other writers go between.
+    """Every address past keep, a batch a transaction: other writers go between;
+    then the blocklist's addresses blocked before keep.
 
     The first run after importing years of comments meets many at once: in
     one transaction, 90,000 of them held SQLite's write lock for 1.7 s.
@@ -481,6 +483,7 @@ def forget_old_addresses(now: datetime.datetime, keep: datetime.timedelta) -> in
         done = db.retrying(partial(purge_ip_data, now, keep))
         total += done
         if done < PURGE_BATCH:
+            db.retrying(partial(blocklist.forget_addresses, now - keep))
             return total
 
 

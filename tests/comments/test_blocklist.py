@@ -1,9 +1,12 @@
 """The blocklist: a confirmed spammer's email, host and address, blocked and lifted."""
 
+import datetime
+
 import pytest
 
+from blog.comments import store
 from blog.comments.spam.blocklist import block_comment, match, unblock_comment
-from blog.models import BlockedItem, Comment
+from blog.models import BlockedItem, Comment, utcnow
 from tests.factories import make_post
 
 EMAIL, IP = "e" * 64, "i" * 64
@@ -139,3 +142,17 @@ def test_a_comment_without_sender_details_blocks_nothing(app):
     bare = Comment.create(post=make_post(), author_name="x", body="b", status="spam")
     assert block_comment(bare) == 0
     assert unblock_comment(bare) == 0
+
+
+def test_an_address_is_blocked_no_longer_than_addresses_are_kept(spammer):
+    """Past ip_retention_days the comment forgets its address, so "not spam"
+    could never lift the block: the block goes with the address."""
+    retention = datetime.timedelta(days=30)
+    block_comment(spammer)
+    BlockedItem.update(created_at=utcnow() - retention * 2).execute()
+    block_comment(spammer)  # marked again: blocked from now on
+    store.forget_old_addresses(utcnow(), retention)
+    assert ("ip_hash", IP) in entries()
+    BlockedItem.update(created_at=utcnow() - retention * 2).execute()
+    store.forget_old_addresses(utcnow(), retention)
+    assert entries() == {("email_hash", EMAIL), ("host", "spam.example")}

@@ -16,7 +16,7 @@ the others.
 """
 
 from ...db import Prepared, one_of, pack, write_transaction
-from ...models import BlockedItem
+from ...models import BlockedItem, utcnow
 from ..privacy import is_shared
 from .features import host
 from .sites import SUFFIXES, is_address, is_own_site
@@ -44,7 +44,8 @@ def block_comment(comment) -> int:
         for kind, value in items:
             BlockedItem.insert(kind=kind, value=value, reason=reason).on_conflict(
                 conflict_target=[BlockedItem.kind, BlockedItem.value],
-                update={BlockedItem.reason: reason},
+                # Blocked anew: an address block lasts from its latest spam.
+                update={BlockedItem.reason: reason, BlockedItem.created_at: utcnow()},
             ).execute()
     return len(items)
 
@@ -60,6 +61,17 @@ def unblock_comment(comment) -> int:
                 .execute()
             )
     return removed
+
+
+def forget_addresses(before) -> int:
+    """Lift the address blocks made before `before`; how many.
+
+    An address is kept no longer here than in the comments (ip_retention_days):
+    by then it may be somebody else's, and the comment that could lift its
+    block ("not spam") has forgotten it.
+    """
+    old = (BlockedItem.kind == "ip_hash") & (BlockedItem.created_at < before)
+    return BlockedItem.delete().where(old).execute()
 
 
 def _hosts(urls) -> set[str]:
