@@ -78,6 +78,20 @@ def test_not_spam_lifts_every_block_of_the_comment(spammer):
     assert match(EMAIL, "https://spam.example", IP) is None
 
 
+def test_not_spam_lifts_the_block_its_website_was_caught_by(spammer):
+    """A site under a blocked host is caught by it; "not spam" on its comment
+    must let its next comment through."""
+    block_comment(spammer)
+    reader = Comment.create(
+        post=spammer.post, author_name="Reader", body="x", status="spam",
+        author_url="https://blog.spam.example/about",
+    )  # fmt: skip
+    assert match("", reader.author_url, "") is not None
+    assert unblock_comment(reader) == 1
+    assert match("", reader.author_url, "") is None
+    assert entries() == {("email_hash", EMAIL), ("ip_hash", IP)}
+
+
 def test_lifting_one_comment_keeps_other_senders_blocked(spammer):
     other = Comment.create(
         post=spammer.post, author_name="Other", body="x", status="spam",

@@ -51,10 +51,14 @@ def block_comment(comment) -> int:
 
 
 def unblock_comment(comment) -> int:
-    """A moderator said "not spam": lift its blocks; the entries removed."""
+    """A moderator said "not spam": lift the blocks its sender is caught by,
+    a host's above its website's too; the entries removed."""
+    website = _hosts([comment.author_url or ""])
+    items = [item for item in _items(comment) if item[0] != "host"]
+    items += [("host", name) for name in sorted(website)]
     removed = 0
     with write_transaction():
-        for kind, value in _items(comment):
+        for kind, value in items:
             removed += (
                 BlockedItem.delete()
                 .where((BlockedItem.kind == kind) & (BlockedItem.value == value))
