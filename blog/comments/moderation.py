@@ -20,8 +20,9 @@ _STATUS = {
 
 
 def is_closed(post, settings: Mapping, now: datetime.datetime) -> bool:
-    """Whether a post no longer takes comments, by its own switch or its age."""
-    if not post.comments_open:
+    """Whether a post no longer takes comments: by the site's switch, its own
+    or its age."""
+    if not (settings["comments_enabled"] and post.comments_open):
         return True
     days = settings["close_after_days"]
     return bool(days) and now - post.date > datetime.timedelta(days=days)

@@ -13,7 +13,7 @@ define(
     _d(
         "comments_enabled",
         True,
-        "New posts accept comments unless their front matter says not.",
+        "Accept comments at all; off closes every post (shown comments stay).",
     ),
     _d("hold_all", False, "Hold every comment for moderation."),
     _d(

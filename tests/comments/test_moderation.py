@@ -82,6 +82,11 @@ def test_is_closed(post, close_after, closed):
     assert moderation.is_closed(post, values, NOW) is closed
 
 
+def test_the_site_switch_closes_every_post():
+    values = default_settings(comments_enabled=False)
+    assert moderation.is_closed(_post(0), values, NOW) is True
+
+
 def test_spam_score_is_the_classifier_probability():
     verdicts = [
         PASS,

@@ -556,6 +556,17 @@ def test_comments_on_a_closed_post_are_forbidden(site, reader):
     assert "Comments are closed on this post." in text(response)
 
 
+def test_comments_switched_off_for_the_site_close_every_post(site, reader):
+    post = make_post()
+    reader.comment(post, comment="Said before the switch.")
+    site.set("comments_enabled", False)
+    page = text(reader.get(post.url))
+    assert "Comments are closed." in page and "Leave a Reply" not in page
+    assert "Said before the switch." in page
+    token = tokens.issue(post.id, "test secret key", utcnow())
+    assert reader.comment(post, token=token).status_code == 403
+
+
 def test_comments_close_after_a_number_of_days(site, reader):
     site.set("close_after_days", 30)
     old = make_post(date=utcnow() - datetime.timedelta(days=31))
