@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,36 +30,59 @@ class Definition:
         kind = type(self.default)
         try:
             if kind is bool:
-                value = _as_bool(value)
+                parsed = _as_bool(value)
             elif kind is int:
-                value = int(value)
+                parsed = _as_int(value)
             elif kind is float:
-                value = float(value)
+                parsed = _as_float(value)
             elif kind is list:
-                value = _as_list(value)
+                parsed = _as_list(value)
             else:
-                value = str(value).strip()
+                parsed = str(value).strip()
         except (TypeError, ValueError) as error:
-            raise SettingError(
-                f"{self.key}: expected {kind.__name__}, got {value!r}"
-            ) from error
-        self.check(value)
-        return value
+            raise self.refuse(value) from error
+        self.check(parsed)
+        return parsed
+
+    def allowed(self) -> str:
+        """The values this setting takes, in words, for every refusal."""
+        kind = type(self.default)
+        if kind is bool:
+            return "true or false (or yes/no, on/off, 1/0)"
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if kind is list:
+            return "a list: one item a line, or items separated by commas"
+        if self.key == "timezone":
+            return "a time zone name such as Europe/Paris or UTC"
+        if kind not in (int, float):
+            return "text"
+        noun = "a whole number" if kind is int else "a number"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{noun} from {self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f"{noun} of at least {self.minimum}"
+        if self.maximum is not None:
+            return f"{noun} of at most {self.maximum}"
+        return noun
+
+    def refuse(self, value) -> "SettingError":
+        return SettingError(f"{self.key}: must be {self.allowed()}, not {value!r}")
 
     def check(self, value):
         if isinstance(value, float) and not math.isfinite(value):
-            raise SettingError(f"{self.key}: must be a number")
+            raise self.refuse(value)
         if self.minimum is not None and value < self.minimum:
-            raise SettingError(f"{self.key}: must be at least {self.minimum}")
+            raise self.refuse(value)
         if self.maximum is not None and value > self.maximum:
-            raise SettingError(f"{self.key}: must be at most {self.maximum}")
+            raise self.refuse(value)
         if self.choices and value not in self.choices:
-            raise SettingError(f"{self.key}: must be one of {', '.join(self.choices)}")
+            raise self.refuse(value)
         if self.key == "timezone":
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError) as error:
-                raise SettingError(f"timezone: unknown time zone {value!r}") from error
+                raise self.refuse(value) from error
 
 
 def _as_bool(value) -> bool:
@@ -70,6 +94,28 @@ def _as_bool(value) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(value)
+
+
+# Plain ASCII digits: int() and float() also take "1_0", full-width and other
+# scripts' digits, which nobody means in a setting.
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _as_int(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(value)
+    if isinstance(value, str) and not _INT.fullmatch(value.strip()):
+        raise ValueError(value)
+    return int(value)
+
+
+def _as_float(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(value)
+    if isinstance(value, str) and not _FLOAT.fullmatch(value.strip().lower()):
+        raise ValueError(value)
+    return float(value)
 
 
 def _as_list(value) -> list:

@@ -56,15 +56,19 @@ def test_settings_set_validates_and_get_reads_back(runner, app):
     assert invoke(runner, "settings", "set", "posts_per_page", "7").exit_code == 0
     assert invoke(runner, "settings", "get", "posts_per_page").output.strip() == "7"
     bad = invoke(runner, "settings", "set", "posts_per_page", "0")
-    assert bad.exit_code == 1 and "at least 1" in bad.output
+    assert bad.exit_code == 1 and "a whole number from 1 to 100" in bad.output
     # A negative number is a value refused with its range, not an unknown option.
     negative = invoke(runner, "settings", "set", "posts_per_page", "-3")
-    assert negative.exit_code == 1 and "at least 1" in negative.output
+    assert negative.exit_code == 1 and "from 1 to 100, not -3" in negative.output
     for key, value, message in (
-        ("classifier_spam", "nan", "must be a number"),
+        ("classifier_spam", "nan", "must be a number from 0.0 to 1.0, not 'nan'"),
+        ("posts_per_page", "1_0", "must be a whole number from 1 to 100"),
+        ("posts_per_page", "\uff11\uff10", "must be a whole number from 1 to 100"),
+        ("hold_all", "maybe", "must be true or false (or yes/no, on/off, 1/0)"),
+        ("comment_order", "random", "must be one of oldest, newest, not 'random'"),
         ("classifier_hold", "0.9", "must be at most classifier_spam (0.82)"),
         ("classifier_spam", "0.4", "must be at least classifier_hold (0.5)"),
-        ("close_after_days", "1000000000", "must be at most 36500"),
+        ("close_after_days", "1000000000", "a whole number from 0 to 36500"),
     ):
         refused = invoke(runner, "settings", "set", key, value)
         assert refused.exit_code == 1 and message in refused.output, key

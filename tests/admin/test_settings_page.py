@@ -71,15 +71,15 @@ def test_saving_changes_settings_and_refreshes_reader_pages(app, admin):
 @pytest.mark.parametrize(
     "key, value, message",
     [
-        ("posts_per_page", "0", "must be at least 1"),
-        ("posts_per_page", "many", "expected int"),
-        ("timezone", "Mars/Olympus", "unknown time zone"),
-        ("classifier_spam", "1.5", "must be at most 1.0"),
+        ("posts_per_page", "0", "must be a whole number from 1 to 100"),
+        ("posts_per_page", "many", "must be a whole number from 1 to 100"),
+        ("timezone", "Mars/Olympus", "must be a time zone name such as Europe/Paris"),
+        ("classifier_spam", "1.5", "must be a number from 0.0 to 1.0"),
         ("comment_order", "random", "must be one of oldest, newest"),
         ("theme", "no-such-theme", "no such theme"),
-        ("classifier_spam", "nan", "must be a number"),
+        ("classifier_spam", "nan", "must be a number from 0.0 to 1.0"),
         ("classifier_hold", "0.9", "must be at most classifier_spam (0.82)"),
-        ("close_after_days", "100000000", "must be at most 36500"),
+        ("close_after_days", "100000000", "must be a whole number from 0 to 36500"),
     ],
 )
 def test_a_bad_value_is_refused_beside_its_field(app, admin, key, value, message):
