@@ -73,6 +73,33 @@ def test_links_are_counted_in_the_body_and_the_website(body, url, expected):
 
 
 @pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("<http://a.example.com> and <https://b.example.com/x>", 2),  # autolinks
+        ("[a](<http://a.example.com>) [b](<http://b.example.com>)", 2),
+        ("<www.a.example.com> <b.example.com>", 2),  # shown as text, linked
+        ("<x a.example.com b.example.com>", 2),
+        ("buy at shop.example.pro or shop.example.su", 2),  # linked top-level domains
+    ],
+)
+def test_every_link_the_comment_shows_is_counted(body, expected):
+    assert link_count({"body": body, "author_url": ""}) == expected
+
+
+def test_a_blocked_host_is_found_in_a_link_the_comment_shows():
+    asked = []
+
+    def matcher(email_hash, url, ip_hash, links):
+        asked.extend(links)
+
+    verdicts(
+        {"body": "go to <http://spam.example/x> or shop.example.pro"}, matcher=matcher
+    )
+    assert "http://spam.example/x" in asked
+    assert "http://shop.example.pro" in asked
+
+
+@pytest.mark.parametrize(
     "count, outcome, reason",
     [(1, Outcome.PASS, "1 link"), (2, Outcome.PASS, "2 links"),
      (3, Outcome.HOLD, "3 links"), (4, Outcome.HOLD, "4 links")],

@@ -11,20 +11,38 @@ figures the command prints are the filter's real behaviour.
 """
 
 import functools
+import html
 import re
 from collections.abc import Callable, Mapping
 
+from ...markup import render_comment
 from . import Outcome, Verdict, blocklist
 from .classifier import Classifier, live
 from .features import fold, links
 
 KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
+# A link as the comment renderer writes it; a "<" in the text is escaped.
+_RENDERED_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+@functools.lru_cache(maxsize=16)
+def shown_links(body: str) -> tuple[str, ...]:
+    """The links readers see in a comment body: those its rendering makes.
+
+    Markdown autolinks, and bare domains under the many top-level domains
+    the renderer links, are links the text's own pattern (links()) misses.
+    """
+    rendered = render_comment(body)
+    return tuple(html.unescape(href) for href in _RENDERED_HREF.findall(rendered))
 
 
 def link_count(fields: dict) -> int:
     """Links in the body, plus one for a filled-in website field."""
+    body = fields.get("body") or ""
     website = 1 if (fields.get("author_url") or "").strip() else 0
-    return len(links(fields.get("body") or "")) + website
+    # The text may name addresses the renderer leaves unlinked, and the
+    # renderer links some the text's pattern misses: the larger count holds.
+    return max(len(links(body)), len(shown_links(body))) + website
 
 
 def check_links(fields: dict, settings: Mapping) -> Verdict:
@@ -73,11 +91,12 @@ def check_keywords(fields: dict, settings: Mapping) -> Verdict:
 
 
 def check_blocklist(fields: dict, matcher: Callable) -> Verdict:
+    body = fields.get("body") or ""
     reason = matcher(
         fields.get("email_hash") or "",
         fields.get("author_url") or "",
         fields.get("ip_hash") or "",
-        links(fields.get("body") or ""),
+        links(body) + shown_links(body),
     )
     if reason:
         return Verdict("blocklist", Outcome.SPAM, reason)
