@@ -126,6 +126,14 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
         ({"body": "ｖｉａｇｒａ"}, "viagra", ("viagra", "body")),  # fullwidth
         ({"body": "via\u200bgra"}, "viagra", ("viagra", "body")),  # zero-width
         ({"body": "ask for $$$ now"}, "$$$", ("$$$", "body")),
+        (
+            {"author_email": "bob@mail.example"},
+            "@mail.example",
+            ("@mail.example", "author_email"),
+        ),
+        ({"author_url": "http://shop.example.ru/"}, ".ru", (".ru", "author_url")),
+        ({"body": "see shop.example.rules"}, ".ru", None),
+        ({"body": "call 555-spam- now"}, "-spam-", ("-spam-", "body")),
         ({"body": "nothing here"}, "", None),
     ],
 )

@@ -23,6 +23,7 @@ from .features import fold, links
 KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
 # A link as the comment renderer writes it; a "<" in the text is escaped.
 _RENDERED_HREF = re.compile(r'<a href="([^"]*)"')
+_WORD_CHAR = re.compile(r"\w")
 
 
 @functools.lru_cache(maxsize=16)
@@ -54,13 +55,20 @@ def check_links(fields: dict, settings: Mapping) -> Verdict:
 
 @functools.lru_cache(maxsize=32)
 def _patterns(keywords: tuple) -> list[tuple[str, re.Pattern]]:
-    """Whole words or phrases: "spam" is not found in "spammer"."""
+    """Whole words or phrases: "spam" is not found in "spammer".
+
+    Only an edge that is a letter or digit must meet a word's edge:
+    "@mail.example" is found in "bob@mail.example", ".ru" after "shop".
+    """
     found = []
     for keyword in keywords:
         words = fold(keyword).split()
         if words:
             phrase = r"\s+".join(re.escape(word) for word in words)
-            found.append((" ".join(words), re.compile(rf"(?<!\w){phrase}(?!\w)")))
+            before = r"(?<!\w)" if _WORD_CHAR.match(words[0]) else ""
+            after = r"(?!\w)" if _WORD_CHAR.match(words[-1][-1]) else ""
+            pattern = re.compile(before + phrase + after)
+            found.append((" ".join(words), pattern))
     return found
 
 
