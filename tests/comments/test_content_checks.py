@@ -126,6 +126,10 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
         ({"body": "ｖｉａｇｒａ"}, "viagra", ("viagra", "body")),  # fullwidth
         ({"body": "via\u200bgra"}, "viagra", ("viagra", "body")),  # zero-width
         ({"body": "ask for $$$ now"}, "$$$", ("$$$", "body")),
+        ({"body": "Buy v&#105;agra"}, "viagra", ("viagra", "body")),  # entity
+        ({"body": "Buy &#x56;iagra"}, "viagra", ("viagra", "body")),
+        ({"body": "Buy vi*a*gra"}, "viagra", ("viagra", "body")),  # shown: viagra
+        ({"body": "Buy vi`a`gra"}, "viagra", ("viagra", "body")),
         (
             {"author_email": "bob@mail.example"},
             "@mail.example",

@@ -23,18 +23,29 @@ from .features import fold, links
 KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
 # A link as the comment renderer writes it; a "<" in the text is escaped.
 _RENDERED_HREF = re.compile(r'<a href="([^"]*)"')
+_RENDERED_TAG = re.compile(r"<[^>]*>")
 _WORD_CHAR = re.compile(r"\w")
 
 
+# The link count, the blocklist and the keywords each read one body's rendering.
 @functools.lru_cache(maxsize=16)
+def _rendered(body: str) -> str:
+    return render_comment(body)
+
+
 def shown_links(body: str) -> tuple[str, ...]:
     """The links readers see in a comment body: those its rendering makes.
 
     Markdown autolinks, and bare domains under the many top-level domains
     the renderer links, are links the text's own pattern (links()) misses.
     """
-    rendered = render_comment(body)
-    return tuple(html.unescape(href) for href in _RENDERED_HREF.findall(rendered))
+    found = _RENDERED_HREF.findall(_rendered(body))
+    return tuple(html.unescape(href) for href in found)
+
+
+def shown_text(body: str) -> str:
+    """A comment body's text as readers see it: entities and Markdown applied."""
+    return html.unescape(_RENDERED_TAG.sub("", _rendered(body)))
 
 
 def link_count(fields: dict) -> int:
@@ -75,12 +86,23 @@ def _patterns(keywords: tuple) -> list[tuple[str, re.Pattern]]:
 def keyword_hit(keywords, fields: dict) -> tuple[str, str] | None:
     """The first listed keyword found, and the field it is in; or None."""
     patterns = _patterns(tuple(keywords))
-    for field in KEYWORD_FIELDS:
-        text = fold(fields.get(field) or "")
+    if not patterns:
+        return None
+    for field, text in _keyword_texts(fields):
         for keyword, pattern in patterns:
             if pattern.search(text):
                 return keyword, field
     return None
+
+
+def _keyword_texts(fields: dict):
+    """Each field as written, and the body also as shown: "v&#105;agra" and
+    "vi*a*gra" show as "viagra"."""
+    for field in KEYWORD_FIELDS:
+        value = fields.get(field) or ""
+        yield field, fold(value)
+        if field == "body" and value:
+            yield field, fold(shown_text(value))
 
 
 def check_keywords(fields: dict, settings: Mapping) -> Verdict:
