@@ -53,6 +53,7 @@ def test_blocking_twice_keeps_one_entry_each(spammer):
         ("", "http://spam.example/other", "", [], "host spam.example"),
         ("", "https://WWW.SPAM.EXAMPLE", "", [], "host spam.example"),
         ("", "https://shop.spam.example/", "", [], "host spam.example"),
+        ("", "https://ｓｐａｍ.example/", "", [], "host spam.example"),  # fullwidth
         ("", "", "", ["http://spam.example/x"], "host spam.example"),
         ("", "https://notspam.example", "", [], None),
         ("", "https://spam.example.org", "", [], None),

@@ -95,7 +95,9 @@ def normalise(text: str) -> str:
 
 def host(url: str) -> str:
     """The host of a link, lower case without "www."; "" when there is none."""
-    url = url.strip().lower()
+    # Compatibility forms folded as a browser folds them: a website typed as
+    # "ｓｐａｍ.example" leads to spam.example (the body's links are folded already).
+    url = _clean(url).strip().lower()
     if not url:
         return ""
     if "://" not in url:
