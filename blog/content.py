@@ -356,11 +356,12 @@ def to_markdown(post: Post, tz: ZoneInfo) -> str:
         "format": "" if post.body_format == "markdown" else post.body_format,
         "comments": None if post.comments_open else False,
     }
+    # False == 0: without "is False", "comments: false" went out with the zeros.
     meta.update(
         {
             key: value
             for key, value in optional.items()
-            if value not in (None, "", [], 0)
+            if value is False or value not in (None, "", [], 0)
         }
     )
     meta["status"] = post.status

@@ -181,6 +181,18 @@ def test_posts_without_a_file_are_exported_too(app, tmp_path):
     assert "title: Written online" in text and "Body *here*" in text and "- web" in text
 
 
+def test_a_post_closed_to_comments_stays_closed_through_export(app, tmp_path):
+    from tests.factories import make_post
+
+    make_post(slug="closed", comments_open=False)
+    content.export(tmp_path / "out")
+    text = (tmp_path / "out" / "posts" / "2024-01-01-closed.md").read_text()
+    assert "comments: false" in text
+    Post.delete().execute()
+    content.sync(tmp_path / "out")
+    assert Post.get(Post.slug == "closed").comments_open is False
+
+
 def test_every_rust_blog_post_syncs(app, tmp_path):
     folder = tmp_path / "c"
     shutil.copytree(shared_data("markdown/rust-blog"), folder / "posts")
