@@ -260,10 +260,19 @@ def hash_email(email: str, key: str) -> str:
 SENDER_IPV6_PREFIX = 64  # one host's network: it picks any address inside at will
 
 
+# Some proxies (Azure's gateway, IIS's ARR) put the client's port in
+# X-Forwarded-For: every connection would otherwise be a new sender.
+_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]+)\](?::\d+)?|(?P<v4>[\d.]+):\d+")
+
+
 def _ip(address: str):
     """The address parsed, an IPv4-mapped IPv6 one as its IPv4; None if none."""
+    address = address.strip()
+    with_port = _WITH_PORT.fullmatch(address)
+    if with_port:
+        address = with_port["v6"] or with_port["v4"]
     try:
-        ip = ipaddress.ip_address(address.strip())
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return None
     return (ip.ipv4_mapped or ip) if ip.version == 6 else ip

@@ -262,6 +262,10 @@ def test_email_hash_is_keyed_and_normalised():
         ("203.0.113.9", "::ffff:203.0.113.9"),
         ("2001:db8::1", "2001:DB8:0:0:0:0:0:1"),
         (" 203.0.113.9 ", "203.0.113.9"),
+        # Some proxies (Azure's gateway, IIS's ARR) give the client's port too.
+        ("203.0.113.9:50312", "203.0.113.9"),
+        ("[2001:db8::1]:443", "2001:db8::1"),
+        ("[2001:db8::1]", "2001:db8::1"),
     ],
 )
 def test_ip_hash_is_the_same_for_every_spelling_of_an_address(one, other):
@@ -276,6 +280,8 @@ def test_ip_hash_is_the_same_for_every_spelling_of_an_address(one, other):
         ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd:12::/64", "2001:db8:abcd::/48"),
         ("2001:DB8:ABCD:12::99", "2001:db8:abcd:12::/64", "2001:db8:abcd::/48"),
         ("::1", "::/64", "::/48"),
+        ("203.0.113.9:50312", "203.0.113.9", "203.0.113.0/24"),
+        ("[2001:db8:abcd:12::99]:443", "2001:db8:abcd:12::/64", "2001:db8:abcd::/48"),
         ("not an address", "not an address", ""),
         ("", "", ""),
     ],
