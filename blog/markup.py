@@ -251,6 +251,9 @@ def _has_raw_html(tokens) -> bool:
     )
 
 
+# Kept for a few bodies: the content checks (links, keywords, blocklist) and
+# the stored HTML all read one new comment's rendering.
+@lru_cache(maxsize=16)
 def render_comment(text: str) -> str:
     """Render a reader's comment: raw HTML off, strict allowlist, links marked UGC."""
     return _comment_cleaner.clean(_comment_md.render(text))

@@ -27,25 +27,19 @@ _RENDERED_TAG = re.compile(r"<[^>]*>")
 _WORD_CHAR = re.compile(r"\w")
 
 
-# The link count, the blocklist and the keywords each read one body's rendering.
-@functools.lru_cache(maxsize=16)
-def _rendered(body: str) -> str:
-    return render_comment(body)
-
-
 def shown_links(body: str) -> tuple[str, ...]:
     """The links readers see in a comment body: those its rendering makes.
 
     Markdown autolinks, and bare domains under the many top-level domains
     the renderer links, are links the text's own pattern (links()) misses.
     """
-    found = _RENDERED_HREF.findall(_rendered(body))
+    found = _RENDERED_HREF.findall(render_comment(body))
     return tuple(html.unescape(href) for href in found)
 
 
 def shown_text(body: str) -> str:
     """A comment body's text as readers see it: entities and Markdown applied."""
-    return html.unescape(_RENDERED_TAG.sub("", _rendered(body)))
+    return html.unescape(_RENDERED_TAG.sub("", render_comment(body)))
 
 
 def link_count(fields: dict) -> int:
