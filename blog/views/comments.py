@@ -29,6 +29,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import csrf, feeds, identicon
 from ..comments import (
+    CommentsClosed,
     Status,
     Submission,
     TooManyComments,
@@ -160,6 +161,9 @@ def create(post_id):
         )
     except ValidationError as error:
         return _form_again(post_id, pairs, error.errors, error.status)
+    except CommentsClosed as error:
+        # Closed while the reader wrote: the page says so and keeps their text.
+        return _form_again(post_id, pairs, {FORM: str(error)}, 403)
     except TooManyComments as error:
         retry = {"Retry-After": str(error.retry_after)}
         return _form_again(post_id, pairs, {FORM: error.message}, 429, retry)

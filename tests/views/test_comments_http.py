@@ -550,10 +550,18 @@ def test_comments_on_a_closed_post_are_forbidden(site, reader):
     page = text(reader.get(closed.url))
     assert "Comments are closed." in page and "Leave a Reply" not in page
     response = reader.comment(
-        closed, token=tokens.issue(closed.id, "test secret key", utcnow())
+        closed,
+        token=tokens.issue(closed.id, "test secret key", utcnow()),
+        comment="Typed while the post was <still> open.",
     )
     assert response.status_code == 403
-    assert "Comments are closed on this post." in text(response)
+    assert response.headers["Cache-Control"] == "no-store"
+    page = text(response)
+    assert "Comments are closed on this post." in page
+    # Closed while the reader wrote: their text comes back to keep.
+    kept = re.search(r'<textarea id="kept-comment"[^>]*>([^<]*)</textarea>', page)
+    assert unescape(kept.group(1)) == "Typed while the post was <still> open."
+    assert stored() == []
 
 
 def test_comments_switched_off_for_the_site_close_every_post(site, reader):
