@@ -188,10 +188,20 @@ def _forget_old_addresses(response, values):
     response.call_on_close(partial(store.forget_old_addresses, now, keep))
 
 
+# Bytes a form may take for each character the comment may hold: a character
+# of four UTF-8 bytes, percent-encoded, is twelve. The other fields fit in the rest.
+BYTES_A_CHARACTER = 12
+OTHER_FIELDS_BYTES = 64 * 1024
+
+
 def _form_pairs() -> list[tuple[str, str]]:
     """The form's fields, refusing bytes that are not UTF-8 instead of guessing."""
     if request.mimetype != "application/x-www-form-urlencoded":
         abort(415, description="Send the form as a browser does (urlencoded).")
+    # A form far past the longest comment is refused unread (413), not read,
+    # refused and sent back whole.
+    longest = reader.settings()["max_comment_length"]
+    request.max_content_length = longest * BYTES_A_CHARACTER + OTHER_FIELDS_BYTES
     try:
         return parse_qsl(
             request.get_data(cache=True).decode("utf-8"),

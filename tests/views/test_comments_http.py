@@ -545,6 +545,17 @@ def test_a_multipart_form_is_refused(post, reader):
     assert stored() == []
 
 
+def test_a_form_far_past_the_longest_comment_is_refused_unread(reader, other, post):
+    # The longest comment the settings allow, in four-byte characters, fits.
+    longest = reader.comment(post, comment="\U0001f600" * 65525)
+    assert longest.status_code == 303
+    assert len(stored()[0].body) == 65525
+    far = other.comment(post, comment="x" * (1024 * 1024))
+    assert far.status_code == 413
+    assert "x" * 1000 not in text(far)
+    assert len(stored()) == 1
+
+
 def test_comments_on_a_closed_post_are_forbidden(site, reader):
     closed = make_post(comments_open=False)
     page = text(reader.get(closed.url))
