@@ -114,7 +114,7 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
     "fields, keyword, hit",
     [
         ({"body": "Buy Viagra now"}, "viagra", ("viagra", "body")),
-        ({"body": "BUY VIAGRA"}, "Viagra", ("viagra", "body")),
+        ({"body": "BUY VIAGRA"}, "Viagra", ("Viagra", "body")),
         ({"body": "viagras and viagraX"}, "viagra", None),
         ({"body": "antiviagra"}, "viagra", None),
         ({"body": "cheap   watches here"}, "cheap watches", ("cheap watches", "body")),
@@ -130,6 +130,10 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
         ({"body": "Buy &#x56;iagra"}, "viagra", ("viagra", "body")),
         ({"body": "Buy vi*a*gra"}, "viagra", ("viagra", "body")),  # shown: viagra
         ({"body": "Buy vi`a`gra"}, "viagra", ("viagra", "body")),
+        ({"body": "Buy víagra"}, "viagra", ("viagra", "body")),  # accents
+        ({"body": "Buy v&iacute;agra"}, "viagra", ("viagra", "body")),
+        ({"body": "Buy vi\u0301agra"}, "viagra", ("viagra", "body")),
+        ({"body": "a cafe racer"}, "Café", ("Café", "body")),
         (
             {"author_email": "bob@mail.example"},
             "@mail.example",

@@ -73,7 +73,7 @@ def _patterns(keywords: tuple) -> list[tuple[str, re.Pattern]]:
             before = r"(?<!\w)" if _WORD_CHAR.match(words[0]) else ""
             after = r"(?!\w)" if _WORD_CHAR.match(words[-1][-1]) else ""
             pattern = re.compile(before + phrase + after)
-            found.append((" ".join(words), pattern))
+            found.append((" ".join(keyword.split()), pattern))  # as listed
     return found
 
 

@@ -68,8 +68,14 @@ def _clean(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Text for matching listed words: compatibility forms folded, no case."""
-    return _clean(text).casefold()
+    """Text for matching listed words: compatibility forms folded, no case,
+    no accents ("víagra" is "viagra", a keyword "café" finds "cafe")."""
+    text = _clean(text).casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
 
 
 # The link count, the blocklist and the classifier each ask for one body's links.
