@@ -100,6 +100,20 @@ def test_a_link_to_somebodys_own_site_has_its_token(body, own):
     assert (features.OWN_SITE in features.tokens({"body": body})) is own
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Cheap pills <http://pills.example/a> today",
+        "Cheap pills <www.pills.example> today",
+        "Cheap pills &lt;http://pills.example/a&gt; today",
+    ],
+)
+def test_a_markdown_autolink_is_a_link_not_a_tag(body):
+    tokens = features.tokens({"body": body})
+    assert "u:pills.example" in tokens and "m:links:1" in tokens
+    assert "w:_url_" in tokens and features.OWN_SITE in tokens
+
+
 def test_a_token_longer_than_the_column_is_hashed_to_fit():
     word = "abcdefghij" * 10
     tokens = features.tokens({"body": word})

@@ -270,6 +270,34 @@ def test_the_features_v3_migration_relearns_the_live_model(app):
     assert "m:own-site" in json.loads(lesson.tokens)
 
 
+def test_the_features_v4_migration_gives_an_autolink_its_tokens(app):
+    import importlib
+
+    from blog.comments.spam.classifier import seed_from_default
+    from blog.models import Comment, SpamLesson
+    from tests.factories import make_post
+
+    migration = importlib.import_module("migrations.0020_spam_features_v4")
+    seed_from_default()
+    comment = Comment.create(
+        post=make_post(),
+        author_name="x",
+        body="Cheap pills <http://pills.example/a>",
+        status="pending",
+    )
+    learn_from_decision(comment, True)
+    # As version 3 learned it: the autolink stripped as a tag.
+    old = ["w:cheap", "w:pills", "m:links:0"]
+    SpamLesson.update(tokens=json.dumps(old)).execute()
+    migration.up(None, database.obj)
+    lesson = json.loads(SpamLesson.get(SpamLesson.comment == comment.id).tokens)
+    assert "u:pills.example" in lesson and "m:links:1" in lesson
+    expected = Classifier(load_default())
+    expected.learn(comment_fields(comment), True)
+    stored = {row.token: (row.spam, row.ham) for row in SpamToken.select()}
+    assert stored == expected.store.dump()
+
+
 def test_a_header_with_quoted_names_is_read(tmp_path):
     path = tmp_path / "quoted.csv"
     path.write_text('"author","email","url","content","label"\nA,,,"Hi there",ham\n')

@@ -3,7 +3,8 @@
 The body is normalised first so that trivial variations of one message look
 alike: Unicode compatibility forms folded (NFKC), invisible characters
 dropped, HTML tags stripped and entities decoded, lower case, long runs of one
-letter shortened, links replaced by a marker. The tokens are then its words
+letter shortened, links replaced by a marker (a Markdown autolink,
+<http://...>, is a link, not a tag to strip). The tokens are then its words
 and word pairs (numbers left out: they name counts and years in honest
 comments as often as prices in spam), the first and last words (spam opens
 with "check out", "subscribe", a bare link), the stems of its longer words,
@@ -35,7 +36,7 @@ from urllib.parse import urlsplit
 from ..privacy import EMAIL_MASK, PHONE_MASK
 from .sites import is_own_site
 
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 MAX_TOKEN_LENGTH = 64  # SpamToken.token
 MAX_TEXT = 2000  # characters of the body looked at: enough to judge, cheap to score
 STEM = 4  # letters of a stem; only longer words have one
@@ -48,6 +49,8 @@ OWN_SITE = "m:own-site"  # a link to somebody's site, not one everybody links to
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[a-z/!][^>]*>", re.IGNORECASE)
+# A Markdown autolink looks like a tag but shows readers a link.
+_AUTOLINK = re.compile(r"<((?:https?://|www\.)[^\s<>]+)>", re.IGNORECASE)
 # Links with a scheme or www., and bare domains under common top-level domains.
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'()]+"
@@ -82,7 +85,7 @@ def fold(text: str) -> str:
 @functools.lru_cache(maxsize=16)
 def links(text: str) -> tuple[str, ...]:
     """Every link in a comment body, an HTML anchor counting once."""
-    text = html.unescape(_clean(text))
+    text = _AUTOLINK.sub(r" \1 ", html.unescape(_clean(text)))
     found = []
     for anchor in _ANCHOR.findall(text):
         found += _HREF.findall(anchor)[:1] or _URL.findall(_TAG.sub(" ", anchor))[:1]
@@ -91,7 +94,8 @@ def links(text: str) -> tuple[str, ...]:
 
 def normalise(text: str) -> str:
     """The body as the filter reads it: lower case, links as one marker."""
-    text = html.unescape(_TAG.sub(" ", _clean(text[:MAX_TEXT])))
+    text = _AUTOLINK.sub(r" \1 ", _clean(text[:MAX_TEXT]))
+    text = html.unescape(_TAG.sub(" ", text))
     text = text.replace(EMAIL_MASK, f" {EMAIL_MARK} ")
     text = text.replace(PHONE_MASK, f" {PHONE_MARK} ")
     text = _URL.sub(f" {URL_MARK} ", text).lower().replace("’", "'")
