@@ -292,11 +292,41 @@ def test_a_reply_sent_twice_is_published_once(app, post, users):
     assert Comment.select().count() == 2
 
 
-@pytest.mark.skipif(
+needs_postgres = pytest.mark.skipif(
     not POSTGRES_URL,
     reason="PostgreSQL's concurrent writers are what this test exercises "
     "(SQLite takes its write lock before reading)",
 )
+
+
+def _at_once(app, first, second, started: threading.Event) -> list:
+    """Run two moderators' work in threads, the second once the first has
+    started (`started` set); the errors either raised."""
+    failures = []
+
+    def moderate(work, wait: bool):
+        try:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if wait:
+                    assert started.wait(timeout=10)
+                work()
+                db.database.close()
+        except Exception as error:  # reported from the test's own thread
+            failures.append(error)
+
+    moderators = [
+        threading.Thread(target=moderate, args=(first, False)),
+        threading.Thread(target=moderate, args=(second, True)),
+    ]
+    for moderator in moderators:
+        moderator.start()
+    for moderator in moderators:
+        moderator.join(timeout=30)
+    return failures
+
+
+@needs_postgres
 @pytest.mark.parametrize(
     "first, second, status, previous, blocked",
     [
@@ -312,7 +342,7 @@ def test_two_moderators_deciding_at_once_act_on_the_status_left_by_the_first(
     an approve after a spam mark is skipped, not applied to a comment whose
     sender the blocklist already holds."""
     comment = make_comment(post, "pending")
-    decided, failures = threading.Event(), []
+    decided = threading.Event()
     log = actions._log
 
     def log_then_linger(action, *args, **kwargs):
@@ -322,26 +352,13 @@ def test_two_moderators_deciding_at_once_act_on_the_status_left_by_the_first(
             time.sleep(0.5)  # the other moderator's request arrives meanwhile
 
     monkeypatch.setattr(actions, "_log", log_then_linger)
-
-    def decide(action, wait: bool):
-        try:
-            with app.app_context():
-                db.database.connect(reuse_if_open=True)
-                if wait:
-                    assert decided.wait(timeout=10)
-                actions.apply(action, [comment.id], users["moderator"])
-                db.database.close()
-        except Exception as error:  # reported from the test's own thread
-            failures.append(error)
-
-    moderators = [
-        threading.Thread(target=decide, args=(first, False)),
-        threading.Thread(target=decide, args=(second, True)),
-    ]
-    for moderator in moderators:
-        moderator.start()
-    for moderator in moderators:
-        moderator.join(timeout=30)
+    moderator = users["moderator"]
+    failures = _at_once(
+        app,
+        lambda: actions.apply(first, [comment.id], moderator),
+        lambda: actions.apply(second, [comment.id], moderator),
+        decided,
+    )
     assert failures == []
     stored = Comment.get_by_id(comment.id)
     assert (stored.status, stored.previous_status) == (status, previous)
@@ -354,16 +371,12 @@ def test_two_moderators_deciding_at_once_act_on_the_status_left_by_the_first(
     assert all(done[1] == then[0] for done, then in pairwise(trail))
 
 
-@pytest.mark.skipif(
-    not POSTGRES_URL,
-    reason="PostgreSQL's concurrent writers are what this test exercises "
-    "(SQLite takes its write lock before reading)",
-)
+@needs_postgres
 def test_an_edit_while_another_moderator_marks_spam_keeps_the_spam_mark(
     app, post, users, monkeypatch
 ):
     comment = make_comment(post, "pending")
-    editing, failures = threading.Event(), []
+    editing = threading.Event()
     render = actions.pipeline.render
 
     def render_slowly(body):
@@ -372,39 +385,13 @@ def test_an_edit_while_another_moderator_marks_spam_keeps_the_spam_mark(
         return render(body)
 
     monkeypatch.setattr(actions.pipeline, "render", render_slowly)
-
-    def moderate(work, wait: bool):
-        try:
-            with app.app_context():
-                db.database.connect(reuse_if_open=True)
-                if wait:
-                    assert editing.wait(timeout=10)
-                work()
-                db.database.close()
-        except Exception as error:  # reported from the test's own thread
-            failures.append(error)
-
     settings = app.extensions["settings"].all()
-    moderators = [
-        threading.Thread(
-            target=moderate,
-            args=(
-                lambda: actions.edit(comment.id, users["admin"], "Edited.", settings),
-                False,
-            ),
-        ),
-        threading.Thread(
-            target=moderate,
-            args=(
-                lambda: actions.apply("spam", [comment.id], users["moderator"]),
-                True,
-            ),
-        ),
-    ]
-    for moderator in moderators:
-        moderator.start()
-    for moderator in moderators:
-        moderator.join(timeout=30)
+    failures = _at_once(
+        app,
+        lambda: actions.edit(comment.id, users["admin"], "Edited.", settings),
+        lambda: actions.apply("spam", [comment.id], users["moderator"]),
+        editing,
+    )
     assert failures == []
     stored = Comment.get_by_id(comment.id)
     assert (stored.status, stored.body) == ("spam", "Edited.")
