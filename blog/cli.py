@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from peewee import OperationalError, ProgrammingError
 from playhouse.migrations import Runner
 
@@ -23,11 +23,26 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def _create_app():
     from . import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except (ValueError, OSError) as error:
+        # A BLOG_* value that does not parse, an instance folder not writable.
+        # NoAppException, since `blog --help` shows any other error as a traceback.
+        raise NoAppException(f"the site cannot start: {error}") from error
 
 
-# How SQLite and PostgreSQL say a table (or a column) is not there.
-_NO_SCHEMA = ("no such table", "no such column", "does not exist")
+# How SQLite says a table (or a column) is not there.
+_NO_SCHEMA = ("no such table", "no such column")
+# PostgreSQL's undefined_table and undefined_column. Its message alone would
+# not do: a database that does not exist "does not exist" too.
+_NO_SCHEMA_CODES = ("42P01", "42703")
+
+
+def _schema_missing(error) -> bool:
+    code = getattr(getattr(error, "orig", None), "pgcode", None)
+    if code:
+        return code in _NO_SCHEMA_CODES
+    return any(sign in str(error) for sign in _NO_SCHEMA)
 
 
 class BlogGroup(FlaskGroup):
@@ -37,11 +52,17 @@ class BlogGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as error:
-            if not any(sign in str(error) for sign in _NO_SCHEMA):
+            if _schema_missing(error):
+                raise click.ClickException(
+                    "the database is not set up (or not up to date): run `blog init`, "
+                    "which applies the migrations"
+                ) from error
+            if isinstance(error, ProgrammingError):
                 raise
+            # Not reachable, not there, not writable: say which and why.
             raise click.ClickException(
-                "the database is not set up (or not up to date): run `blog init`, "
-                "which applies the migrations"
+                f"cannot use the database {db.database.database!r}: "
+                f"{str(error).strip()}"
             ) from error
 
 

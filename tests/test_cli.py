@@ -2,9 +2,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from blog.cli import main
 from blog.models import Post, Role, User
+from tests.conftest import POSTGRES_URL
 
 
 def invoke(runner, *args, input=None):
@@ -100,12 +104,44 @@ def test_content_export_writes_files(runner, app, content_dir, tmp_path):
     assert len(list((tmp_path / "out").rglob("*.md"))) == Post.select().count()
 
 
-def test_a_database_with_no_schema_gets_a_plain_answer(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
-    env.update(BLOG_INSTANCE_PATH=str(tmp_path), BLOG_SECRET_KEY="k")
+def run_blog(tmp_path, *args, **env):
+    """`blog ARGS` in a process of its own, with only the given BLOG_* settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
+    clean.update({"BLOG_INSTANCE_PATH": str(tmp_path), "BLOG_SECRET_KEY": "k", **env})
     blog = Path(sys.executable).with_name("blog")
-    result = subprocess.run(
-        [str(blog), "settings", "list"], env=env, capture_output=True, text=True
-    )
+    return subprocess.run([str(blog), *args], env=clean, capture_output=True, text=True)
+
+
+def test_a_database_with_no_schema_gets_a_plain_answer(tmp_path):
+    result = run_blog(tmp_path, "settings", "list")
     assert result.returncode == 1
     assert "run `blog init`" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs the PostgreSQL server")
+def test_a_missing_postgresql_database_is_named_not_blamed_on_the_schema(tmp_path):
+    url = urlsplit(POSTGRES_URL)._replace(path="/no_such_blog_database", query="")
+    result = run_blog(tmp_path, "init", BLOG_DATABASE_URL=urlunsplit(url))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert 'database "no_such_blog_database" does not exist' in result.stderr
+    assert "run `blog init`" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ({"BLOG_DATABASE_URL": "mysql://localhost/blog"}, "unsupported database URL"),
+        ({"BLOG_DATABASE_URL": "sqlite:///{tmp}"}, "unable to open database file"),
+        ({"BLOG_INSTANCE_PATH": "{tmp}/a-file/instance"}, "a-file"),
+        ({"BLOG_DATABASE_URL": "postgresql://127.0.0.1:1/blog"}, "127.0.0.1"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_named_without_a_traceback(
+    tmp_path, setting, message
+):
+    (tmp_path / "a-file").write_text("")
+    env = {name: value.format(tmp=tmp_path) for name, value in setting.items()}
+    init = run_blog(tmp_path, "init", **env)
+    assert init.returncode != 0 and message in init.stderr
+    assert "Traceback" not in init.stderr
+    assert "Traceback" not in run_blog(tmp_path, "--help", **env).stderr
