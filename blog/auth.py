@@ -5,9 +5,9 @@ accepts it only while the token still matches, so rotating the token (on
 logout and password change) ends every session made before.
 
 Failed logins are counted in the LoginAttempt table, which every worker
-shares, under two keys: the account and the client address. The address is
-request.remote_addr, which ProxyFix sets from X-Forwarded-For only when
-TRUSTED_PROXIES says how many proxies to believe.
+shares, under two keys: the account and a keyed hash of the client address.
+The address is request.remote_addr, which ProxyFix sets from X-Forwarded-For
+only when TRUSTED_PROXIES says how many proxies to believe.
 """
 
 import datetime
@@ -136,9 +136,10 @@ def has_role(user, *roles: Role) -> bool:
 
 
 def attempt_keys(username: str, address: str | None) -> list[str]:
-    # An IPv6 sender counts by its /64, which it can pick addresses from at will.
-    where = privacy.sender(address or "") or "unknown"
-    return [f"user:{username.strip().lower()[:100]}", f"ip:{where}"]
+    # Keyed like a commenter's address: the table keeps no address. The hash
+    # is of the sender, so an IPv6 host counts by its /64 (see privacy.sender).
+    where = privacy.hash_ip(address or "", current_app.config["SECRET_KEY"])
+    return [f"user:{username.strip().lower()[:100]}", f"ip:{where or 'unknown'}"]
 
 
 def check_attempts(keys: list[str], now: datetime.datetime):

@@ -467,7 +467,7 @@ class AuditEntry(BaseModel):
 
 
 class LoginAttempt(BaseModel):
-    key = CharField(max_length=128, index=True)  # "user:<name>" or "ip:<address>"
+    key = CharField(max_length=128, index=True)  # "user:<name>" or "ip:<hash>"
     at = DateTimeField(default=utcnow, index=True)
 
 
