@@ -278,10 +278,12 @@ def state(post: Post) -> str:
 def _link_terms(post_id: int, draft: Draft):
     PostTag.delete().where(PostTag.post == post_id).execute()
     PostCategory.delete().where(PostCategory.post == post_id).execute()
-    for name in draft.tags:
-        PostTag.create(post=post_id, tag=_term(Tag, name))
-    for name in draft.categories:
-        PostCategory.create(post=post_id, category=_term(Category, name))
+    # Names that differ only in punctuation ("Web Dev", "web-dev") share a slug,
+    # so a term: link each one once.
+    for tag in dict.fromkeys(_term(Tag, name) for name in draft.tags):
+        PostTag.create(post=post_id, tag=tag)
+    for category in dict.fromkeys(_term(Category, name) for name in draft.categories):
+        PostCategory.create(post=post_id, category=category)
 
 
 def _term(model, name: str) -> int:

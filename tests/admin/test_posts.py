@@ -154,6 +154,13 @@ def test_a_slug_made_from_the_title_is_made_unique(editor):
     assert Post.select().where(Post.slug == "notes-on-caching-2").exists()
 
 
+def test_names_that_share_a_slug_are_one_tag(editor):
+    response = _create(editor, tags="Web Dev, web-dev", categories="Ops, ops!")
+    assert response.status_code == 302
+    post = Post.get(Post.title == "Notes on caching")
+    assert [t.name for t in Tag.by_post([post.id])[post.id]] == ["Web Dev"]
+
+
 def test_preview_without_javascript_renders_and_saves_nothing(editor):
     response = _create(editor, body="# Heading\n\nText", action="preview")
     page = response.get_data(as_text=True)
