@@ -150,6 +150,18 @@ def _rewrite_links(tokens, source_path):
             token.attrSet(attr, media_url(value, source_path))
 
 
+def _align_by_class(tokens):
+    """Give table cells their column's alignment as a class.
+
+    markdown-it writes style="text-align:…", which the Content-Security-Policy
+    refuses; the theme's stylesheet aligns .align-left, -center and -right.
+    """
+    for token in tokens:
+        if token.type in ("th_open", "td_open") and "style" in token.attrs:
+            align = str(token.attrs.pop("style")).removeprefix("text-align:")
+            token.attrSet("class", f"align-{align}")
+
+
 class Rendered(NamedTuple):
     html: str
     text: str
@@ -182,6 +194,7 @@ def render_post(text: str, source_path: str | None = None, fmt="markdown") -> Re
     env: dict = {}
     tokens = _post_md.parse(text, env)
     _rewrite_links(tokens, source_path)
+    _align_by_class(tokens)
     if _has_raw_html(tokens):
         html = _clean_author_html(tokens, env)
     else:

@@ -29,6 +29,14 @@ def test_fenced_code_is_highlighted_with_classes_not_styles():
     assert "style=" not in html
 
 
+def test_table_alignment_is_a_class_not_a_style():
+    html = render_post("| a | b | c |\n|:-|:-:|-:|\n| 1 | 2 | 3 |\n").html
+    assert '<th class="align-left">a</th>' in html
+    assert '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">3</td>' in html
+    assert "style=" not in html
+
+
 @pytest.mark.parametrize(
     "raw, forbidden",
     [
@@ -76,6 +84,7 @@ def test_author_html_mixed_with_markdown_is_cleaned_and_keeps_the_markdown(text,
 def _bleach_whole_page(text: str) -> str:
     env: dict = {}
     tokens = markup._post_md.parse(text, env)
+    markup._align_by_class(tokens)
     html = markup._post_md.renderer.render(tokens, markup._post_md.options, env)
     return markup._post_cleaner.clean(html)
 
