@@ -144,9 +144,26 @@ def preview(body: str, body_format: str = "markdown") -> str:
     return markup.render_post(body, fmt=body_format).html
 
 
+def _check_lengths(draft: Draft):
+    """Refuse what its column cannot hold (PostgreSQL would fail the save)."""
+    errors = {}
+    for name in ("title", "author"):
+        limit = getattr(Post, name).max_length
+        if len(getattr(draft, name)) > limit:
+            errors[name] = f"at most {limit} characters"
+    for name, model in (("tags", Tag), ("categories", Category)):
+        limit = model.name.max_length
+        if any(len(term) > limit for term in getattr(draft, name)):
+            errors[name] = f"at most {limit} characters a name"
+    if errors:
+        raise EditError(errors)
+
+
 def _slug(draft: Draft, post_id: int | None) -> str:
     """The editor's slug, checked; or one made from the title, made unique."""
-    wanted = slugify(draft.slug or draft.title)
+    limit = Post.slug.max_length
+    # Transliterated, a title can grow past its own length.
+    wanted = slugify(draft.slug or draft.title, max_length=limit, word_boundary=True)
     if not wanted:
         raise EditError({"slug": "a slug needs letters or digits"})
     if draft.kind == "page" and wanted in RESERVED_SLUGS:
@@ -156,7 +173,8 @@ def _slug(draft: Draft, post_id: int | None) -> str:
         if draft.slug:
             raise EditError({"slug": f"“{candidate}” is used by “{holder.title}”"})
         number += 1
-        candidate = f"{wanted}-{number}"
+        suffix = f"-{number}"
+        candidate = wanted[: limit - len(suffix)].rstrip("-") + suffix
     return candidate
 
 
@@ -211,6 +229,7 @@ def save(
     """
     if not draft.title:
         raise EditError({"title": "a post needs a title"})
+    _check_lengths(draft)
     existing = Post.get_by_id(post_id) if post_id is not None else None
     status = _status(action, existing.status if existing else None)
     slug = _slug(draft, post_id)
@@ -287,6 +306,6 @@ def _link_terms(post_id: int, draft: Draft):
 
 
 def _term(model, name: str) -> int:
-    slug = slugify(name) or name.lower()
+    slug = slugify(name, max_length=model.slug.max_length) or name.lower()
     found = model.get_or_none(model.slug == slug)
     return found.id if found else model.insert(name=name, slug=slug).execute()

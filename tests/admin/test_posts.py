@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from slugify import slugify
 
 from blog import content, editing
 from blog.models import AuditEntry, Post, PostStatus, Tag, utcnow
@@ -159,6 +160,34 @@ def test_names_that_share_a_slug_are_one_tag(editor):
     assert response.status_code == 302
     post = Post.get(Post.title == "Notes on caching")
     assert [t.name for t in Tag.by_post([post.id])[post.id]] == ["Web Dev"]
+
+
+def test_a_long_title_makes_a_slug_the_column_holds(editor):
+    # Transliteration makes a slug longer than its title: 300 letters here.
+    title = "日本語 " * 33
+    make_post(title="Taken", slug=slugify(title, max_length=200, word_boundary=True))
+    response = _create(editor, title=title)
+    assert response.status_code == 302
+    post = Post.get(Post.title == title.strip())
+    assert len(post.slug) <= 200 and post.slug.endswith("-2")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", "a" * 301),
+        ("author", "a" * 121),
+        ("tags", "python, " + "t" * 101),
+        ("categories", "c" * 101),
+    ],
+)
+def test_a_value_longer_than_its_column_is_refused_beside_its_field(
+    editor, field, value
+):
+    response = _create(editor, **{field: value})
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert not Post.select().exists()
 
 
 def test_preview_without_javascript_renders_and_saves_nothing(editor):
