@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from . import audit, markup, publishing
+from . import audit, markup, publishing, redirects
 from .content import RESERVED_SLUGS
 from .db import write_transaction
 from .models import (
@@ -280,7 +280,11 @@ def _update(existing, draft, slug, status, version, action, user) -> Post:
             to_state=_state(status, fields["date"]),
             detail=draft.title,
         )
-    return Post.get_by_id(existing.id)
+        post = Post.get_by_id(existing.id)
+        # Links to a public post outlive a new slug, as WordPress keeps them.
+        if existing.is_public and post.url != existing.url:
+            redirects.remember_all({existing.url: post.url})
+    return post
 
 
 def _state(status: str, date: datetime.datetime) -> str:

@@ -109,6 +109,20 @@ def test_unpublish_answers_410_and_trash_and_restore(app, editor):
     assert actions == ["post.unpublish", "post.trash", "post.restore"]
 
 
+@pytest.mark.parametrize("kind", ["post", "page"])
+def test_a_new_slug_leaves_the_old_address_answering_301(app, editor, kind):
+    post = make_post(kind=kind, title="Old name", slug="old-name")
+    draft = make_post(kind=kind, status=PostStatus.DRAFT, slug="draft-name")
+    old, never_public = post.url, draft.url
+    assert _save(editor, post, slug="new-name").status_code == 302
+    assert _save(editor, draft, slug="other-name").status_code == 302
+    reader = app.test_client()
+    response = reader.get(old)
+    assert response.status_code == 301
+    assert response.headers["Location"] == Post.get_by_id(post.id).url
+    assert reader.get(never_public).status_code == 404
+
+
 def test_unpublish_refuses_a_draft(editor):
     post = make_post(status=PostStatus.DRAFT)
     response = _save(editor, post, action="unpublish")
