@@ -24,6 +24,16 @@ RESERVED_SLUGS = {
     "admin", "archive", "author", "category", "comments", "feed", "feeds", "login",
     "logout", "media", "robots.txt", "search", "sitemap.xml", "static", "tag",
 }  # fmt: skip
+
+
+def is_reserved(slug: str) -> bool:
+    """Whether the site's own routes answer /<slug>/ before a page could.
+
+    Digits alone are a year's archive (/2024/).
+    """
+    return slug in RESERVED_SLUGS or slug.isdigit()
+
+
 # Below this many changed files, starting worker processes costs more than it saves.
 POOL_THRESHOLD = 64
 
@@ -128,7 +138,7 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
     slug = slugify(str(meta.get("slug") or (match.group(4) if match else stem)))
     if not slug:
         raise ContentError("cannot make a slug from the file name or title")
-    if kind == "page" and slug in RESERVED_SLUGS:
+    if kind == "page" and is_reserved(slug):
         raise ContentError(f"the slug {slug!r} is reserved for the site's own pages")
     status = str(meta.get("status") or PostStatus.PUBLISHED).lower()
     if status not in (PostStatus.DRAFT, PostStatus.PUBLISHED, PostStatus.UNPUBLISHED):

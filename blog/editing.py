@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from slugify import slugify
 
 from . import audit, markup, publishing, redirects
-from .content import RESERVED_SLUGS
+from .content import is_reserved
 from .db import write_transaction
 from .models import (
     Category,
@@ -166,7 +166,7 @@ def _slug(draft: Draft, post_id: int | None) -> str:
     wanted = slugify(draft.slug or draft.title, max_length=limit, word_boundary=True)
     if not wanted:
         raise EditError({"slug": "a slug needs letters or digits"})
-    if draft.kind == "page" and wanted in RESERVED_SLUGS:
+    if draft.kind == "page" and is_reserved(wanted):
         raise EditError({"slug": f"“{wanted}” is reserved for the site's own pages"})
     candidate, number = wanted, 1
     while (holder := _slug_holder(draft.kind, candidate, post_id)) is not None:

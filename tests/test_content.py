@@ -104,6 +104,7 @@ def test_vanished_file_unpublishes_but_keeps_the_post(app, tmp_path):
         ("posts/2024-01-01-odd.md", b"---\ntitle: x\nstatus: maybe\n---\n", "status"),
         ("posts/2024-01-01-when.md", b"---\ntitle: x\ndate: someday\n---\n", "date"),
         ("pages/search.md", b"---\ntitle: Search\n---\nx", "reserved"),
+        ("pages/2024.md", b"---\ntitle: The year\n---\nx", "reserved"),
         ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
     ],
 )

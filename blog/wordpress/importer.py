@@ -19,7 +19,7 @@ from slugify import slugify
 
 from .. import markup, publishing, redirects
 from ..comments import word_index
-from ..content import RESERVED_SLUGS
+from ..content import is_reserved
 from ..db import write_transaction
 from ..models import Post, PostCategory, PostStatus, PostTag
 from . import autop, shortcodes, terms, threads, wxr
@@ -182,7 +182,7 @@ class _Import:
         """The wanted slug, or slug-2, slug-3... when taken (or reserved for a page)."""
         candidate, number = wanted, 1
         while (kind, candidate) in self.slugs or (
-            kind == "page" and candidate in RESERVED_SLUGS
+            kind == "page" and is_reserved(candidate)
         ):
             number += 1
             candidate = f"{wanted[:190]}-{number}"

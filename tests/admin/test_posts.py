@@ -232,6 +232,13 @@ def test_pages_have_a_navigation_order_and_no_reserved_slugs(app, editor):
     assert "reserved" in response.get_data(as_text=True)
 
 
+def test_a_page_slug_of_digits_is_refused_as_a_years_archive(editor):
+    # /2024/ is the archive of that year: a page there could never be shown.
+    response = _create(editor, "pages", title="2024", action="publish")
+    assert response.status_code == 400
+    assert "reserved" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "query, expected",
     [

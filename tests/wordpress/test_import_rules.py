@@ -81,11 +81,18 @@ def test_slugs_from_titles_and_collisions(import_wxr):
                 item(2, title="Hello", post_name=""),
                 item(3, title="Search", post_name="search", post_type="page"),
                 item(4, title="", post_name=""),
+                item(5, title="2019", post_name="2019", post_type="page"),
             ]
         )
     )
     slugs = {p.wp_id: p.slug for p in Post.select().where(Post.wp_id.is_null(False))}
-    assert slugs == {1: "hello-2", 2: "hello-3", 3: "search-2", 4: "post-4"}
+    assert slugs == {
+        1: "hello-2",
+        2: "hello-3",
+        3: "search-2",
+        4: "post-4",
+        5: "2019-2",  # /2019/ is that year's archive
+    }
     assert report.ok
 
 
