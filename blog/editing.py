@@ -94,7 +94,11 @@ def parse_date(text: str, tz: str) -> datetime.datetime | None:
         raise EditError({"date": "give the date as YYYY-MM-DD HH:MM"}) from error
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(tz))
-    return local.astimezone(datetime.UTC).replace(tzinfo=None)
+    try:
+        return local.astimezone(datetime.UTC).replace(tzinfo=None)
+    except OverflowError as error:
+        # 0001-01-01 00:30 in Berlin is still year 0 in UTC.
+        raise EditError({"date": "give a date between the years 2 and 9998"}) from error
 
 
 def date_input(moment: datetime.datetime | None, tz: str) -> str:

@@ -95,6 +95,19 @@ def test_dates_are_read_in_the_site_time_zone(app, editor):
     assert post.date == datetime.datetime(2024, 6, 1, 10, 0)
 
 
+@pytest.mark.parametrize(
+    "date, zone",
+    [("0001-01-01T00:30", "Europe/Berlin"), ("9999-12-31T23:30", "America/New_York")],
+)
+def test_a_date_past_the_calendar_in_utc_is_refused_beside_the_field(
+    app, editor, date, zone
+):
+    app.extensions["settings"].set("timezone", zone)
+    response = _create(editor, date=date)
+    assert response.status_code == 400
+    assert 'id="date-error"' in response.get_data(as_text=True)
+
+
 def test_unpublish_answers_410_and_trash_and_restore(app, editor):
     post = make_post(title="Old news")
     reader = app.test_client()
