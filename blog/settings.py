@@ -81,7 +81,8 @@ class Definition:
         if self.key == "timezone":
             try:
                 ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as error:
+            # OSError: a folder of the zone database ("America"), or too long a name.
+            except (ZoneInfoNotFoundError, ValueError, OSError) as error:
                 raise self.refuse(value) from error
 
 

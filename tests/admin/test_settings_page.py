@@ -74,6 +74,9 @@ def test_saving_changes_settings_and_refreshes_reader_pages(app, admin):
         ("posts_per_page", "0", "must be a whole number from 1 to 100"),
         ("posts_per_page", "many", "must be a whole number from 1 to 100"),
         ("timezone", "Mars/Olympus", "must be a time zone name such as Europe/Paris"),
+        # A folder of the zone database, and a name no file can have: OSErrors.
+        ("timezone", "America", "must be a time zone name such as Europe/Paris"),
+        ("timezone", "x" * 300, "must be a time zone name such as Europe/Paris"),
         ("classifier_spam", "1.5", "must be a number from 0.0 to 1.0"),
         ("comment_order", "random", "must be one of oldest, newest"),
         ("theme", "no-such-theme", "no such theme"),
