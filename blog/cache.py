@@ -8,11 +8,14 @@ worker on the next request. The generation lives in a file (one server) or in
 Redis (several servers, BLOG_REDIS_URL).
 """
 
+import logging
 import os
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 class FileGeneration:
@@ -57,21 +60,58 @@ class FileGeneration:
         os.replace(draft, self.path)
 
 
+class Unknown:
+    """A generation that could not be read: equal to none, not even itself,
+    so no cached page is trusted and settings are read afresh."""
+
+    def __eq__(self, other):
+        return False
+
+    __hash__ = None
+
+
 class RedisGeneration:
-    """The generation is a Redis counter, for app servers on several machines."""
+    """The generation is a Redis counter, for app servers on several machines.
+
+    Redis down or slow must not take the site down: every page is then
+    rendered afresh (no cached page is trusted), and a change that cannot be
+    announced is logged; other servers' copies expire within the hour.
+    """
 
     KEY = "blog:generation"
+    TIMEOUT = 0.5  # seconds: a hanging Redis costs a page this much at most
 
     def __init__(self, url):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.errors = redis.RedisError
+        self.down = False
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=self.TIMEOUT, socket_connect_timeout=self.TIMEOUT
+        )
 
     def current(self):
-        return self.client.get(self.KEY)
+        try:
+            found = self.client.get(self.KEY)
+        except self.errors as error:
+            if not self.down:  # said once an outage, not once a request
+                logger.error("page cache off, Redis unusable: %s", error)
+            self.down = True
+            return Unknown()
+        if self.down:
+            logger.warning("page cache on again, Redis answers")
+            self.down = False
+        return found
 
     def bump(self):
-        self.client.incr(self.KEY)
+        try:
+            self.client.incr(self.KEY)
+        except self.errors as error:
+            logger.error(
+                "other app servers may show stale pages for up to an hour: "
+                "Redis unusable: %s",
+                error,
+            )
 
 
 def make_generation(config, instance_path):
@@ -125,6 +165,8 @@ class PageCache:
             return self.app(environ, start_response)
         key = request_key(environ)
         generation = self.generation.current()
+        if isinstance(generation, Unknown):
+            return self.app(environ, start_response)
         entry = self.store.get(key, generation, time.time())
         if entry is None:
             environ["blog.cache"] = (self.store, key, generation)

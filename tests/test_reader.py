@@ -1,14 +1,17 @@
 """The reader's pages over HTTP, on the synced sample content."""
 
 import datetime
+import os
 import time
 from types import SimpleNamespace
 
 import pytest
 
 from blog import content, publishing, related
+from blog.cache import RedisGeneration
 from blog.models import Post, PostStatus, utcnow
 from blog.templating import format_date
+from tests.conftest import unavailable
 from tests.factories import make_post
 
 CACHING_POST = "/2025/01/19/caching-rendered-markdown-with-etags/"
@@ -286,9 +289,30 @@ def test_media_is_served_with_a_long_lifetime(reader):
     assert reader.get("/media/missing.png").status_code == 404
 
 
-def test_a_change_through_one_worker_shows_through_another(make_app, content_dir):
-    """Two apps on one instance folder behave like two gunicorn workers."""
-    first, second = make_app(), make_app()
+REDIS_URL = os.environ.get("BLOG_TEST_REDIS", "redis://127.0.0.1:6379/9")
+
+
+def _redis_generation() -> dict:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.delete(RedisGeneration.KEY)
+    except redis.RedisError as error:
+        unavailable(
+            f"Redis at {REDIS_URL} did not answer ({error}): set BLOG_TEST_REDIS"
+        )
+    return {"REDIS_URL": REDIS_URL}
+
+
+@pytest.mark.parametrize("shared", ["file", "redis"])
+def test_a_change_through_one_worker_shows_through_another(
+    make_app, content_dir, shared
+):
+    """Two apps on one instance folder behave like two gunicorn workers; with
+    Redis, like two app servers."""
+    config = _redis_generation() if shared == "redis" else {}
+    first, second = make_app(**config), make_app(**config)
     assert first.instance_path == second.instance_path
     with first.app_context():
         publishing.refresh(content.sync(content_dir).changed, full=True)
@@ -306,6 +330,19 @@ def test_a_change_through_one_worker_shows_through_another(make_app, content_dir
         publishing.invalidate_pages()
     assert "Caching, revisited" in text(reader.get(CACHING_POST))
     assert "Caching, revisited" in text(reader.get("/"))
+
+
+def test_with_redis_down_pages_are_rendered_afresh(make_app, content_dir):
+    site = make_app(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    with site.app_context():
+        publishing.refresh(content.sync(content_dir).changed, full=True)
+        reader = site.test_client()
+        assert "Caching rendered Markdown" in text(reader.get(CACHING_POST))
+        Post.update(title="Caching, revisited").where(
+            Post.slug == "caching-rendered-markdown-with-etags"
+        ).execute()
+        assert "Caching, revisited" in text(reader.get(CACHING_POST))
+        assert site.extensions["pages"].entries == {}
 
 
 # Malformed requests: a themed 400 or 404, never a 500
