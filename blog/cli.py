@@ -485,3 +485,7 @@ def spam_train(files):
         f"learned {learned['spam']} spam and {learned['ham']} ham examples "
         f"({len(examples)} read; copies of one message are learned once)"
     )
+
+
+if __name__ == "__main__":  # python -m blog.cli, as well as the `blog` script
+    main()

@@ -65,6 +65,8 @@ def instance_secret(instance: Path) -> str:
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32))
+        handle.flush()
+        os.fsync(handle.fileno())
     # link() is atomic and refuses to overwrite: concurrent workers agree on one key.
     try:
         os.link(draft, path)
@@ -72,4 +74,11 @@ def instance_secret(instance: Path) -> str:
         pass
     finally:
         draft.unlink()
+    # On disk before anything is signed or hashed with it: a key lost to a
+    # power cut would end sessions and unlink every stored hash.
+    folder = os.open(instance, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
     return path.read_text().strip()

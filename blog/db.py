@@ -4,6 +4,7 @@ import datetime
 import functools
 import itertools
 import json
+import os
 import time
 from collections import namedtuple
 from contextlib import contextmanager
@@ -79,6 +80,16 @@ class Sqlite(SqliteDatabase):
             connection.execute(f"PRAGMA busy_timeout = {1000 * BUSY_SECONDS}")
 
 
+def _create_private(path: str):
+    """Make a new database file readable by its owner alone: it holds
+    commenters' emails and password hashes. SQLite gives its -wal and -shm
+    files the same mode; an existing file is left as its owner set it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def connect_url(url: str):
     """Build a peewee database for a sqlite:/// or postgresql:// URL."""
     parsed = urlparse(url)
@@ -86,6 +97,7 @@ def connect_url(url: str):
         path = url[len("sqlite:///") :]
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         return Sqlite(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_SECONDS)
     if parsed.scheme in ("postgres", "postgresql"):
         # A writer waits for a row another holds as long as SQLite's would.

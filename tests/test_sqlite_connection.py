@@ -133,3 +133,27 @@ def test_a_comment_sent_while_the_database_is_busy_comes_back_to_send_again(
     assert "Written while an import ran.</textarea>" in body
     assert "please try again in a moment" in body
     assert Comment.select().count() == 0
+
+
+def test_a_new_database_and_its_log_are_readable_by_their_owner_alone(tmp_path):
+    path = tmp_path / "site" / "blog.sqlite3"
+    database = db.connect_url(f"sqlite:///{path}")
+    database.connect()
+    database.execute_sql("CREATE TABLE t (x)")
+    database.execute_sql("INSERT INTO t VALUES (1)")
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert (path.with_name("blog.sqlite3-wal").stat().st_mode & 0o777) == 0o600
+    database.close()
+    # An existing file keeps the mode its owner gave it.
+    path.chmod(0o640)
+    db.connect_url(f"sqlite:///{path}").connect()
+    assert (path.stat().st_mode & 0o777) == 0o640
+
+
+def test_the_secret_key_file_is_private_and_kept(tmp_path):
+    from blog.config import instance_secret
+
+    key = instance_secret(tmp_path / "instance")
+    kept = tmp_path / "instance" / "secret_key"
+    assert (kept.stat().st_mode & 0o777) == 0o600
+    assert instance_secret(tmp_path / "instance") == key and len(key) == 64
