@@ -81,6 +81,20 @@ def test_password_change_needs_the_current_password(browser_for):
     assert browser.get("/admin/").status_code == 200
 
 
+def test_guessing_the_current_password_is_limited_like_signing_in(browser_for):
+    stolen = browser_for("editor")
+    for _ in range(auth.MAX_FAILURES):
+        wrong = {"current": "a guess", "new": "a brand new password"}
+        assert (
+            stolen.post("/admin/account/", wrong, page="/admin/account/").status_code
+            == 400
+        )
+    right = {"current": PASSWORD, "new": "a brand new password"}
+    response = stolen.post("/admin/account/", right, page="/admin/account/")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert browser_for().login("editor", "a brand new password").status_code != 302
+
+
 def test_cli_password_change_ends_sessions(app, browser_for, users):
     browser = browser_for("moderator")
     accounts.set_password(User.get_by_id(users["moderator"].id), "changed elsewhere")

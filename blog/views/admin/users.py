@@ -2,8 +2,9 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
+from werkzeug.exceptions import TooManyRequests
 
-from ... import accounts, audit
+from ... import accounts, audit, auth
 from ...auth import role_required
 from ...db import retrying
 from ...models import Role, User
@@ -104,8 +105,18 @@ def account():
 @bp.post("/account/")
 @role_required(Role.EDITOR, Role.MODERATOR)
 def change_own_password():
-    user = User.get_by_id(current_user.id)
-    if not accounts.verify_password(user, request.form.get("current", "")):
+    # Checked as a sign-in is, under its limit: a stolen session must not
+    # let anyone guess the password at will.
+    try:
+        user = auth.authenticate(
+            current_user.username, request.form.get("current", ""), request.remote_addr
+        )
+    except auth.TooManyAttempts as error:
+        raise TooManyRequests(
+            "Too many wrong passwords; please wait and try again.",
+            retry_after=error.retry_after,
+        ) from error
+    if user is None or user.id != current_user.id:
         return render_template(
             "admin/account.html", errors={"current": "That is not your password."}
         ), 400
