@@ -8,7 +8,7 @@ from html import escape
 from typing import NamedTuple
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import URL_RE, LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -111,6 +111,13 @@ def _mark_ugc(attrs, new=False):
     return attrs
 
 
+# bleach's URL pattern may start a match inside a run of letters and hyphens
+# ("1-1-1-..."), and each start reads the rest of the run: 15 s for a comment of
+# 65,000 such characters. Its host may start only where such a run starts.
+_COMMENT_URL = re.compile(
+    URL_RE.pattern.replace(r"\b(?<![@.])", r"\b(?<![\w@.-])"), URL_RE.flags
+)
+
 # Links are made in the cleaning pass: a separate Linker pass re-escapes the
 # text of the tags it skips, so `<b>` in a code span would show as &lt;b&gt;.
 _comment_cleaner = bleach.Cleaner(
@@ -119,7 +126,14 @@ _comment_cleaner = bleach.Cleaner(
     protocols=PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_mark_ugc], skip_tags={"pre", "code"})],
+    filters=[
+        partial(
+            LinkifyFilter,
+            callbacks=[_mark_ugc],
+            skip_tags={"pre", "code"},
+            url_re=_COMMENT_URL,
+        )
+    ],
 )
 
 

@@ -1,9 +1,11 @@
 """Hostile comment text through blog.markup.render_comment: the output is safe."""
 
 import re
+import time
 
 import pytest
 
+from blog.comments.pipeline import render
 from blog.markup import render_comment
 
 ALLOWED_TAGS = {
@@ -140,3 +142,24 @@ def test_text_in_code_is_escaped_exactly_once():
     assert "<code>&lt;br&gt;</code>" in html
     assert "if a &lt; b &amp;&amp; b &gt; c:" in html
     assert "&amp;lt;" not in html
+
+
+LONGEST = 65525  # the default max_comment_length
+
+
+def render_seconds(text: str) -> float:
+    start = time.perf_counter()
+    render(text)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "1-",  # a run of hyphenated words the linkifier may start inside
+        "x-",
+        "a.b-",  # dotted names joined by hyphens
+    ],
+)
+def test_a_longest_comment_of_hyphenated_words_renders_in_well_under_a_second(unit):
+    assert render_seconds(unit * (LONGEST // len(unit))) < 1
