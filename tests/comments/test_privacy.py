@@ -1,5 +1,6 @@
 import hashlib
 import re
+import time
 from html import unescape
 from urllib.parse import unquote
 
@@ -340,3 +341,19 @@ def test_protect_does_not_count_masks_the_commenter_typed():
 def test_hostile_long_input_is_handled(text):
     masked = mask_contacts(text)
     assert isinstance(masked, str) and masked
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "1- ",  # one run of numbers, each a fresh start, that cannot end
+        "- 1",  # (the hyphen at the end holds the last one too)
+        "1-(",
+        "(1)-",
+    ],
+)
+def test_a_longest_comment_of_numbers_that_never_end_is_masked_quickly(unit):
+    text = unit * (65_520 // len(unit)) + "-"
+    start = time.perf_counter()
+    mask_contacts(text)
+    assert time.perf_counter() - start < 1
