@@ -150,10 +150,12 @@ class _Cleaner(bleach.Cleaner):
 
 
 # bleach's URL pattern may start a match inside a run of letters and hyphens
-# ("1-1-1-..."), and each start reads the rest of the run: 15 s for a comment of
-# 65,000 such characters. Its host may start only where such a run starts.
+# ("1-1-1-...") or of opening parentheses, and each start reads the rest of the
+# run: 15 s for a comment of 65,000 such characters. A match starts only where
+# such a run starts, which finds the same links.
 _COMMENT_URL = re.compile(
-    URL_RE.pattern.replace(r"\b(?<![@.])", r"\b(?<![\w@.-])"), URL_RE.flags
+    r"(?<!\()" + URL_RE.pattern.replace(r"\b(?<![@.])", r"\b(?<![\w@.-])"),
+    URL_RE.flags,
 )
 
 # Links are made in the cleaning pass: a separate Linker pass re-escapes the

@@ -162,9 +162,11 @@ def render_seconds(text: str) -> float:
         "1-",  # a run of hyphenated words the linkifier may start inside
         "x-",
         "a.b-",  # dotted names joined by hyphens
+        "(",  # a run of opening parentheses, each a start too
+        "(\\",  # the same, escaped
     ],
 )
-def test_a_longest_comment_of_hyphenated_words_renders_quickly(unit):
+def test_a_longest_comment_of_runs_a_link_may_start_in_renders_quickly(unit):
     assert render_seconds(unit * (LONGEST // len(unit))) < QUICK
 
 
