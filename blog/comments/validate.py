@@ -36,6 +36,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Characters that reorder text: a name or address could pose as another.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The overrides show even Latin letters in reverse: "moc.elpmaxe@enaj" would
+# show as an address that no privacy mask reads. Embeddings and isolates,
+# which right-to-left writers use, reverse nothing of the kind.
+_OVERRIDE = re.compile("[\u202d\u202e]")
 # A host name label: letters and digits, hyphens inside, at most 63 long.
 _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _EMAIL = re.compile(rf"[^\s@\"<>()\[\],;:\\]+@(?:{_LABEL}\.)+[^\W\d_]{{2,63}}")
@@ -165,6 +169,10 @@ def _body(raw: str, limit: int, errors) -> str:
         errors[BODY] = "Comment is required."
     elif _CONTROL.search(value):
         errors[BODY] = "Comment contains control characters that are not allowed."
+    elif _OVERRIDE.search(value):
+        errors[BODY] = (
+            "Comment contains characters that reverse text, which are not allowed."
+        )
     elif len(value) > limit:
         errors[BODY] = (
             f"Comment may be at most {limit:,} characters long; it has {len(value):,}."

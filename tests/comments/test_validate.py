@@ -262,3 +262,18 @@ def test_the_decoy_is_passed_on_untouched():
     assert validate.clean(form(homepage="http://spam"), MAX_BODY).honeypot == (
         "http://spam"
     )
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202d"])
+def test_characters_that_reverse_the_text_of_a_comment_are_refused(char):
+    # Shown right to left, "moc.elpmaxe@enaj" is an address no mask would see.
+    found = errors_of(form(comment=f"Write to {char}moc.elpmaxe@enaj\u202c"))
+    assert found == {
+        "comment": "Comment contains characters that reverse text, "
+        "which are not allowed."
+    }
+
+
+@pytest.mark.parametrize("text", ["\u2067שלום\u2069 and hi", "\u202bמזל טוב\u202c!"])
+def test_right_to_left_text_in_a_comment_is_kept(text):
+    assert validate.clean(form(comment=text), MAX_BODY).body == text
