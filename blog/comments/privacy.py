@@ -210,6 +210,46 @@ def _phone_end(text: str, run: re.Match) -> int | None:
     return None
 
 
+_GAP = re.compile(r"[ \u00a0]+")
+MAX_PHONE_DIGITS = 15
+
+
+def _numbers_in(run: str) -> Iterator[tuple[int, int]]:
+    """The phone numbers of a run: the whole, or else the ones it starts with.
+
+    "0612345678 0798765432" is one run, too long for one number: it is read
+    from the left, space by space, as the longest phone number there, then the
+    next. A run that starts with no phone number holds none ("1 000 000 000
+    000 000"), nor does one read past what it starts with ("555 123 4567 9-5").
+    """
+    if _looks_like_phone(run):
+        yield 0, len(run)
+        return
+    gaps = [gap.span() for gap in _GAP.finditer(run)]
+    starts = [0] + [end for _, end in gaps]
+    ends = [start for start, _ in gaps] + [len(run)]
+    index = 0
+    while index < len(starts):
+        last = _longest_phone(run, starts[index], ends, index)
+        if last is None:
+            return
+        yield starts[index], ends[last]
+        index = last + 1
+
+
+def _longest_phone(run: str, start: int, ends: list[int], first: int) -> int | None:
+    """Which end, from the first on, closes the longest phone number from start."""
+    fitting = []
+    for number in range(first, len(ends)):
+        digits = sum(char.isdigit() for char in run[start : ends[number]])
+        if digits > MAX_PHONE_DIGITS:
+            break
+        fitting.append(number)
+    return next(
+        (n for n in reversed(fitting) if _looks_like_phone(run[start : ends[n]])), None
+    )
+
+
 def _phones(text: str) -> Iterator[tuple[int, int, str]]:
     if not _MAY_HAVE_PHONE.search(text):
         return
@@ -221,10 +261,10 @@ def _phones(text: str) -> Iterator[tuple[int, int, str]]:
             done = run.end()
             continue
         found = text[run.start() : end]
-        if _looks_like_phone(found):
-            # Keep the space the match may have swallowed before the number.
-            lead = len(found) - len(found.lstrip())
-            yield run.start() + lead, end, PHONE_MASK
+        # Keep the space the match may have swallowed before the number.
+        start = run.start() + len(found) - len(found.lstrip())
+        for first, last in _numbers_in(text[start:end]):
+            yield start + first, start + last, PHONE_MASK
         done = end
 
 

@@ -82,6 +82,26 @@ def test_phone_numbers_are_masked(text, expected):
     assert mask_contacts(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My numbers: 0612345678 0798765432",
+        "call 555-123-4567 555-765-4321",
+        "(555) 123-4567 (555) 765-4321",
+        "555 123 4567  555 765 4321",
+        "+1 555 123 4567 555 765 4321",
+        "call 555 123 4567 9-5 weekdays",
+    ],
+)
+def test_phone_numbers_next_to_other_numbers_are_masked(text):
+    """Numbers side by side read as one run too long to be a phone number,
+    but the phone numbers in it show all the same."""
+    masked = mask_contacts(text)
+    for number in ("0612345678", "0798765432", "123-4567", "765-4321", "123 4567"):
+        assert number not in masked
+    assert "765 4321" not in masked and PHONE_MASK in masked
+
+
 NOT_PHONES = [
     "SQLite 3.45.1 is out",
     "version 1.2.3.4567",
@@ -104,6 +124,11 @@ NOT_PHONES = [
     "commit 1a2b3c4d5e6f7a8b9c0d",
     "50% of 1234567 is a lot",
     "#1234567 is the issue",
+    "1 000 000 000 000 000 000 bytes",
+    "from 1999 2000 2001 2002 2003",
+    "0 1 1 2 3 5 8 13 21 34 55 89 144 233",
+    "10.0.0.1 10.0.0.2 10.0.0.3",
+    "2024-06-23 2024-06-24 2024-06-25",
 ]
 
 
