@@ -8,7 +8,7 @@ prefix (IPv4 /24, IPv6 /48), both purged after retention.
 
 Masking errs towards privacy for anything shaped like a contact, and leaves
 alone the numbers a technical blog is full of: versions, dates, times, IP
-addresses, prices, decimals and thousands.
+addresses, prices, decimals, thousands and ISBNs.
 
 Masking reads the text as it will be read, not as it was typed: Markdown turns
 "jane&#64;example.com" and "jane\\@example.com" into an address, and a browser
@@ -82,6 +82,8 @@ def _looks_like_phone(candidate: str) -> bool:
         return False
     if text.startswith(("+", "00", "(")):
         return True
+    if _is_isbn13(digits):
+        return False
     groups = re.findall(r"\d+", text)
     if len(groups) == 1:
         # A bare number is a phone only when long: "1000000" is a count.
@@ -94,6 +96,14 @@ def _looks_like_phone(candidate: str) -> bool:
         return False  # a version, an ISBN: phone groups after the first are longer
     thousands = len(groups[0]) <= 2 and all(len(g) == 3 for g in groups[1:])
     return not (thousands and groups[0][0] != "0")
+
+
+def _is_isbn13(digits: str) -> bool:
+    """A book's number: 978 or 979, then ten digits, the last a check digit
+    that a phone number matches one time in ten."""
+    if len(digits) != 13 or not digits.startswith(("978", "979")):
+        return False
+    return sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10 == 0
 
 
 # Cheap tests that most comments fail, sparing them the full patterns.

@@ -76,6 +76,7 @@ def test_text_that_only_resembles_an_email_is_kept(text):
         ("phone:0612345678", f"phone:{PHONE_MASK}"),
         ("my number is 555 123 4567, call me", f"my number is {PHONE_MASK}, call me"),
         ("+49\u00a0151\u00a012345678", PHONE_MASK),
+        ("9780306406158", PHONE_MASK),  # not an ISBN: its check digit is wrong
     ],
 )
 def test_phone_numbers_are_masked(text, expected):
@@ -116,6 +117,7 @@ NOT_PHONES = [
     "pi is 3.14159265",
     "price $1 234 567",
     "ISBN 978-3-16-148410-0",
+    "ISBN 9780306406157 and 979-1234567896",
     "https://example.com/1234567890",
     "?id=123456789",
     "port 8080",
