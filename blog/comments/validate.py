@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .privacy import mask_contacts
+
 # The form's field names, shared with blog/forms.py.
 NAME = "author"
 EMAIL = "email"
@@ -89,6 +91,12 @@ def clean(form: Mapping[str, str] | Iterable[tuple[str, str]], max_body: int) ->
     email = _text(values, EMAIL, MAX_EMAIL, errors)
     url = _text(values, URL, MAX_URL, errors, required=False)
     body = _body(values.get(BODY, ""), max_body, errors)
+    if name and NAME not in errors and mask_contacts(name) != name:
+        # Readers mix the fields up; the email field promises not to publish.
+        errors[NAME] = (
+            "Name looks like it holds an email address or phone number, "
+            "and the name is shown to everyone."
+        )
     if email and EMAIL not in errors:
         email = _email(email, errors)
     if url and URL not in errors:

@@ -277,3 +277,19 @@ def test_characters_that_reverse_the_text_of_a_comment_are_refused(char):
 @pytest.mark.parametrize("text", ["\u2067שלום\u2069 and hi", "\u202bמזל טוב\u202c!"])
 def test_right_to_left_text_in_a_comment_is_kept(text):
     assert validate.clean(form(comment=text), MAX_BODY).body == text
+
+
+@pytest.mark.parametrize(
+    "name", ["ada@example.com", "Ada (ada at example dot com)", "Ada 555-123-4567"]
+)
+def test_a_name_holding_an_email_or_phone_number_is_refused(name):
+    # The name is shown to everyone, the email field promises it is not.
+    assert errors_of(form(author=name)) == {
+        "author": "Name looks like it holds an email address or phone number, "
+        "and the name is shown to everyone."
+    }
+
+
+@pytest.mark.parametrize("name", ["Ada Lindqvist", "@ada", "R2-D2", "Agent 007"])
+def test_a_name_with_at_signs_or_digits_is_kept(name):
+    assert validate.clean(form(author=name), MAX_BODY).author_name == name
