@@ -48,14 +48,16 @@ _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 # address), "[at]", "(at)", "{at}", "<at>" with optional spaces around.
 _AT = rf"(?:[@＠]|\s+[@＠]\s+|\s*{_OPEN}\s*at\s*{_CLOSE}\s*)"
 # A dot spaced on both sides ("example . com") but not a full stop ("com. Hi").
-_DOT = rf"(?:\.|\s+\.\s+|\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*)"
+# Full-width and ideographic full stops are dots in a host name too.
+_STOP = "[.．。｡]"
+_DOT = rf"(?:{_STOP}|\s+\.\s+|\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*)"
 _TLD = r"[^\W\d_]{2,24}"
 _SYMBOLIC = rf"{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}"
 # "jane at example dot com": plain words only when both "at" and "dot" are
 # spelt out, so "look at example.com" stays as it is.
 _SPELT = rf"{_LOCAL}\s+at\s+{_LABEL}(?:\s+dot\s+{_LABEL})*\s+dot\s+{_TLD}"
 _EMAIL = re.compile(
-    rf"(?<![\w.+%'-])(?:{_SYMBOLIC}|{_SPELT})(?![\w@＠-]|\.[^\W_])", re.IGNORECASE
+    rf"(?<![\w.+%'-])(?:{_SYMBOLIC}|{_SPELT})(?![\w@＠-]|{_STOP}[^\W_])", re.IGNORECASE
 )
 
 # A run of digits with phone separators, whole; _phone_end finds where a
@@ -122,6 +124,12 @@ _ENCODED = re.compile(
     rf"|%[0-7][0-9a-fA-F]|%[cdCD][0-9a-fA-F]{_CONTINUATION}"
     rf"|%[eE][0-9a-fA-F](?:{_CONTINUATION}){{2}}|%[fF][0-7](?:{_CONTINUATION}){{3}}"
 )
+# What a page shows as nothing (a soft hyphen, zero-width spaces and joiners,
+# direction marks, the byte order mark): "jane\u200b@example.com" reads whole.
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_READABLE = re.compile(rf"{_ENCODED.pattern}|{_INVISIBLE.pattern}")
 # A tag of rendered HTML: bleach quotes every attribute value with "".
 _TAG = re.compile(r'<(/?[a-z]+)(?:[^>"]|"[^"]*")*>')
 _HTML = re.compile(rf"{_TAG.pattern}|{_ENCODED.pattern}")
@@ -132,8 +140,10 @@ _HREF = re.compile(r'(\shref=")([^"]*)(")')
 # bleach decodes again (it writes the text "&#64;" back as a live reference,
 # so "&amp;#64;" shows "@"), and what a person decodes by eye ("&#64;" shown
 # in code). HTML: what the browser decodes, tags and all, and then the eye.
-_MARKDOWN_LAYERS = (_ENCODED, _ENCODED, _ENCODED)
-_HTML_LAYERS = (_HTML, _ENCODED)
+_MARKDOWN_LAYERS = (_READABLE, _READABLE, _READABLE)
+_HTML_LAYERS = tuple(
+    re.compile(rf"{layer.pattern}|{_INVISIBLE.pattern}") for layer in (_HTML, _ENCODED)
+)
 # Emphasis and code marks inside an address ("jane@*example*.com") vanish on
 # the page: addresses are read without them, so the source is masked too. Not
 # phone numbers: "1_000_000_000" and "10*1000*1000" are numbers in code.
@@ -145,7 +155,7 @@ _EMAIL_LAYERS = tuple(
 
 @lru_cache(maxsize=1024)  # a long text repeats the same few encodings
 def _decode(encoded: str) -> str:
-    if encoded in _MARKS:
+    if encoded in _MARKS or _INVISIBLE.fullmatch(encoded):
         return ""
     if tag := _TAG.fullmatch(encoded):
         return "" if tag[1] in _INLINE_TAGS else "\n"

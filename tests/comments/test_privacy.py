@@ -197,6 +197,27 @@ def test_the_rendered_html_is_masked_on_its_own_too(typed, stored, shown):
 @pytest.mark.parametrize(
     ("typed", "shown"),
     [
+        ("jane\u200b@example.com", "jane@example.com"),  # zero width space
+        ("jane@exam\u00adple.com", "jane@example.com"),  # soft hyphen
+        ("jane@example\u2060.com", "jane@example.com"),  # word joiner
+        ("jane\ufeff@example.com", "jane@example.com"),  # byte order mark
+        ("jane@example&#8203;.com", "jane@example.com"),
+        ("jane@example&shy;.com", "jane@example.com"),
+        ("Call 555\u200b123\u200b4567", "5551234567"),
+        ("Call 0612\u200c345678", "0612345678"),
+        ("jane@example\uff0ecom", "jane@example"),  # a full-width dot
+        ("jane@example\u3002com", "jane@example"),  # an ideographic full stop
+    ],
+)
+def test_contacts_with_invisible_characters_inside_are_masked(typed, shown):
+    """A character that shows as nothing, or as a dot, hides nothing from a reader."""
+    html = render_comment(mask_contacts(typed))
+    assert not shows(re.sub("[\u00ad\u200b-\u200d\u2060\ufeff]", "", html), shown)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
         # Markup between the characters of a contact: the page reads it whole.
         ("jane@*example*.com", "jane@"),
         ("jane@**exa**mple.com", "jane@"),
