@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import bleach
 from bleach import html5lib_shim
-from bleach.linkifier import URL_RE, LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -149,13 +149,16 @@ class _Cleaner(bleach.Cleaner):
         self.walker = _TreeWalker
 
 
-# bleach's URL pattern may start a match inside a run of letters and hyphens
+# Links the linkifier makes pass no protocol check: its pattern takes only the
+# schemes comments may link to ("callto:x.com" would open another program).
+# bleach's pattern may also start a match inside a run of letters and hyphens
 # ("1-1-1-...") or of opening parentheses, and each start reads the rest of the
 # run: 15 s for a comment of 65,000 such characters. A match starts only where
 # such a run starts, which finds the same links.
+_URL_RE = build_url_re(protocols=PROTOCOLS)
 _COMMENT_URL = re.compile(
-    r"(?<!\()" + URL_RE.pattern.replace(r"\b(?<![@.])", r"\b(?<![\w@.-])"),
-    URL_RE.flags,
+    r"(?<!\()" + _URL_RE.pattern.replace(r"\b(?<![@.])", r"\b(?<![\w@.-])"),
+    _URL_RE.flags,
 )
 
 # Links are made in the cleaning pass: a separate Linker pass re-escapes the

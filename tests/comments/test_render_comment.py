@@ -88,6 +88,12 @@ HOSTILE = [
     "<details open ontoggle=alert(1)>",
     "<table><tr><td>cell</td></tr></table>",
     "# Heading\n\n<h1>big</h1>",
+    # Text the linkifier turns into links: only the allowed schemes.
+    "ftp://example.com/file",
+    "callto:example.com",
+    "data:example.com/x",
+    "ssh://example.com and telnet://example.com",
+    "webcal://example.com/cal.ics",
 ]
 
 
