@@ -156,7 +156,7 @@ class _Cleaner(bleach.Cleaner):
 # run: 15 s for a comment of 65,000 such characters. A match starts only where
 # such a run starts, which finds the same links.
 _URL_RE = build_url_re(protocols=PROTOCOLS)
-_COMMENT_URL = re.compile(
+COMMENT_URL = re.compile(
     r"(?<!\()" + _URL_RE.pattern.replace(r"\b(?<![@.])", r"\b(?<![\w@.-])"),
     _URL_RE.flags,
 )
@@ -174,7 +174,7 @@ _comment_cleaner = _Cleaner(
             LinkifyFilter,
             callbacks=[_mark_ugc],
             skip_tags={"pre", "code"},
-            url_re=_COMMENT_URL,
+            url_re=COMMENT_URL,
         )
     ],
 )

@@ -57,7 +57,9 @@ def _ugc(attrs, new=False):
     return attrs
 
 
-_linker = Linker(callbacks=[_ugc], skip_tags={"pre", "code"})
+# The comment pattern: only the comment schemes, and no run read again from
+# each of its words.
+_linker = Linker(callbacks=[_ugc], skip_tags={"pre", "code"}, url_re=markup.COMMENT_URL)
 
 
 def sanitize(html: str) -> str:

@@ -193,6 +193,14 @@ def test_a_comment_with_an_xss_payload_is_neutralised(import_wxr, client):
     assert '<a href="https://example.org/" rel="nofollow ugc noopener">site</a>' in html
 
 
+def test_links_made_in_an_imported_comment_keep_to_the_comment_schemes(import_wxr):
+    body = "Ring callto:example.com, or ssh://example.com, or see example.org"
+    import_wxr(wxr([item(1, comments=[comment(1, comment_content=body)])]))
+    html = Comment.get(Comment.wp_id == 1).body_html
+    assert 'href="callto:' not in html and 'href="ssh:' not in html
+    assert '<a href="http://example.org" rel="nofollow ugc noopener">' in html
+
+
 def test_a_post_body_with_an_xss_payload_is_sanitized(import_wxr):
     import_wxr(wxr([item(1, content=XSS)]))
     html = Post.get(Post.wp_id == 1).body_html
