@@ -1,0 +1,71 @@
+"""Time the comments built to be slow (tests/worst_cases.py) against plain prose.
+
+    .venv/bin/python -m tests.benchmarks.worst_case_bench [--runs 3]
+
+Each worst case is rendered as a new comment is (`pipeline.render`: Markdown,
+bleach, linkify, masking) and masked (`privacy.mask_contacts`), median of
+--runs, in CPU seconds of this process; beside them, the same for a prose
+comment of the same length, in the same run, so the ratio does not depend on
+the machine. Every one of them took 4 to 40 s before its fix.
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+from blog.comments.pipeline import render
+from blog.comments.privacy import mask_contacts
+from blog.markup import render_comment
+from tests import worst_cases
+
+PROSE = (
+    "I moved my blog to SQLite in WAL mode last year and it has been fine. "
+    "The only surprise was the backup routine; see the restic post. "
+)
+
+
+def cpu_seconds(work, text: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        render_comment.cache_clear()  # it keeps the last few renderings
+        start = time.process_time()
+        work(text)
+        times.append(time.process_time() - start)
+    return round(statistics.median(times), 3)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    runs = parser.parse_args().runs
+    prose = worst_cases.repeated(PROSE)
+    cases = {
+        f"link run {unit!r}": worst_cases.repeated(unit)
+        for unit in worst_cases.LINK_RUNS
+    }
+    cases |= {
+        f"blocks {unit!r}": worst_cases.repeated(unit)
+        for unit, *_ in worst_cases.BLOCKS
+    }
+    cases |= {
+        f"numbers {unit!r}": worst_cases.endless(unit)
+        for unit in worst_cases.ENDLESS_NUMBERS
+    }
+    baseline = {
+        "render": cpu_seconds(render, prose, runs),
+        "mask": cpu_seconds(mask_contacts, prose, runs),
+    }
+    report = {"prose, 65,525 characters": baseline}
+    for name, text in cases.items():
+        figures = {
+            "render": cpu_seconds(render, text, runs),
+            "mask": cpu_seconds(mask_contacts, text, runs),
+        }
+        figures["render_vs_prose"] = round(figures["render"] / baseline["render"], 1)
+        report[name] = figures
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Comments of the longest default length built to be slow to render or mask.
+
+Each repeats one unit: a run a pattern may start a match at every step of
+(the linkifier's URL pattern, the phone pattern), or thousands of sibling
+blocks (html5lib's tree walker once found each element's place by scanning
+its parent). Before their fixes they took 4 to 40 s each. The unit tests
+check what they render to; tests/benchmarks/worst_case_bench.py times them.
+"""
+
+LONGEST = 65525  # the default max_comment_length
+
+# Runs the linkifier might start a link at every step of; none is a link.
+LINK_RUNS = ["1-", "x-", "a.b-", "(", "(\\"]
+# Thousands of small blocks, each holding an element: (unit, tag, element).
+BLOCKS = [
+    ("*a*\n\n", "<p>", "<em>"),
+    ("`a`\n\n", "<p>", "<code>"),
+    ("- *a*\n", "<li>", "<em>"),
+    ("> *a*\n>\n", "<p>", "<em>"),
+]
+# Runs of numbers none of which may end (a hyphen follows the last): no phone.
+ENDLESS_NUMBERS = ["1- ", "- 1", "1-(", "(1)-"]
+
+
+def repeated(unit: str) -> str:
+    return unit * (LONGEST // len(unit))
+
+
+def endless(unit: str) -> str:
+    return unit * ((LONGEST - 5) // len(unit)) + "-"
