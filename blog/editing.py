@@ -128,6 +128,18 @@ def draft_from_form(form, kind: str, tz: str) -> Draft:
     )
 
 
+def undated(post: Post) -> bool:
+    """A draft still carrying the date it was given for want of one: it is
+    dated when published, as WordPress does, not backdated to its first save."""
+    return post.status == PostStatus.DRAFT and _minute(post.date) == _minute(
+        post.created_at
+    )
+
+
+def _minute(moment: datetime.datetime) -> datetime.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 def draft_from_post(post: Post) -> Draft:
     return Draft(
         kind=post.kind,
@@ -138,7 +150,7 @@ def draft_from_post(post: Post) -> Draft:
         author=post.author,
         tags=[t.name for t in Tag.by_post([post.id])[post.id]],
         categories=[c.name for c in Category.by_post([post.id])[post.id]],
-        date=post.date,
+        date=None if undated(post) else post.date,
         nav_order=post.nav_order,
         comments_open=post.comments_open,
     )
@@ -247,7 +259,9 @@ def save(
 
 def _insert(draft: Draft, slug: str, status: str, user: User) -> Post:
     fields = _fields(draft, slug, status, "markdown", None)
-    fields["date"] = draft.date or utcnow().replace(second=0, microsecond=0)
+    now = utcnow()
+    # One moment for both: a draft saved without a date is known by them.
+    fields["created_at"], fields["date"] = now, draft.date or _minute(now)
     with write_transaction():
         post = Post.create(**fields)
         _link_terms(post.id, draft)
@@ -264,7 +278,10 @@ def _insert(draft: Draft, slug: str, status: str, user: User) -> Post:
 
 def _update(existing, draft, slug, status, version, action, user) -> Post:
     fields = _fields(draft, slug, status, existing.body_format, existing.source_path)
-    fields["date"] = draft.date or existing.date
+    published_now = status == PostStatus.PUBLISHED and undated(existing)
+    fields["date"] = draft.date or (
+        _minute(utcnow()) if published_now else existing.date
+    )
     fields["version"] = Post.version + 1
     with write_transaction():
         changed = (

@@ -88,6 +88,29 @@ def test_a_future_date_schedules_the_post(app, editor):
     assert "Notes on caching" in listing
 
 
+def test_a_draft_saved_without_a_date_is_dated_when_published(editor):
+    _create(editor)
+    post = Post.get(Post.title == "Notes on caching")
+    two_days_ago = post.created_at - datetime.timedelta(days=2)
+    Post.update(created_at=two_days_ago, date=two_days_ago).execute()
+    page = editor.get(f"/admin/posts/{post.id}/").get_data(as_text=True)
+    assert 'name="date" type="datetime-local" value=""' in page
+    _save(editor, post, body="Still writing.")  # a draft again: still undated
+    assert Post.get_by_id(post.id).date == two_days_ago
+    before = utcnow().replace(second=0, microsecond=0)
+    _save(editor, post, action="publish")
+    assert Post.get_by_id(post.id).date >= before
+
+
+def test_a_draft_given_a_date_keeps_it_when_published(editor):
+    _create(editor, date="2024-06-01T12:00")
+    post = Post.get(Post.title == "Notes on caching")
+    page = editor.get(f"/admin/posts/{post.id}/").get_data(as_text=True)
+    assert 'value="2024-06-01T12:00"' in page
+    _save(editor, post, action="publish", date="2024-06-01T12:00")
+    assert Post.get_by_id(post.id).date == datetime.datetime(2024, 6, 1, 12, 0)
+
+
 def test_dates_are_read_in_the_site_time_zone(app, editor):
     app.extensions["settings"].set("timezone", "Europe/Berlin")
     _create(editor, date="2024-06-01T12:00")
