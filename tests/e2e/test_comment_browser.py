@@ -178,3 +178,18 @@ def test_everything_works_with_javascript_off(site, browser):
     expect(nested).to_contain_text("A reply without scripts.")
 
     context.close()
+
+
+def test_a_long_name_keeps_to_a_narrow_screen(site, watched_page):
+    """A name without spaces wraps in its thread: the page never scrolls sideways."""
+    page = watched_page.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, "A long name.", name="Wolfeschlegelsteinhausenbergerdorff" * 4)
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    comment_id = page.url.rsplit("#comment-", 1)[1]
+    page.locator(f"#comment-{comment_id} .comment-reply-link").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert watched_page.problems == []
