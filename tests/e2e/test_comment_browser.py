@@ -193,3 +193,24 @@ def test_a_long_name_keeps_to_a_narrow_screen(site, watched_page):
     page.locator(f"#comment-{comment_id} .comment-reply-link").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert watched_page.problems == []
+
+
+def test_cancel_reply_from_the_keyboard_keeps_the_readers_place(site, watched_page):
+    """Cancel reply hides itself: the focus goes back to Reply, not the page top."""
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, "A comment to answer from the keyboard.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    comment_id = page.url.rsplit("#comment-", 1)[1]
+    reply = page.locator(f"#comment-{comment_id} .comment-reply-link")
+    reply.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#comment")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("#cancel-comment-reply-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#parent")).to_have_value("")
+    expect(reply).to_be_focused()
+    assert watched_page.problems == []

@@ -65,10 +65,15 @@
   }
 
   function cancelReply() {
+    var answered = document.getElementById("comment-" + parentField.value);
+    var opener = answered && answered.querySelector(".comment-reply-link");
     home.parentNode.insertBefore(respond, home.nextSibling);
     parentField.value = "";
     title.textContent = defaultTitle;
     cancel.hidden = true;
+    // The hidden Cancel link drops the focus to the top of the page: a
+    // keyboard reader goes back to the Reply link they came from instead.
+    (opener || form.elements.namedItem("comment")).focus();
   }
 
   document.addEventListener("click", function (event) {
