@@ -214,3 +214,37 @@ def test_cancel_reply_from_the_keyboard_keeps_the_readers_place(site, watched_pa
     expect(page.locator("#parent")).to_have_value("")
     expect(reply).to_be_focused()
     assert watched_page.problems == []
+
+
+def _text_edges(page, selector) -> list[tuple[float, float]]:
+    """Room left and right of each paragraph's text: where the text lines up."""
+    return page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector), (block) => {
+          const text = document.createRange();
+          text.selectNodeContents(block);
+          const inner = text.getBoundingClientRect();
+          const outer = block.getBoundingClientRect();
+          return [inner.left - outer.left, outer.right - inner.right];
+        })""",
+        selector,
+    )
+
+
+def test_a_comment_written_right_to_left_reads_right_to_left(site, watched_page):
+    """Each paragraph takes the direction of its own text, as the reader typed it."""
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(
+        page,
+        "שלום! תודה על הפוסט (DNS) הזה.\n\nAnd a line in English.",
+        name="דנה",
+        email="dana@example.org",
+    )
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    comment_id = page.url.rsplit("#comment-", 1)[1]
+    hebrew, english = _text_edges(page, f"#comment-{comment_id} .comment-content p")
+    assert hebrew[1] < 1 < hebrew[0]  # against the right edge
+    assert english[0] < 1 < english[1]
+    assert watched_page.problems == []
