@@ -52,7 +52,11 @@ def _date_filter(settings, moment, fmt=None):
 
 @lru_cache(maxsize=8192)
 def _iso_filter(moment):
-    return moment.replace(tzinfo=datetime.UTC).isoformat() if moment else ""
+    # HTML's datetime takes at most three decimals of a second: a comment's
+    # microseconds would make its <time> unreadable to validators and parsers.
+    if not moment:
+        return ""
+    return moment.replace(tzinfo=datetime.UTC).isoformat(timespec="seconds")
 
 
 def theme_static(filename: str) -> str:

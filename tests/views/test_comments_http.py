@@ -676,6 +676,18 @@ def test_an_encoded_contact_in_a_comment_is_masked_on_the_page(
     assert contact not in html
 
 
+# HTML's global date and time: seconds carry at most three decimals.
+HTML_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?\+00:00")
+
+
+def test_a_comments_time_is_one_html_can_read(post, reader, other):
+    make_comment(post, created_at=datetime.datetime(2024, 6, 2, 9, 30, 5, 123456))
+    (moment,) = re.findall(
+        r'<time datetime="([^"]*)">[^<]* at ', text(other.get(post.url))
+    )
+    assert HTML_DATETIME.fullmatch(moment), moment
+
+
 def test_a_name_that_turns_text_around_stays_inside_its_own_bdi(post, reader):
     # The form refuses such names; an import may still bring one in.
     make_comment(post, author_name="\u202eevil")
