@@ -86,16 +86,20 @@ def comment_context(post) -> dict:
     def show(number: int):
         return store.threads(post, number, per_page, order, own)
 
+    form = g.get("comment_form") or _blank_form(post)
+    reply_to = _reply_to(post, form.parent.data)
+    form.parent.data = str(reply_to.id) if reply_to else ""
+    number = page_number(request.args.get("cpage"))
+    if reply_to is not None and "cpage" not in request.args:
+        # A reply sent back with an error: shown on the page of its comment.
+        number = store.page_of(reply_to, per_page, order, own)
     try:
-        threads = show(page_number(request.args.get("cpage")))
+        threads = show(number)
     except PageNotFound:
         # A link to a page since emptied (comments taken out, or one seen only
         # by its author): the last page there is, not a missing post.
         last = show(1).pages
         abort(redirect(post.url + (f"?cpage={last}" if last > 1 else ""), 302))
-    form = g.get("comment_form") or _blank_form(post)
-    reply_to = _reply_to(post, form.parent.data)
-    form.parent.data = str(reply_to.id) if reply_to else ""
     return {
         "comment_threads": threads,
         "comment_count": store.approved_count(post),

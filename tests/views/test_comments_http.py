@@ -790,6 +790,26 @@ def test_comments_paginate_past_comments_per_page(site, post, reader):
     assert "Number 0." in text(reader.get(post.url))
 
 
+def test_a_reply_sent_back_with_an_error_shows_the_page_of_its_comment(
+    site, post, reader
+):
+    site.set("comments_per_page", 5)
+    now = utcnow()
+    made = [
+        make_comment(
+            post,
+            body=f"Number {i}.",
+            created_at=now - datetime.timedelta(minutes=20 - i),
+        )
+        for i in range(7)
+    ]
+    response = reader.comment(post, parent=str(made[6].id), email="not an address")
+    assert response.status_code == 422
+    page = text(response)
+    assert "Number 6." in page and "Number 0." not in page
+    assert "Leave a Reply to" in page
+
+
 def test_newest_first_order(site, post, reader):
     site.set("comment_order", "newest")
     now = utcnow()
