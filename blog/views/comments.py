@@ -327,6 +327,20 @@ def identicon_svg(name):
     return response
 
 
+@bp.get("/comment/<int:comment_id>/")
+def permalink(comment_id):
+    """Where a shown comment is now. Its page of comments moves as comments
+    come (newest first) and go; this address does not: the feeds link it."""
+    comment = (
+        Comment.get_or_none(Comment.id == comment_id) if comment_id < 2**63 else None
+    )
+    post = comment and store.commentable_post(comment.post_id, utcnow())
+    lookup = store.DatabaseHistory().comment
+    if not post or not pipeline.is_shown(comment, post.id, lookup):
+        abort(404)
+    return redirect(f"{post.url}{_comments_page(comment, reader.settings())}", 302)
+
+
 @bp.get("/comments/feed/")
 def site_feed():
     current = site()
@@ -355,17 +369,16 @@ def _channel(current, path, title, page) -> feeds.Channel:
 
 
 def _feed(channel, comments, current):
-    values = reader.settings()
-    entries = [_entry(comment, current, values) for comment in comments]
+    entries = [_entry(comment, current) for comment in comments]
     body = feeds.render(channel, entries, "atom")
     reader.cacheable()
     return Response(body, content_type=f"{feeds.MEDIA_TYPES['atom']}; charset=utf-8")
 
 
-def _entry(comment: Comment, current, values) -> feeds.Entry:
+def _entry(comment: Comment, current) -> feeds.Entry:
     """A comment as a feed entry: the commenter's name only, never contacts."""
     post = comment.post
-    link = current.absolute(f"{post.url}{_comments_page(comment, values)}")
+    link = current.absolute(f"/comment/{comment.id}/")
     return feeds.Entry(
         id=feeds.tag_uri(current, comment.created_at, f"/comments/{comment.id}"),
         title=f"{comment.author_name} on {post.title}",

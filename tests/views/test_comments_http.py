@@ -4,7 +4,7 @@ import datetime
 import json
 import re
 from html import unescape
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import feedparser
 import pytest
@@ -732,9 +732,8 @@ def test_comment_feeds_list_approved_comments_with_names_only(post, reader):
         feed = feedparser.parse(body)
         assert [entry.author for entry in feed.entries] == ["Grace"]
         assert "Shown." in feed.entries[0].content[0].value
-        assert feed.entries[0].link.endswith(
-            f"{post.url}#comment-{Comment.get(Comment.author_name == 'Grace').id}"
-        )
+        grace = Comment.get(Comment.author_name == "Grace").id
+        assert feed.entries[0].link.endswith(f"/comment/{grace}/")
         assert "grace@example.org" not in body and "Mallory" not in body
         assert "192.0.2" not in body
 
@@ -747,12 +746,30 @@ def test_comment_feeds_show_what_the_pages_show_where_they_show_it(site, post, r
     threads = [make_comment(post, author_name=f"Shown {n}") for n in range(6)]
     for url in ("/comments/feed/", f"/comments/{post.id}/feed/"):
         feed = feedparser.parse(text(reader.get(url)))
-        links = {entry.author: entry.link for entry in feed.entries}
+        links = {entry.author: urlsplit(entry.link).path for entry in feed.entries}
         assert set(links) == {f"Shown {n}" for n in range(6)}
-        assert links["Shown 0"].endswith(f"{post.url}#comment-{threads[0].id}")
-        last = f"{post.url}?cpage=2#comment-{threads[5].id}"
-        assert links["Shown 5"].endswith(last)
-        assert reader.get(last.split("#")[0]).status_code == 200
+        first = reader.get(links["Shown 0"])
+        assert first.headers["Location"] == f"{post.url}#comment-{threads[0].id}"
+        last = reader.get(links["Shown 5"])
+        assert last.headers["Location"] == f"{post.url}?cpage=2#comment-{threads[5].id}"
+        assert reader.get(f"{post.url}?cpage=2").status_code == 200
+
+
+def test_a_comments_permalink_follows_it_from_page_to_page(site, post, reader):
+    site.set("comment_order", "newest")
+    site.set("comments_per_page", 5)
+    first = make_comment(post, author_name="First")
+    permalink = f"/comment/{first.id}/"
+    assert reader.get(permalink).headers["Location"] == f"{post.url}#comment-{first.id}"
+    for n in range(5):  # newer threads push it onto the next page
+        make_comment(post, author_name=f"Later {n}")
+    publishing.invalidate_pages()
+    moved = reader.get(permalink)
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == f"{post.url}?cpage=2#comment-{first.id}"
+    hidden = make_comment(post, status=CommentStatus.PENDING)
+    for missing in (hidden.id, 10**9, 2**63, 10**30):
+        assert reader.get(f"/comment/{missing}/").status_code == 404
 
 
 def test_the_feed_of_a_post_that_is_not_public_is_not_found(site, reader):
