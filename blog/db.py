@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -147,6 +148,28 @@ def locked(query):
     SQLite has nothing to add: its write transaction locks the database at BEGIN.
     """
     return query if is_sqlite() else query.for_update()
+
+
+def serialise(*names: str):
+    """Hold these names until the transaction ends: another transaction
+    serialising one of them waits here for it.
+
+    For a check of rows that may not exist yet (a commenter's earlier
+    comments), which FOR UPDATE cannot lock. SQLite has nothing to add: its
+    write transaction locks the database at BEGIN.
+    """
+    if is_sqlite():
+        return
+    # In one order, so two transactions never each hold what the other waits for.
+    keys = sorted({_lock_key(name) for name in names})
+    database.execute_sql(
+        "SELECT pg_advisory_xact_lock(key) FROM unnest(%s::bigint[]) AS key", [keys]
+    )
+
+
+def _lock_key(name: str) -> int:
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def unselective(condition):

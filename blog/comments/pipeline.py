@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from peewee import IntegrityError
 
 from .. import db, markup, publishing
-from ..models import Comment, CommentStatus, Post, utcnow
+from ..models import Comment, CommentStatus, Post, text_digest, utcnow
 from . import moderation, privacy, store, tokens, validate
 from .spam import Verdict, guards
 from .spam.content import content_verdicts
@@ -166,11 +166,22 @@ def idempotency_key(token, post_id, fields, private, secret) -> str:
 
 
 def _record(draft: Draft, settings: Mapping, now) -> tuple[Comment, bool]:
+    db.serialise(*_senders(draft))
     existing = store.by_key(draft.key)
     if existing is not None:
         return existing, True
     decision = run(draft, settings, store.DatabaseHistory(), now)
     return _save(draft, decision, now), False
+
+
+def _senders(draft: Draft) -> list[str]:
+    """What the guards count a comment's history by: its address, its email and
+    its text on the post (the duplicate check's author may be a name alone)."""
+    private = draft.private
+    senders = [key for key in (private.ip_hash, private.email_hash) if key]
+    return [f"comment text {draft.post_id} {text_digest(private.body)}"] + [
+        f"comment sender {key}" for key in senders
+    ]
 
 
 def run(draft: Draft, settings: Mapping, history, now) -> Decision:

@@ -1,14 +1,18 @@
 import datetime
 import json
+import threading
+import time
 
 import pytest
 
+from blog import db
 from blog.comments import pipeline, privacy, store, tokens
 from blog.comments.pipeline import Submission
 from blog.comments.spam import Outcome, Verdict
 from blog.comments.spam.guards import TooManyComments
 from blog.comments.validate import CommentsClosed, PostNotFound, ValidationError
 from blog.models import Comment, CommentStatus, PostStatus
+from tests.conftest import POSTGRES_URL
 
 from .conftest import NOW, default_settings
 
@@ -478,3 +482,96 @@ def test_a_reply_past_the_deepest_level_skips_an_ancestor_not_shown(history):
     chain[3].status = CommentStatus.DELETED
     found = pipeline.place(chain[4].id, 1, history.comment, default_settings())
     assert found == (chain[2].id, chain[0].id, 3)
+
+
+# submit() from several workers at once on PostgreSQL, where READ COMMITTED lets
+# two transactions both read the history before either has inserted.
+
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="PostgreSQL's concurrent writers are what this test exercises "
+    "(SQLite takes its write lock before reading the history)",
+)
+
+
+def _submit_at_once(app, monkeypatch, sent: list, settings) -> list:
+    """Submit each in its own thread and connection, all at once; what each
+    returned or raised. Every one lingers after the guards, before its insert."""
+    run = pipeline.run
+
+    def run_then_linger(*args):
+        decision = run(*args)
+        time.sleep(0.3)  # the others read the history meanwhile
+        return decision
+
+    monkeypatch.setattr(pipeline, "run", run_then_linger)
+    start, results = threading.Barrier(len(sent)), [None] * len(sent)
+
+    def send(index):
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            start.wait(timeout=10)
+            try:
+                results[index] = pipeline.submit(sent[index], settings, SECRET, NOW)
+            except Exception as error:  # compared in the test's own thread
+                results[index] = error
+            db.database.close()
+
+    senders = [threading.Thread(target=send, args=(i,)) for i in range(len(sent))]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=30)
+    return results
+
+
+def _refused(results, kind) -> int:
+    return sum(isinstance(result, kind) for result in results)
+
+
+@needs_postgres
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{"ip": "198.51.100.1"}, {"ip": "198.51.100.2"}],  # one email
+        [{"email": "a@example.org"}, {"email": "b@example.org"}],  # one address
+    ],
+)
+def test_two_comments_from_one_sender_at_once_pass_the_flood_control_once(
+    app, post, monkeypatch, changes
+):
+    sent = [
+        submission(post, comment=f"Thought {n}.", **change)
+        for n, change in enumerate(changes)
+    ]
+    results = _submit_at_once(app, monkeypatch, sent, default_settings())
+    assert _refused(results, TooManyComments) == 1
+    assert Comment.select().count() == 1
+
+
+@needs_postgres
+def test_comments_from_one_address_at_once_keep_to_the_rate_limit(
+    app, post, monkeypatch
+):
+    sent = [
+        submission(post, email=f"reader{n}@example.org", comment=f"Thought {n}.")
+        for n in range(8)
+    ]
+    settings = default_settings(check_flood=False)
+    results = _submit_at_once(app, monkeypatch, sent, settings)
+    assert _refused(results, TooManyComments) == 3
+    assert Comment.select().count() == settings["rate_limit"] == 5
+
+
+@needs_postgres
+def test_the_same_text_sent_twice_at_once_is_stored_once(app, post, monkeypatch):
+    # Two forms, one author by name alone: no key, email or address in common.
+    sent = [
+        submission(post),
+        submission(post, ip="198.51.100.9", email="ada@example.net"),
+    ]
+    results = _submit_at_once(
+        app, monkeypatch, sent, default_settings(check_flood=False)
+    )
+    assert _refused(results, ValidationError) == 1
+    assert Comment.select().count() == 1
