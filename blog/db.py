@@ -150,6 +150,16 @@ def locked(query):
     return query if is_sqlite() else query.for_update()
 
 
+def shared(query):
+    """The query, its rows share-locked until the transaction ends (FOR SHARE).
+
+    Nobody changes them meanwhile, and a change under way is waited for and
+    read; other transactions still read and share-lock them, as the comment
+    count triggers do. SQLite's write transaction locks the database at BEGIN.
+    """
+    return query if is_sqlite() else query.for_update("FOR SHARE")
+
+
 def serialise(*names: str):
     """Hold these names until the transaction ends: another transaction
     serialising one of them waits here for it.

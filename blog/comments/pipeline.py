@@ -170,7 +170,7 @@ def _record(draft: Draft, settings: Mapping, now) -> tuple[Comment, bool]:
     existing = store.by_key(draft.key)
     if existing is not None:
         return existing, True
-    decision = run(draft, settings, store.DatabaseHistory(), now)
+    decision = run(draft, settings, store.DatabaseHistory(lock=True), now)
     return _save(draft, decision, now), False
 
 

@@ -78,8 +78,10 @@ _KNOWN = db.Prepared(
         & (Comment.status.concat(SQL("''")) == approved)
     )
 )
-_PLACE = db.Prepared(
-    lambda comment_id: Comment.select(
+
+
+def _place(comment_id):
+    return Comment.select(
         Comment.id,
         Comment.post,
         Comment.status,
@@ -87,7 +89,10 @@ _PLACE = db.Prepared(
         Comment.thread,
         Comment.parent,
     ).where(Comment.id == comment_id)
-)
+
+
+_PLACE = db.Prepared(_place)
+_PLACE_LOCKED = db.Prepared(lambda comment_id: db.shared(_place(comment_id)))
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,15 @@ def _moment(value) -> datetime.datetime | None:
 
 
 class DatabaseHistory:
-    """The guards' History over the Comment table."""
+    """The guards' History over the Comment table.
+
+    Placing a comment share-locks the comments it reads (lock=True): a
+    moderator taking one out at the same moment is waited for, and its
+    decision seen; replies to one comment do not wait for each other.
+    """
+
+    def __init__(self, lock: bool = False):
+        self.lock = lock
 
     def last_from(self, ip_hash: str, email_hash: str) -> datetime.datetime | None:
         # One indexed lookup per key: the planner may scan the table for an OR.
@@ -143,7 +156,8 @@ class DatabaseHistory:
         return _KNOWN.scalar(email_hash, CommentStatus.APPROVED.value) is not None
 
     def comment(self, comment_id: int) -> Placed | None:
-        row = _PLACE.execute(comment_id).fetchone()
+        query = _PLACE_LOCKED if self.lock else _PLACE
+        row = query.execute(comment_id).fetchone()
         return Placed(*row) if row else None
 
 

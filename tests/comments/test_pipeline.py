@@ -6,13 +6,14 @@ import time
 import pytest
 
 from blog import db
-from blog.comments import pipeline, privacy, store, tokens
+from blog.comments import actions, pipeline, privacy, store, tokens
 from blog.comments.pipeline import Submission
 from blog.comments.spam import Outcome, Verdict
 from blog.comments.spam.guards import TooManyComments
 from blog.comments.validate import CommentsClosed, PostNotFound, ValidationError
 from blog.models import Comment, CommentStatus, PostStatus
 from tests.conftest import POSTGRES_URL
+from tests.factories import make_comment
 
 from .conftest import NOW, default_settings
 
@@ -575,3 +576,49 @@ def test_the_same_text_sent_twice_at_once_is_stored_once(app, post, monkeypatch)
     )
     assert _refused(results, ValidationError) == 1
     assert Comment.select().count() == 1
+
+
+@needs_postgres
+@pytest.mark.parametrize("level", ["top", "reply"])
+def test_a_reply_sent_while_its_parent_is_marked_spam_is_refused(
+    app, post, monkeypatch, level
+):
+    """The moderator's decision is waited for and seen: a reply placed under a
+    comment just taken out would show under spam, or vanish with its thread."""
+    parent = make_comment(post)
+    if level == "reply":
+        parent = make_comment(post, parent=parent)
+    decided, results = threading.Event(), []
+    log = actions._log
+
+    def log_then_linger(*args, **kwargs):
+        log(*args, **kwargs)
+        decided.set()
+        time.sleep(0.5)  # the reply arrives meanwhile
+
+    monkeypatch.setattr(actions, "_log", log_then_linger)
+
+    def moderate():
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            actions.apply("spam", [parent.id], None)
+            db.database.close()
+
+    def reply():
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            assert decided.wait(timeout=10)
+            sent = submission(post, comment="A reply.", parent=str(parent.id))
+            try:
+                pipeline.submit(sent, default_settings(), SECRET, NOW)
+            except ValidationError as error:
+                results.append(error)
+            db.database.close()
+
+    workers = [threading.Thread(target=moderate), threading.Thread(target=reply)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert len(results) == 1
+    assert Comment.select().where(Comment.parent == parent.id).count() == 0
