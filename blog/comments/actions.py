@@ -208,7 +208,10 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             _transition(parent, "approve", RULES["approve"], user)
         try:
             parent_id, thread_id, depth = pipeline.place(
-                parent.id, parent.post_id, store.DatabaseHistory().comment, settings
+                parent.id,
+                parent.post_id,
+                store.DatabaseHistory(lock=True).comment,
+                settings,
             )
         except pipeline.ValidationError as error:
             raise ActionError(

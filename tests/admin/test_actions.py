@@ -395,3 +395,32 @@ def test_an_edit_while_another_moderator_marks_spam_keeps_the_spam_mark(
     assert failures == []
     stored = Comment.get_by_id(comment.id)
     assert (stored.status, stored.body) == ("spam", "Edited.")
+
+
+@needs_postgres
+def test_a_reply_while_another_moderator_takes_its_thread_out_is_refused(
+    app, post, users, monkeypatch
+):
+    """The thread's first comment is read after the other decision, not before:
+    the reply would go, approved, into a thread readers no longer see."""
+    root = make_comment(post, "approved")
+    comment = make_comment(post, "approved", parent=root, thread=root, depth=1)
+    decided = threading.Event()
+    log = actions._log
+
+    def log_then_linger(action, *args, **kwargs):
+        log(action, *args, **kwargs)
+        if action == "spam":
+            decided.set()
+            time.sleep(0.5)  # the reply arrives meanwhile
+
+    monkeypatch.setattr(actions, "_log", log_then_linger)
+    settings = app.extensions["settings"].all()
+    failures = _at_once(
+        app,
+        lambda: actions.apply("spam", [root.id], users["moderator"]),
+        lambda: actions.reply(comment.id, users["admin"], "Hi", "key", settings),
+        decided,
+    )
+    assert [type(failure) for failure in failures] == [actions.ActionError]
+    assert Comment.select().count() == 2
