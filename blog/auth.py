@@ -24,7 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import accounts
 from .comments import privacy
-from .db import write_transaction
+from .db import retrying, serialise, write_transaction
 from .models import LoginAttempt, Role, User, utcnow
 
 MAX_FAILURES = 5
@@ -157,22 +157,33 @@ def check_attempts(keys: list[str], now: datetime.datetime):
             raise TooManyAttempts(max(1, math.ceil(wait)))
 
 
-def record_failure(keys: list[str], now: datetime.datetime):
+def record_failure(keys: list[str], now: datetime.datetime) -> list[int]:
+    """Count a failed login under each key; the ids of the rows written."""
     with write_transaction():
         LoginAttempt.delete().where(LoginAttempt.at <= now - WINDOW).execute()
-        LoginAttempt.insert_many([{"key": key, "at": now} for key in keys]).execute()
+        return [LoginAttempt.create(key=key, at=now).id for key in keys]
+
+
+def _count_attempt(keys: list[str], now: datetime.datetime) -> list[int]:
+    """Check the limit and count this attempt as failed, in one transaction."""
+    serialise(*keys)
+    check_attempts(keys, now)
+    return record_failure(keys, now)
 
 
 def authenticate(username: str, password: str, address: str | None, now=None):
     """The user these credentials name, or None; TooManyAttempts when limited."""
     now = now or utcnow()
     keys = attempt_keys(username, address)
-    check_attempts(keys, now)
+    # Counted before the password is checked, which takes a while: attempts
+    # arriving together each find the others counted, not all pass the check.
+    counted = retrying(lambda: _count_attempt(keys, now))
     user = User.get_or_none(User.username == username.strip())
     if not accounts.verify_password(user, password):
-        record_failure(keys, now)
         return None
-    LoginAttempt.delete().where(LoginAttempt.key == keys[0]).execute()
+    LoginAttempt.delete().where(
+        (LoginAttempt.key == keys[0]) | LoginAttempt.id.in_(counted)
+    ).execute()
     return user
 
 

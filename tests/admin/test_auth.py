@@ -1,8 +1,10 @@
 import datetime
+import threading
+import time
 
 import pytest
 
-from blog import accounts, auth
+from blog import accounts, auth, db
 from blog.models import Comment, LoginAttempt, User, utcnow
 from tests.admin.conftest import PASSWORD, Browser, make_comment
 from tests.conftest import csrf_token
@@ -274,6 +276,38 @@ def test_success_clears_the_account_failures(users):
     keys = [row.key for row in LoginAttempt.select()]
     assert "user:editor" not in keys
     assert keys.count(auth.attempt_keys("", "192.0.2.1")[1]) == auth.MAX_FAILURES - 1
+
+
+def test_guesses_sent_at_once_are_limited_like_guesses_in_turn(app, users, monkeypatch):
+    """Each guess is counted before its password is checked: guesses arriving
+    together (workers, servers) cannot all pass the check before one is counted."""
+    verify = accounts.verify_password
+
+    def verify_slowly(user, password):
+        time.sleep(0.2)  # a password hash's time: the other guesses arrive
+        return verify(user, password)
+
+    monkeypatch.setattr(accounts, "verify_password", verify_slowly)
+    guesses = 8
+    start, results = threading.Barrier(guesses), []
+
+    def guess(number):
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            start.wait(timeout=10)
+            try:
+                results.append(auth.authenticate("editor", f"guess {number}", None))
+            except auth.TooManyAttempts as error:
+                results.append(error)
+            db.database.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results.count(None) == auth.MAX_FAILURES
+    assert len(results) == guesses
 
 
 def test_failed_sign_ins_keep_no_address(make_app, users):
