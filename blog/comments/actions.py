@@ -34,7 +34,7 @@ from peewee import Value
 
 from .. import audit, publishing
 from ..audit import RECEIVED
-from ..db import locked, retrying
+from ..db import locked, one_of, pack, retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
 from . import pipeline, privacy, removal, store, validate
 from .spam import blocklist, classifier
@@ -288,6 +288,11 @@ def _remove(where, action: str, user: User | None) -> int:
     """Delete the comments matching `where`, with an audit entry for each."""
 
     def run() -> int:
+        # Named by id once locked: a comment that matches `where` only after the
+        # entries are written (spam arriving meanwhile) is neither logged nor
+        # deleted, and one another moderator is changing is waited for.
+        found = locked(Comment.select(Comment.id).where(where))
+        where_found = one_of(Comment.id, pack(comment.id for comment in found))
         doomed = Comment.select(
             Value(utcnow()),
             Value(user.id if user else None),
@@ -298,9 +303,9 @@ def _remove(where, action: str, user: User | None) -> int:
             Comment.status,
             Value(""),
             Value(RECEIVED).concat(Comment.created_at),
-        ).where(where)
+        ).where(where_found)
         AuditEntry.insert_from(doomed, AUDIT_FIELDS).execute()
-        return removal.remove(where)
+        return removal.remove(where_found)
 
     return retrying(run)
 

@@ -424,3 +424,31 @@ def test_a_reply_while_another_moderator_takes_its_thread_out_is_refused(
     )
     assert [type(failure) for failure in failures] == [actions.ActionError]
     assert Comment.select().count() == 2
+
+
+@needs_postgres
+def test_spam_arriving_while_the_spam_folder_is_emptied_is_kept_or_logged(
+    app, post, users, monkeypatch
+):
+    """Every comment the emptying deletes has its audit entry: one that arrives
+    between the entries and the delete is left for the next time."""
+    make_comment(post, "spam")
+    remove = actions.removal.remove
+
+    def arrive():
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            make_comment(post, "spam")  # committed: another worker's request
+            db.database.close()
+
+    def spam_arrives_then_remove(where):
+        arrival = threading.Thread(target=arrive)
+        arrival.start()
+        arrival.join(timeout=10)
+        return remove(where)
+
+    monkeypatch.setattr(actions.removal, "remove", spam_arrives_then_remove)
+    assert actions.empty_spam(users["moderator"]) == 1
+    logged = AuditEntry.select().where(AuditEntry.action == "comment.empty_spam")
+    assert logged.count() == 1
+    assert Comment.select().count() == 1
