@@ -1,12 +1,16 @@
 import json
+import threading
+import time
 
 import pytest
 
-from blog import privacy_tools
+from blog import db, privacy_tools
 from blog.cli import main
-from blog.comments import privacy
-from blog.models import AuditEntry, BlockedItem, Comment, User
+from blog.comments import actions, privacy
+from blog.comments.spam import classifier
+from blog.models import AuditEntry, BlockedItem, Comment, SpamLesson, SpamToken, User
 from tests.admin.conftest import make_comment
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
 
 KEY = "test secret key"
@@ -152,3 +156,63 @@ def test_erase_leaves_nothing_of_the_website_in_the_blocklist_or_the_filter(
     lesson = json.loads(SpamLesson.get(SpamLesson.comment == spam.id).tokens)
     assert lesson and not [t for t in lesson if t.startswith(("e:", "f:"))]
     assert "jo-home" not in Comment.get_by_id(spam.id).verdicts
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="PostgreSQL's concurrent writers are what this test exercises "
+    "(SQLite takes its write lock before reading)",
+)
+def test_an_erase_while_a_moderator_changes_their_mind_keeps_the_filter_exact(
+    app, traces, users, monkeypatch
+):
+    """The erase waits for the decision and takes the sender's tokens out of
+    the lesson it left: the counts stay the sum of the lessons."""
+    comment = make_comment(
+        traces["mine"][0].post,
+        "pending",
+        author_email=EMAIL,
+        author_url="https://jo-home.example/",
+    )
+    actions.apply("spam", [comment.id], users["moderator"])
+    decided = threading.Event()
+    log = actions._log
+
+    def log_then_linger(action, *args, **kwargs):
+        log(action, *args, **kwargs)
+        if action == "not_spam":
+            decided.set()
+            time.sleep(0.5)  # the erase arrives meanwhile
+
+    monkeypatch.setattr(actions, "_log", log_then_linger)
+
+    def work(do, wait: bool):
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            if wait:
+                assert decided.wait(timeout=10)
+            do()
+            db.database.close()
+
+    threads = [
+        threading.Thread(
+            target=work,
+            args=(lambda: actions.apply("not_spam", [comment.id], None), False),
+        ),
+        threading.Thread(
+            target=work, args=(lambda: privacy_tools.erase(EMAIL, KEY), True)
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    lesson = SpamLesson.get(SpamLesson.comment == comment.id)
+    assert not lesson.spam
+    assert not [t for t in json.loads(lesson.tokens) if t.startswith(("e:", "f:"))]
+    learned = {}
+    for each in SpamLesson.select():
+        for token in [*json.loads(each.tokens), classifier.TOTALS]:
+            counts = learned.setdefault(token, [0, 0])
+            counts[0 if each.spam else 1] += classifier.COMMENT_WEIGHT
+    assert {t.token: [t.spam, t.ham] for t in SpamToken.select()} == learned

@@ -335,6 +335,10 @@ def forget_senders(comment_ids) -> int:
     """
     store, changed = DatabaseStore(), 0
     with write_transaction():
+        # As a learner does (_lock), in id order as the moderators' actions do:
+        # a decision under way is waited for, and its lesson is the one changed.
+        comments = Comment.select(Comment.id).where(Comment.id.in_(comment_ids))
+        locked(comments.order_by(Comment.id)).execute()
         for record in SpamLesson.select().where(SpamLesson.comment.in_(comment_ids)):
             tokens = json.loads(record.tokens)
             theirs = [token for token in tokens if token.startswith(SENDER_TOKENS)]
