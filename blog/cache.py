@@ -193,11 +193,20 @@ def request_key(environ) -> str:
 
 
 def store_response(environ, response):
-    """Give a cacheable response its validators and keep a copy for next time."""
-    until = environ["blog.cacheable"]
+    """Give a cacheable response its validators, keep a copy for next time and
+    answer 304 when the reader's copy is this one."""
     response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
     response.headers["Vary"] = "Cookie"
     response.add_etag()
+    _keep(environ, response)
+    # Rendered afresh (by another worker, or after a change elsewhere bumped
+    # the generation), the page is often still the one the reader holds.
+    if response.status_code == 200:
+        response.make_conditional(environ)
+
+
+def _keep(environ, response):
+    until = environ["blog.cacheable"]
     store, key, generation = environ.get("blog.cache", (None, None, None))
     if store is None or response.status_code not in (200, 404, 410):
         return

@@ -268,6 +268,23 @@ def test_a_repeated_request_with_its_etag_is_not_modified(reader):
     assert other.status_code == 200
 
 
+@pytest.mark.parametrize("cache", [True, False])
+@pytest.mark.parametrize("path", ["/", "/feed/atom/", "/2024/"])
+def test_an_unchanged_page_rendered_afresh_is_still_not_modified(make_app, cache, path):
+    """Another worker, a bump by a change elsewhere or no page cache at all:
+    the page is rendered again, and the copy a feed reader holds is current."""
+    site = make_app(PAGE_CACHE=cache)
+    with site.app_context():
+        make_post("Kept as it was", date=datetime.datetime(2024, 1, 1))
+        reader = site.test_client()
+        etag = reader.get(path).headers["ETag"]
+        publishing.invalidate_pages()
+        again = reader.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+
+
 @pytest.mark.parametrize(
     "path",
     ["/", CACHING_POST, "/about/", "/tag/sqlite/", "/2024/", "/author/tomas-okafor/"],
