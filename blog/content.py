@@ -342,7 +342,12 @@ _INSERT_POST = PreparedInsert(Post)
 def _local(moment: datetime.datetime | None, tz: ZoneInfo):
     if moment is None:
         return None
-    return moment.replace(tzinfo=datetime.UTC).astimezone(tz).replace(tzinfo=None)
+    local = moment.replace(tzinfo=datetime.UTC).astimezone(tz)
+    # In the hour the clocks go back, a wall time names two moments, and a
+    # sync reads the first: such a date goes out with its offset.
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return local
+    return local.replace(tzinfo=None)
 
 
 def to_markdown(post: Post, tz: ZoneInfo) -> str:

@@ -167,6 +167,25 @@ def test_export_then_sync_changes_nothing(app, content_dir, tmp_path):
         assert (again / path.relative_to(exported)).read_bytes() == path.read_bytes()
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2024, 11, 3, 5, 30),  # 01:30 EDT, the first 01:30
+        datetime.datetime(2024, 11, 3, 6, 30),  # 01:30 EST, an hour later
+        datetime.datetime(2024, 3, 10, 7, 30),  # 03:30 EDT, after the gap
+    ],
+)
+def test_export_keeps_a_date_in_the_hour_clocks_repeat(app, tmp_path, moment):
+    from tests.factories import make_post
+
+    make_post(slug="fall-back", date=moment, updated=moment)
+    content.export(tmp_path / "out", "America/New_York")
+    Post.delete().execute()
+    content.sync(tmp_path / "out", "America/New_York")
+    synced = Post.get(Post.slug == "fall-back")
+    assert (synced.date, synced.updated) == (moment, moment)
+
+
 def test_posts_without_a_file_are_exported_too(app, tmp_path):
     from tests.factories import make_post
 
