@@ -78,12 +78,17 @@ def _normalize_link(md: MarkdownIt, url: str) -> str:
     return MarkdownIt.normalizeLink(md, url)
 
 
+def _heading_id(title: str) -> str:
+    # A heading of emoji, punctuation or an image alone slugifies to nothing.
+    return slugify(title) or "section"
+
+
 def _post_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
     md.normalizeLink = partial(_normalize_link, md)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
     return md
 
 

@@ -1,4 +1,5 @@
 import random
+import re
 import string
 
 import pytest
@@ -20,6 +21,20 @@ def test_commonmark_extensions_render():
     assert "<s>gone</s>" in html
     assert 'type="checkbox"' in html and "checked" in html
     assert 'class="footnotes"' in html and "The note." in html
+
+
+@pytest.mark.parametrize(
+    ("headings", "ids"),
+    [
+        (["🙂", "!!!", "🙂"], ["section", "section-1", "section-2"]),
+        (["Notes", "Notes", "Café"], ["notes", "notes-1", "cafe"]),
+        (["![diagram](/media/a.svg)"], ["section"]),
+    ],
+)
+def test_every_heading_gets_an_anchor_to_link_to(headings, ids):
+    # An empty id is invalid HTML, and #-links cannot reach the heading.
+    html = render_post("".join(f"## {text}\n\n" for text in headings)).html
+    assert re.findall(r'<h2 id="([^"]*)"', html) == ids
 
 
 def test_fenced_code_is_highlighted_with_classes_not_styles():
