@@ -3,7 +3,10 @@
 import datetime
 import enum
 import hashlib
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from peewee import (
     SQL,
     BigIntegerField,
@@ -26,6 +29,24 @@ from .db import Prepared, database, one_of, pack, unselective
 def utcnow() -> datetime.datetime:
     """Naive UTC, the form every timestamp is stored in."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """The day of a stored (naive UTC) time in the site's time zone.
+
+    A post's address carries the day its page shows and its day archive
+    lists it under, as front matter and file names give it.
+    """
+    zone = current_app.extensions["settings"]["timezone"] if has_app_context() else ""
+    return _day_in(moment, zone or "UTC")
+
+
+# A list of posts asks for the same days each time it is rendered again.
+@lru_cache(maxsize=8192)
+def _day_in(moment: datetime.datetime, zone: str) -> datetime.date:
+    if zone == "UTC":
+        return moment.date()
+    return moment.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(zone)).date()
 
 
 class PostStatus(enum.StrEnum):
@@ -183,7 +204,7 @@ class Post(BaseModel):
     def url(self) -> str:
         if self.kind == "page":
             return f"/{self.slug}/"
-        return f"/{self.date:%Y/%m/%d}/{self.slug}/"
+        return f"/{local_day(self.date):%Y/%m/%d}/{self.slug}/"
 
 
 class _PostRecordMixin:

@@ -166,6 +166,26 @@ def test_a_post_url_with_the_wrong_date_redirects_to_the_right_one(reader):
     assert response.headers["Location"].endswith(CACHING_POST)
 
 
+@pytest.mark.parametrize(
+    ("zone", "stored"),
+    [
+        ("Europe/Paris", datetime.datetime(2024, 6, 22, 22, 0)),  # 00:00 in Paris
+        ("America/New_York", datetime.datetime(2024, 6, 24, 3, 30)),  # 23:30 there
+    ],
+)
+def test_a_post_url_has_the_day_its_archive_and_its_page_show(app, zone, stored):
+    app.extensions["settings"].set("timezone", zone)
+    make_post("Midsummer", slug="midsummer", date=stored)
+    reader = app.test_client()
+    assert "Midsummer" in text(reader.get("/2024/06/23/midsummer/"))
+    assert 'href="/2024/06/23/midsummer/"' in text(reader.get("/2024/06/23/"))
+    assert "http://127.0.0.1:8000/2024/06/23/midsummer/" in text(
+        reader.get("/sitemap.xml")
+    )
+    utc_day = f"/{stored:%Y/%m/%d}/midsummer/"
+    assert reader.get(utc_day).headers["Location"] == "/2024/06/23/midsummer/"
+
+
 # What readers may not see
 
 

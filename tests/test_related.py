@@ -330,6 +330,8 @@ def test_for_post_reads_a_list_with_one_query(app, monkeypatch):
     posts = [make_post(f"WAL {n}", WAL, tags=["sqlite"]) for n in range(8)]
     alone = make_post("Axolotls", "Quokkas and axolotls.")
     related.recompute_all()
+    # As in a request, which has read them: posts' addresses need the zone.
+    app.extensions["settings"].all()
     statements = []
     monkeypatch.setattr(db.database.obj, "query_hooks", [statements.append])
     found = related.for_post(posts[0], count=5)
