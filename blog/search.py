@@ -270,7 +270,9 @@ def _names_by_post(post_ids) -> defaultdict:
 
 
 def _clean(text: str) -> str:
-    return MARKERS.sub("", text)
+    # Queries are NFKC too: a word saved with decomposed accents (as some
+    # editors write them) or in full width is found as it is typed.
+    return MARKERS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def query(terms: str, number: int, per_page: int) -> Page:
@@ -308,8 +310,7 @@ def _ranked(hits):
 
 
 def _normalize(terms: str) -> str:
-    text = unicodedata.normalize("NFKC", terms[:MAX_QUERY_LENGTH])
-    return _clean(CONTROL.sub(" ", text))
+    return _clean(CONTROL.sub(" ", terms[:MAX_QUERY_LENGTH]))
 
 
 def _empty_page(number: int, per_page: int) -> Page:

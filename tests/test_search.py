@@ -1,6 +1,7 @@
 import datetime
 import importlib.util
 import random
+import unicodedata
 
 import pytest
 
@@ -154,6 +155,24 @@ def test_words_match_across_forms_and_phrases(app):
     assert titles('"database real"') == []
     assert titles("flask -database") == []
     assert titles("flask OR nonsenseword") == ["Testing Flask"]
+
+
+@pytest.mark.parametrize(
+    ("written", "terms"),
+    [
+        # Decomposed accents, as some editors and macOS save them.
+        (unicodedata.normalize("NFD", "Un café à Zürich"), "café zürich"),
+        (unicodedata.normalize("NFD", "한국어 검색"), "검색"),
+        ("ＳＱＬｉｔｅ in full width", "sqlite"),
+        ("the ﬁle system", "file"),
+    ],
+    ids=["decomposed", "hangul jamo", "full width", "ligature"],
+)
+def test_text_is_found_however_its_unicode_is_composed(app, written, terms):
+    post = make_post("Notes", body=written)
+    search.index([post.id])
+    assert titles(terms) == ["Notes"]
+    assert titles(unicodedata.normalize("NFD", terms)) == ["Notes"]
 
 
 @pytest.mark.parametrize("terms", ["", "   ", "!!!", "-", '"', "()", "🙂", "_"])
