@@ -4,7 +4,7 @@ import posixpath
 import re
 import secrets
 from functools import lru_cache, partial
-from html import escape
+from html import escape, unescape
 from typing import NamedTuple
 
 import bleach
@@ -346,7 +346,8 @@ def summarize(summary: str, text: str, length: int = 280) -> str:
 
 def plain_text(html: str) -> str:
     """The text of a piece of HTML, for search, summaries and related posts."""
-    return bleach.clean(html, tags=set(), strip=True, strip_comments=True)
+    # bleach gives HTML back, its entities escaped: "&amp;" is not the text "&".
+    return unescape(bleach.clean(html, tags=set(), strip=True, strip_comments=True))
 
 
 def pygments_css(selector: str = "pre code", style: str = "xcode") -> str:

@@ -161,3 +161,10 @@ def test_text_is_extracted_for_search_and_related_posts():
         ".",
     ]
     assert plain_text("<p>a <b>b</b></p>") == "a b"
+
+
+def test_the_text_of_an_html_post_is_text_not_html():
+    # WordPress imports are HTML: their text feeds search, snippets and summaries.
+    html = "<p>Tom &amp; Jerry &lt;3 caf&eacute;&nbsp;au lait, &#8220;quoted&#8221;</p>"
+    text = render_post(html, fmt="html").text
+    assert text == "Tom & Jerry <3 café\xa0au lait, “quoted”"

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from blog import content, db, publishing, search
+from blog import content, db, markup, publishing, search
 from blog.models import Post, PostStatus, Setting, utcnow
 from blog.pagination import PageNotFound
 from tests.conftest import ROOT
@@ -318,3 +318,15 @@ def test_migration_fills_the_index_from_existing_posts(app):
     migration.up(None, db.database.obj)
     assert indexed_ids() == {post.id}
     assert titles("lighthouse") == titles("coast") == titles("travel") == [post.title]
+
+
+def test_an_html_post_is_found_and_quoted_by_its_text(client):
+    body = "<p>Tom &amp; Jerry drink caf&eacute; &lt;3</p>"
+    rendered = markup.render_post(body, fmt="html")
+    post = make_post("Imported", body_format="html", body=body, body_text=rendered.text)
+    search.index([post.id])
+    assert titles("café") == ["Imported"]
+    assert titles("amp") == titles("eacute") == []
+    html = client.get("/search/?q=jerry").get_data(as_text=True)
+    assert "<mark>Jerry</mark> drink café" in html
+    assert "&amp;amp;" not in html and "&amp;lt;" not in html

@@ -1,6 +1,5 @@
 """Categories (nested) and tags of a WordPress import, and their old addresses."""
 
-import html
 from urllib.parse import unquote
 
 from slugify import slugify
@@ -143,4 +142,4 @@ def plain(text: str) -> str:
     """The text of a title or name WordPress stored as HTML."""
     if "<" not in text and "&" not in text:
         return text.strip()  # most titles: no need to parse them
-    return html.unescape(markup.plain_text(text)).strip()
+    return markup.plain_text(text).strip()
