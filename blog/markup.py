@@ -239,6 +239,9 @@ def _token_text(tokens) -> str:
             parts.append(_token_text(token.children))
         elif token.type in _TEXT_TOKENS:
             parts.append(token.content)
+        elif token.type == "html_block":
+            # An author's <div> or <details> holds words a reader searches for.
+            parts.append(plain_text(token.content))
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return " ".join(part for part in parts if part)

@@ -168,3 +168,16 @@ def test_the_text_of_an_html_post_is_text_not_html():
     html = "<p>Tom &amp; Jerry &lt;3 caf&eacute;&nbsp;au lait, &#8220;quoted&#8221;</p>"
     text = render_post(html, fmt="html").text
     assert text == "Tom & Jerry <3 café\xa0au lait, “quoted”"
+
+
+def test_text_in_the_authors_html_blocks_is_searchable_text_too():
+    text = (
+        '<div class="note">\nKestrels hover over motorways.\n</div>\n\n'
+        "<details><summary>Spoiler</summary>\nThe butler did it.\n</details>\n\n"
+        "After the <b>blocks</b>.\n"
+    )
+    assert render_post(text).text.split() == [
+        *"Kestrels hover over motorways.".split(),
+        *"Spoiler The butler did it.".split(),
+        *"After the blocks .".split(),
+    ]
