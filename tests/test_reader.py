@@ -450,3 +450,11 @@ def test_the_small_site_answers_well_formed_requests(small_site):
     """The malformed cases above fail for their malformation, not an empty site."""
     for path in ("/?page=2", "/tag/sqlite/?page=2", "/2024/02/11/small-0/", "/about/"):
         assert small_site.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Tokyo"])
+@pytest.mark.parametrize("path", ["/1/", "/1/01/", "/1/01/01/"])
+def test_archives_before_the_first_utc_day_are_not_an_error(app, zone, path):
+    # Midnight of 1 January of year 1 east of UTC is still year 0 in UTC.
+    app.extensions["settings"].set("timezone", zone)
+    assert_themed_error(app.test_client().get(path), 404)

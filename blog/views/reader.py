@@ -102,9 +102,14 @@ def _local_range(year, month=None, day=None):
             if year < 9999
             else start.replace(month=12, day=31)
         )
-    utc = [
-        moment.astimezone(datetime.UTC).replace(tzinfo=None) for moment in (start, end)
-    ]
+    try:
+        utc = [
+            moment.astimezone(datetime.UTC).replace(tzinfo=None)
+            for moment in (start, end)
+        ]
+    except OverflowError:
+        # East of UTC, 1 January of year 1 begins in year 0 in UTC.
+        abort(404)
     return utc[0], utc[1], start
 
 
