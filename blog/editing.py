@@ -221,7 +221,7 @@ def _fields(draft: Draft, slug: str, status: str, body_format: str, source):
         "author": draft.author,
         "status": status,
         "summary": draft.summary,
-        "summary_html": markup.render_post(draft.summary).html if draft.summary else "",
+        "summary_html": markup.summarize(draft.summary, rendered.text),
         "body": draft.body,
         "body_html": rendered.html,
         "body_text": rendered.text,

@@ -165,7 +165,7 @@ class _Import:
             summary=summary,
             summary_html=markup.render_post(autop.autop(summary), None, "html").html
             if summary
-            else "",
+            else markup.summarize("", rendered.text),
             body=body,
             body_format="html",
             body_html=rendered.html,

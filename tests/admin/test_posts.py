@@ -78,6 +78,17 @@ def test_publish_shows_the_post_to_readers(app, editor):
     assert "Notes on caching" in reader.get("/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("summary", "shown"),
+    [("", "<p>Some Markdown text.</p>"), ("The *gist*.", "<p>The <em>gist</em>.</p>")],
+)
+def test_lists_show_the_summary_or_the_start_of_the_text(app, editor, summary, shown):
+    # As a synced post's: "the start of the text when absent".
+    _create(editor, action="publish", summary=summary)
+    home = app.test_client().get("/").get_data(as_text=True)
+    assert f'<div class="summary-text">{shown}' in home
+
+
 def test_a_future_date_schedules_the_post(app, editor):
     when = (utcnow() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     _create(editor, action="publish", date=when)

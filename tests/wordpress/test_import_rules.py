@@ -118,6 +118,14 @@ def test_excerpts_terms_and_authors(import_wxr, tmp_path):
     assert Category.get(Category.slug == "child").parent.slug == "top"
 
 
+def test_a_post_without_an_excerpt_is_listed_with_the_start_of_its_text(
+    import_wxr, client
+):
+    import_wxr(wxr([item(1, content="Tea &amp; biscuits.\n\nMore later.")]))
+    home = client.get("/").get_data(as_text=True)
+    assert '<div class="summary-text"><p>Tea &amp; biscuits. More later.</p>' in home
+
+
 def test_comment_states_kinds_and_threads(import_wxr):
     comments = [
         comment(1, "1"),
