@@ -129,8 +129,11 @@ def post_entry(post, site: Site, tags=(), categories=()) -> Entry:
     terms = [Term(c.slug, c.name, site.absolute("/category/")) for c in categories]
     terms += [Term(t.slug, t.name, site.absolute("/tag/")) for t in tags]
     summary = post.summary_html or escape(excerpt(post.body_text), quote=False)
+    # The UTC day, as addresses had it before they took the site's time zone:
+    # a feed reader must not show a post it has seen as new again.
+    utc_path = f"/{post.date:%Y/%m/%d}/{post.slug}/"
     return Entry(
-        id=tag_uri(site, post.date, post.url),
+        id=tag_uri(site, post.date, utc_path),
         title=post.title,
         link=link,
         published=utc(post.date),

@@ -97,6 +97,17 @@ def test_every_feed_parses_cleanly_with_tricky_content(client, tricky, url, fmt)
     assert ("No summary here" in titles) == url.startswith("/feed/")
 
 
+def test_an_entry_id_does_not_change_with_the_site_time_zone(app, client):
+    # Ids were made from addresses with the UTC day: a feed reader that has
+    # seen a post must not be shown it again as new.
+    make_post(slug="late", date=datetime.datetime(2024, 6, 23, 20, 0))
+    app.extensions["settings"].set("timezone", "Asia/Tokyo")
+    [entry] = parse(client.get("/feed/atom/")).entries
+
+    assert entry.link == f"{SITE_URL}/2024/06/24/late/"
+    assert entry.id == "tag:blog.example.org,2024-06-23:/2024/06/23/late/"
+
+
 def test_feed_without_a_format_is_atom(client, tricky):
     response = client.get("/feed/")
 
