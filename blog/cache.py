@@ -121,10 +121,17 @@ def make_generation(config, instance_path):
 
 
 class PageStore:
-    """A bounded LRU of rendered pages: (generation, expires, status, headers, body)."""
+    """A bounded LRU of rendered pages: (generation, expires, status, headers, body).
 
-    def __init__(self, capacity=2000):
+    Bounded in bytes as well as in pages: every query string is a key, even
+    one the view ignores, so anyone could fill it with copies of the largest
+    page (a full-text feed of 200 KB is 400 MB at 2,000 copies).
+    """
+
+    def __init__(self, capacity=2000, max_bytes=64 * 1024 * 1024):
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.size = 0  # bytes of the bodies held
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
@@ -134,17 +141,22 @@ class PageStore:
             if entry is None:
                 return None
             if entry[0] != generation or now >= entry[1]:
-                del self.entries[key]
+                self._drop(key)
                 return None
             self.entries.move_to_end(key)
             return entry
 
     def put(self, key, entry):
         with self.lock:
+            if key in self.entries:
+                self._drop(key)
             self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.capacity:
-                self.entries.popitem(last=False)
+            self.size += len(entry[4])
+            while len(self.entries) > self.capacity or self.size > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key):
+        self.size -= len(self.entries.pop(key)[4])
 
 
 class PageCache:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from blog import content, publishing, related
-from blog.cache import RedisGeneration
+from blog.cache import PageStore, RedisGeneration
 from blog.models import Post, PostStatus, utcnow
 from blog.templating import format_date
 from tests.conftest import unavailable
@@ -324,6 +324,18 @@ def test_media_is_served_with_a_long_lifetime(reader):
     assert response.mimetype == "image/svg+xml"
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert reader.get("/media/missing.png").status_code == 404
+
+
+def test_the_page_cache_is_bounded_in_bytes_too():
+    """Each query string is an entry, even one the view ignores (/feed/atom/?x=1,
+    ?x=2, ...): bounded by count alone, 2,000 copies of a big feed filled memory."""
+    store = PageStore(capacity=2000, max_bytes=1000)
+    for number in range(50):
+        entry = ("gen", float("inf"), "200 OK", [], b"x" * 100, '"etag"')
+        store.put(f"/feed/atom/?x={number}", entry)
+    assert sum(len(entry[4]) for entry in store.entries.values()) <= 1000
+    assert store.get("/feed/atom/?x=49", "gen", 0) is not None
+    assert store.get("/feed/atom/?x=0", "gen", 0) is None
 
 
 REDIS_URL = os.environ.get("BLOG_TEST_REDIS", "redis://127.0.0.1:6379/9")
