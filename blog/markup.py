@@ -200,12 +200,19 @@ def media_url(link: str, source_path: str | None) -> str:
 
 
 _LINK_ATTRS = {"link_open": "href", "image": "src"}
+# src and href in the author's own HTML (an <img> given a width, a <figure>).
+_HTML_LINK = re.compile(r"""(\s(?:src|href)\s*=\s*)(["']?)([^"'\s>]+)\2""", re.I)
 
 
 def _rewrite_links(tokens, source_path):
     for token in tokens:
         if token.children:
             _rewrite_links(token.children, source_path)
+        if source_path and token.type in ("html_block", "html_inline"):
+            token.content = _HTML_LINK.sub(
+                lambda m: m[1] + m[2] + media_url(m[3], source_path) + m[2],
+                token.content,
+            )
         attr = _LINK_ATTRS.get(token.type)
         value = token.attrGet(attr) if attr else None
         if isinstance(value, str):

@@ -149,6 +149,27 @@ def test_media_links_resolve_against_the_source_file(link, expected):
     assert media_url(link, "posts/2024-01-01-x.md") == expected
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            '<img src="../media/a.png" width="300">',
+            '<img src="/media/a.png" width="300">',
+        ),
+        ("<p><a href='../media/b.pdf'>PDF</a></p>", '<a href="/media/b.pdf">PDF</a>'),
+        (
+            '<img src="https://example.com/c.png">',
+            '<img src="https://example.com/c.png">',
+        ),
+    ],
+)
+def test_media_links_in_the_authors_html_resolve_too(html, expected):
+    # Authors write <img> or <figure> for what Markdown cannot say (a width).
+    text = f"<figure>\n{html}\n</figure>\n\nAnd inline: {html}\n"
+    rendered = render_post(text, "posts/2024-01-01-x.md").html
+    assert rendered.count(expected) == 2
+
+
 def test_text_is_extracted_for_search_and_related_posts():
     rendered = render_post("# Title\n\nSome **bold** words and `code`.")
     assert rendered.text.split() == [
