@@ -5,11 +5,11 @@ answered (a 404), or for WordPress's query-string links such as /?p=123, and
 then with one indexed lookup.
 """
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 from peewee import EXCLUDED
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 
-from .models import Redirect
+from .models import Post, Redirect
 from .views.errors import render_error
 
 # WordPress's links by query string on the home page: /?p=123, /?page_id=7, ...
@@ -41,7 +41,22 @@ def lookup(paths: list[str]) -> str | None:
         .limit(1)
         .first()
     )
-    return row.target if row and is_local(row.target) else None
+    if row is None or not is_local(row.target) or _scheduled(row.target):
+        return None
+    return row.target
+
+
+def _scheduled(target: str) -> bool:
+    """Whether target is a post still waiting for its date (an imported "future"
+    one): its address would tell its title, and /?p=1, 2, ... every one."""
+    try:
+        endpoint, args = current_app.url_map.bind("").match(target.split("?")[0])
+    except HTTPException:
+        return False
+    if endpoint != "reader.post":
+        return False
+    found = Post.lookup("post", args["slug"])
+    return found is not None and not found.is_public
 
 
 def remember_all(moves: dict[str, str]) -> int:

@@ -1,9 +1,12 @@
 """Old WordPress addresses answer 301 with the new ones; nothing else changes."""
 
+import datetime
+
 import pytest
 
 from blog import redirects
 from blog.models import Post, Redirect
+from blog.publishing import invalidate_pages
 from tests.factories import make_post
 from tests.wordpress.builders import item, wxr
 
@@ -95,6 +98,23 @@ def test_a_permalink_that_changed_leads_to_the_new_address(client, import_wxr):
 def test_drafts_get_no_redirects(client, old_site):
     assert client.get("/?p=103").status_code == 200  # the home page, as before
     assert not Redirect.select().where(Redirect.old_path == "/?p=103").exists()
+
+
+def test_a_scheduled_post_is_not_told_before_its_time(client, import_wxr):
+    future = {
+        "post_date": "2030-01-01 09:00:00",
+        "post_date_gmt": "2030-01-01 09:00:00",
+    }
+    import_wxr(wxr([item(104, status="future", post_name="launch", **future)]))
+    # /?p=1, /?p=2, ... would otherwise list every upcoming post's address.
+    assert client.get("/?p=104").status_code == 200  # the home page
+    assert client.get("/2020/05/01/launch/").status_code == 404
+
+    Post.update(date=datetime.datetime(2024, 1, 1)).execute()
+    invalidate_pages()
+    arrived = client.get("/?p=104", follow_redirects=True)
+    assert arrived.status_code == 200
+    assert arrived.request.path == "/2024/01/01/launch/"
 
 
 def test_a_stored_target_off_the_site_is_never_followed(client, app):
