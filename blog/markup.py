@@ -208,15 +208,20 @@ def _rewrite_links(tokens, source_path):
     for token in tokens:
         if token.children:
             _rewrite_links(token.children, source_path)
-        if source_path and token.type in ("html_block", "html_inline"):
-            token.content = _HTML_LINK.sub(
-                lambda m: m[1] + m[2] + media_url(m[3], source_path) + m[2],
-                token.content,
-            )
+        if token.type in ("html_block", "html_inline"):
+            token.content = _rewrite_html_links(token.content, source_path)
         attr = _LINK_ATTRS.get(token.type)
         value = token.attrGet(attr) if attr else None
         if isinstance(value, str):
             token.attrSet(attr, media_url(value, source_path))
+
+
+def _rewrite_html_links(html: str, source_path: str | None) -> str:
+    if not source_path:
+        return html
+    return _HTML_LINK.sub(
+        lambda m: m[1] + m[2] + media_url(m[3], source_path) + m[2], html
+    )
 
 
 def _align_by_class(tokens):
@@ -261,7 +266,7 @@ def render_post(text: str, source_path: str | None = None, fmt="markdown") -> Re
     resolve relative links to media.
     """
     if fmt == "html":
-        html = _post_cleaner.clean(text)
+        html = _post_cleaner.clean(_rewrite_html_links(text, source_path))
         return Rendered(html, plain_text(html))
     env: dict = {}
     tokens = _post_md.parse(text, env)

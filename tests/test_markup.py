@@ -168,6 +168,9 @@ def test_media_links_in_the_authors_html_resolve_too(html, expected):
     text = f"<figure>\n{html}\n</figure>\n\nAnd inline: {html}\n"
     rendered = render_post(text, "posts/2024-01-01-x.md").html
     assert rendered.count(expected) == 2
+    # A file of format: html, too.
+    html_file = render_post(f"<p>{html}</p>", "posts/2024-01-01-x.md", "html").html
+    assert expected in html_file
 
 
 def test_text_is_extracted_for_search_and_related_posts():
