@@ -1,10 +1,13 @@
 """Fixtures for the dashboard: a user of each role and a client that signs in."""
 
+import threading
+import time
+
 import pytest
 from argon2 import PasswordHasher
 
-from blog import accounts, markup
-from blog.comments import privacy
+from blog import accounts, db, markup
+from blog.comments import actions, privacy
 from blog.models import Comment, Role
 from tests.conftest import csrf_token
 
@@ -100,3 +103,45 @@ def make_comment(post, status="pending", **fields):
     }
     values.update(fields)
     return Comment.create(**values)
+
+
+def at_once(app, first, second, started: threading.Event) -> list:
+    """Run two moderators' work in threads, the second once the first has
+    started (`started` set); the errors either raised."""
+    failures = []
+
+    def moderate(work, wait: bool):
+        try:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if wait:
+                    assert started.wait(timeout=10)
+                work()
+                db.database.close()
+        except Exception as error:  # reported from the test's own thread
+            failures.append(error)
+
+    moderators = [
+        threading.Thread(target=moderate, args=(first, False)),
+        threading.Thread(target=moderate, args=(second, True)),
+    ]
+    for moderator in moderators:
+        moderator.start()
+    for moderator in moderators:
+        moderator.join(timeout=30)
+    return failures
+
+
+def linger_after(monkeypatch, action: str) -> threading.Event:
+    """Make a moderator's `action` stop for half a second once logged, inside
+    its transaction; the event is set when it starts to wait."""
+    logged, log = threading.Event(), actions._log
+
+    def log_then_linger(done, *args, **kwargs):
+        log(done, *args, **kwargs)
+        if done == action:
+            logged.set()
+            time.sleep(0.5)  # the other request arrives meanwhile
+
+    monkeypatch.setattr(actions, "_log", log_then_linger)
+    return logged

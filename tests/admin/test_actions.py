@@ -18,7 +18,7 @@ from blog.models import (
     SpamToken,
     utcnow,
 )
-from tests.admin.conftest import make_comment
+from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
 
@@ -299,33 +299,6 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
-def _at_once(app, first, second, started: threading.Event) -> list:
-    """Run two moderators' work in threads, the second once the first has
-    started (`started` set); the errors either raised."""
-    failures = []
-
-    def moderate(work, wait: bool):
-        try:
-            with app.app_context():
-                db.database.connect(reuse_if_open=True)
-                if wait:
-                    assert started.wait(timeout=10)
-                work()
-                db.database.close()
-        except Exception as error:  # reported from the test's own thread
-            failures.append(error)
-
-    moderators = [
-        threading.Thread(target=moderate, args=(first, False)),
-        threading.Thread(target=moderate, args=(second, True)),
-    ]
-    for moderator in moderators:
-        moderator.start()
-    for moderator in moderators:
-        moderator.join(timeout=30)
-    return failures
-
-
 @needs_postgres
 @pytest.mark.parametrize(
     "first, second, status, previous, blocked",
@@ -342,18 +315,9 @@ def test_two_moderators_deciding_at_once_act_on_the_status_left_by_the_first(
     an approve after a spam mark is skipped, not applied to a comment whose
     sender the blocklist already holds."""
     comment = make_comment(post, "pending")
-    decided = threading.Event()
-    log = actions._log
-
-    def log_then_linger(action, *args, **kwargs):
-        log(action, *args, **kwargs)
-        if action == first:
-            decided.set()
-            time.sleep(0.5)  # the other moderator's request arrives meanwhile
-
-    monkeypatch.setattr(actions, "_log", log_then_linger)
+    decided = linger_after(monkeypatch, first)
     moderator = users["moderator"]
-    failures = _at_once(
+    failures = at_once(
         app,
         lambda: actions.apply(first, [comment.id], moderator),
         lambda: actions.apply(second, [comment.id], moderator),
@@ -386,7 +350,7 @@ def test_an_edit_while_another_moderator_marks_spam_keeps_the_spam_mark(
 
     monkeypatch.setattr(actions.pipeline, "render", render_slowly)
     settings = app.extensions["settings"].all()
-    failures = _at_once(
+    failures = at_once(
         app,
         lambda: actions.edit(comment.id, users["admin"], "Edited.", settings),
         lambda: actions.apply("spam", [comment.id], users["moderator"]),
@@ -405,18 +369,9 @@ def test_a_reply_while_another_moderator_takes_its_thread_out_is_refused(
     the reply would go, approved, into a thread readers no longer see."""
     root = make_comment(post, "approved")
     comment = make_comment(post, "approved", parent=root, thread=root, depth=1)
-    decided = threading.Event()
-    log = actions._log
-
-    def log_then_linger(action, *args, **kwargs):
-        log(action, *args, **kwargs)
-        if action == "spam":
-            decided.set()
-            time.sleep(0.5)  # the reply arrives meanwhile
-
-    monkeypatch.setattr(actions, "_log", log_then_linger)
+    decided = linger_after(monkeypatch, "spam")
     settings = app.extensions["settings"].all()
-    failures = _at_once(
+    failures = at_once(
         app,
         lambda: actions.apply("spam", [root.id], users["moderator"]),
         lambda: actions.reply(comment.id, users["admin"], "Hi", "key", settings),

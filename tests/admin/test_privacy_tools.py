@@ -1,15 +1,13 @@
 import json
-import threading
-import time
 
 import pytest
 
-from blog import db, privacy_tools
+from blog import privacy_tools
 from blog.cli import main
 from blog.comments import actions, privacy
 from blog.comments.spam import classifier
 from blog.models import AuditEntry, BlockedItem, Comment, SpamLesson, SpamToken, User
-from tests.admin.conftest import make_comment
+from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
 
@@ -175,38 +173,14 @@ def test_an_erase_while_a_moderator_changes_their_mind_keeps_the_filter_exact(
         author_url="https://jo-home.example/",
     )
     actions.apply("spam", [comment.id], users["moderator"])
-    decided = threading.Event()
-    log = actions._log
-
-    def log_then_linger(action, *args, **kwargs):
-        log(action, *args, **kwargs)
-        if action == "not_spam":
-            decided.set()
-            time.sleep(0.5)  # the erase arrives meanwhile
-
-    monkeypatch.setattr(actions, "_log", log_then_linger)
-
-    def work(do, wait: bool):
-        with app.app_context():
-            db.database.connect(reuse_if_open=True)
-            if wait:
-                assert decided.wait(timeout=10)
-            do()
-            db.database.close()
-
-    threads = [
-        threading.Thread(
-            target=work,
-            args=(lambda: actions.apply("not_spam", [comment.id], None), False),
-        ),
-        threading.Thread(
-            target=work, args=(lambda: privacy_tools.erase(EMAIL, KEY), True)
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    decided = linger_after(monkeypatch, "not_spam")
+    failures = at_once(
+        app,
+        lambda: actions.apply("not_spam", [comment.id], None),
+        lambda: privacy_tools.erase(EMAIL, KEY),
+        decided,
+    )
+    assert failures == []
     lesson = SpamLesson.get(SpamLesson.comment == comment.id)
     assert not lesson.spam
     assert not [t for t in json.loads(lesson.tokens) if t.startswith(("e:", "f:"))]

@@ -253,6 +253,38 @@ def test_the_shown_replies_migration_counts_what_is_there(posts):
     _latest_counting(migrator)
 
 
+def _change_at_once(app, first, second) -> list:
+    """Two transactions each set a comment's status ((id, status) pairs): the
+    first holds its change uncommitted while the second runs into it; the
+    errors either raised."""
+    changed, failures = threading.Event(), []
+
+    def change(ident, status, hold: bool):
+        try:
+            with app.app_context():
+                db.database.connect(reuse_if_open=True)
+                if not hold:
+                    assert changed.wait(timeout=10)
+                with db.database.atomic():
+                    Comment.update(status=status).where(Comment.id == ident).execute()
+                    if hold:
+                        changed.set()
+                        time.sleep(0.5)  # the other writer runs into it meanwhile
+                db.database.close()
+        except Exception as error:  # reported from the test's own thread
+            failures.append(error)
+
+    writers = [
+        threading.Thread(target=change, args=(*first, True)),
+        threading.Thread(target=change, args=(*second, False)),
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=30)
+    return failures
+
+
 @pytest.mark.skipif(
     not POSTGRES_URL,
     reason="PostgreSQL's concurrent writers are what this test exercises "
@@ -273,32 +305,7 @@ def test_a_reply_and_its_thread_changed_at_once_count_right_on_postgresql(
     }
     first_change = changes.pop(first)
     (second_change,) = changes.values()
-    changed, failures = threading.Event(), []
-
-    def change(ident, status, hold: bool):
-        try:
-            with app.app_context():
-                db.database.connect(reuse_if_open=True)
-                if not hold:
-                    assert changed.wait(timeout=10)
-                with db.database.atomic():
-                    Comment.update(status=status).where(Comment.id == ident).execute()
-                    if hold:
-                        changed.set()
-                        time.sleep(0.5)  # the other writer runs into it meanwhile
-                db.database.close()
-        except Exception as error:  # reported from the test's own thread
-            failures.append(error)
-
-    writers = [
-        threading.Thread(target=change, args=(*first_change, True)),
-        threading.Thread(target=change, args=(*second_change, False)),
-    ]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(timeout=30)
-    assert failures == []
+    assert _change_at_once(app, first_change, second_change) == []
     # The reply approved in a thread out of the page: nothing shown, nothing counted.
     assert counted() == truth() == {}
     assert store.approved_count(post) == 0
@@ -329,30 +336,5 @@ def test_a_reply_changed_while_its_thread_is_put_back_counts_right_on_postgresql
     changes = [(reply.id, reply_becomes), (root.id, CommentStatus.APPROVED)]
     if not reply_first:
         changes.reverse()
-    changed, failures = threading.Event(), []
-
-    def change(ident, status, hold: bool):
-        try:
-            with app.app_context():
-                db.database.connect(reuse_if_open=True)
-                if not hold:
-                    assert changed.wait(timeout=10)
-                with db.database.atomic():
-                    Comment.update(status=status).where(Comment.id == ident).execute()
-                    if hold:
-                        changed.set()
-                        time.sleep(0.5)  # the other writer runs into it meanwhile
-                db.database.close()
-        except Exception as error:  # reported from the test's own thread
-            failures.append(error)
-
-    writers = [
-        threading.Thread(target=change, args=(*changes[0], True)),
-        threading.Thread(target=change, args=(*changes[1], False)),
-    ]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(timeout=30)
-    assert failures == []
+    assert _change_at_once(app, *changes) == []
     assert counted() == truth()

@@ -49,6 +49,13 @@ def _fill(
         page.check("#remember")
 
 
+def _send(page) -> str:
+    """Post the form and land on the comment; its id."""
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    return page.url.rsplit("#comment-", 1)[1]
+
+
 def test_comment_then_reply_with_javascript(site, watched_page):
     page = watched_page.page
     post = _post_url(page, site)
@@ -61,9 +68,7 @@ def test_comment_then_reply_with_javascript(site, watched_page):
     assert decoy["x"] + decoy["width"] <= 0 or decoy["width"] <= 1  # out of sight
 
     _fill(page, "A first comment from a real browser.", remember=True)
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    comment_id = page.url.rsplit("#comment-", 1)[1]
+    comment_id = _send(page)
     item = page.locator(f"#comment-{comment_id}")
     expect(item).to_contain_text("A first comment from a real browser.")
     expect(item).to_contain_text("Ada Browser")
@@ -85,9 +90,7 @@ def test_comment_then_reply_with_javascript(site, watched_page):
     page.locator(f"#comment-{comment_id} .comment-reply-link").first.click()
 
     page.fill("#comment", "And a reply to it.")
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    reply_id = page.url.rsplit("#comment-", 1)[1]
+    reply_id = _send(page)
     nested = page.locator(f"#comment-{comment_id} > ol.children > #comment-{reply_id}")
     expect(nested).to_contain_text("And a reply to it.")
     assert watched_page.problems == []
@@ -102,8 +105,7 @@ def test_a_held_comment_shows_only_to_its_author(site, watched_page, browser):
         _fill(
             page, "Please hold this one.", name="Held Person", email="held@example.org"
         )
-        page.get_by_role("button", name="Post Comment").click()
-        page.wait_for_url(re.compile(r"#comment-\d+$"))
+        _send(page)
         expect(page.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
         expect(page.get_by_text("Please hold this one.")).to_be_visible()
 
@@ -124,8 +126,7 @@ def test_a_form_shown_again_keeps_what_its_reader_chose(site, watched_page):
     post = _post_url(page, site)
     page.goto(site.url + post)
     _fill(page, "Saving my details.", name="Kept Name", remember=True)
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    _send(page)
 
     page.goto(site.url + post)
     expect(page.locator("#remember")).to_be_checked()
@@ -136,8 +137,7 @@ def test_a_form_shown_again_keeps_what_its_reader_chose(site, watched_page):
     expect(page.locator(".form-errors")).to_be_visible()
     expect(page.locator("#remember")).not_to_be_checked()
     page.fill("#url", "")
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    _send(page)
     names = [cookie["name"] for cookie in page.context.cookies()]
     assert "comment_author" not in names
     # The browser reports the form page's own 422 status; nothing else.
@@ -156,9 +156,7 @@ def test_everything_works_with_javascript_off(site, browser):
         name="No Script",
         email="noscript@example.org",
     )
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    comment_id = page.url.rsplit("#comment-", 1)[1]
+    comment_id = _send(page)
     expect(page.locator(f"#comment-{comment_id}")).to_contain_text(
         "Written with scripts off."
     )
@@ -171,9 +169,7 @@ def test_everything_works_with_javascript_off(site, browser):
     _fill(
         page, "A reply without scripts.", name="No Script", email="noscript@example.org"
     )
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    reply_id = page.url.rsplit("#comment-", 1)[1]
+    reply_id = _send(page)
     nested = page.locator(f"#comment-{comment_id} > ol.children > #comment-{reply_id}")
     expect(nested).to_contain_text("A reply without scripts.")
 
@@ -187,9 +183,7 @@ def test_a_long_name_keeps_to_a_narrow_screen(site, watched_page):
     post = _post_url(page, site)
     page.goto(site.url + post)
     _fill(page, "A long name.", name="Wolfeschlegelsteinhausenbergerdorff" * 4)
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    comment_id = page.url.rsplit("#comment-", 1)[1]
+    comment_id = _send(page)
     page.locator(f"#comment-{comment_id} .comment-reply-link").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert watched_page.problems == []
@@ -201,9 +195,7 @@ def test_cancel_reply_from_the_keyboard_keeps_the_readers_place(site, watched_pa
     post = _post_url(page, site)
     page.goto(site.url + post)
     _fill(page, "A comment to answer from the keyboard.")
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    comment_id = page.url.rsplit("#comment-", 1)[1]
+    comment_id = _send(page)
     reply = page.locator(f"#comment-{comment_id} .comment-reply-link")
     reply.focus()
     page.keyboard.press("Enter")
@@ -241,9 +233,7 @@ def test_a_comment_written_right_to_left_reads_right_to_left(site, watched_page)
         name="דנה",
         email="dana@example.org",
     )
-    page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
-    comment_id = page.url.rsplit("#comment-", 1)[1]
+    comment_id = _send(page)
     hebrew, english = _text_edges(page, f"#comment-{comment_id} .comment-content p")
     assert hebrew[1] < 1 < hebrew[0]  # against the right edge
     assert english[0] < 1 < english[1]

@@ -777,10 +777,12 @@ def test_the_feed_of_a_post_that_is_not_public_is_not_found(site, reader):
     assert reader.get(f"/comments/{draft.id}/feed/").status_code == 404
 
 
-def test_comments_paginate_past_comments_per_page(site, post, reader):
+@pytest.fixture
+def seven_comments(site, post) -> list:
+    """Seven comments, oldest first, five to a page."""
     site.set("comments_per_page", 5)
     now = utcnow()
-    made = [
+    return [
         make_comment(
             post,
             body=f"Number {i}.",
@@ -788,6 +790,10 @@ def test_comments_paginate_past_comments_per_page(site, post, reader):
         )
         for i in range(7)
     ]
+
+
+def test_comments_paginate_past_comments_per_page(post, reader, seven_comments):
+    made = seven_comments
     first = text(reader.get(post.url))
     assert "Number 0." in first and "Number 5." not in first
     assert f'href="{post.url}?cpage=2#comments"' in first
@@ -808,18 +814,9 @@ def test_comments_paginate_past_comments_per_page(site, post, reader):
 
 
 def test_a_reply_sent_back_with_an_error_shows_the_page_of_its_comment(
-    site, post, reader
+    post, reader, seven_comments
 ):
-    site.set("comments_per_page", 5)
-    now = utcnow()
-    made = [
-        make_comment(
-            post,
-            body=f"Number {i}.",
-            created_at=now - datetime.timedelta(minutes=20 - i),
-        )
-        for i in range(7)
-    ]
+    made = seven_comments
     response = reader.comment(post, parent=str(made[6].id), email="not an address")
     assert response.status_code == 422
     page = text(response)
