@@ -14,8 +14,11 @@ from .themes import ThemeError, ThemeLoader, Themes
 
 csrf = CSRFProtect()
 
+# Images from anywhere: authors link them (an imported WordPress post keeps
+# its images on the old site) and the post allowlist passes http(s) sources;
+# comments carry no images at all.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src * data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # Set on every response that does not set its own.

@@ -407,6 +407,17 @@ def test_every_page_sends_the_content_security_policy(client, post):
         assert "unsafe-inline" not in policy
 
 
+def test_the_policy_lets_a_post_show_images_from_other_sites(client):
+    """An imported WordPress post keeps its images on the old site, and the
+    post allowlist passes http(s) image links: the policy must not block them."""
+    post = make_post(body="![A chart](https://old.example.org/wp-content/a.png)")
+    response = client.get(post.url)
+    assert 'src="https://old.example.org/wp-content/a.png"' in response.text
+    directives = response.headers["Content-Security-Policy"].split("; ")
+    (image_sources,) = [d.split()[1:] for d in directives if d.startswith("img-src")]
+    assert "*" in image_sources
+
+
 def test_rendered_pages_have_no_inline_script_or_style(client, post):
     for path in ("/", post.url, "/tag/sqlite/", "/2024/", "/missing/"):
         html = client.get(path).get_data(as_text=True)
