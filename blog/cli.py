@@ -10,8 +10,9 @@ from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from peewee import OperationalError, ProgrammingError
 from playhouse.migrations import Runner
 
-from . import accounts, content, db, publishing, themes
+from . import accounts, audit, content, db, publishing, themes
 from .comments.spam import classifier
+from .db import write_transaction
 from .models import Role, User
 from .settings import DEFINITIONS, SettingError
 
@@ -116,7 +117,7 @@ def init():
     _sync(current_app.config["CONTENT_DIR"])
     if not User.select().where(User.role == Role.ADMIN).exists():
         password = accounts.generate_password()
-        accounts.create_user("admin", password, Role.ADMIN)
+        _create_user("admin", password, Role.ADMIN)
         click.echo("=" * 60)
         click.echo(f"Admin login: {current_app.config['SITE_URL']}/admin/")
         click.echo("  user:     admin")
@@ -188,10 +189,29 @@ def _read_password() -> str:
 def users_create(name, role):
     """Create a user; the password is asked for, or read from standard input."""
     try:
-        accounts.create_user(name, _read_password(), role)
+        _create_user(name, _read_password(), role)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {role} {name}")
+
+
+def _create_user(name: str, password: str, role: str) -> User:
+    """Create a user and log it as the dashboard does: an account made at a
+    shell is as much a security event as one made in the browser."""
+    with write_transaction():
+        user = accounts.create_user(name, password, role)
+        _log_user("user.create", user, after=role)
+    return user
+
+
+def _log_user(action: str, user: User, after: str = ""):
+    audit.record(
+        action,
+        object_type="user",
+        object_id=user.id,
+        to_state=after,
+        detail=user.username,
+    )
 
 
 @users.command("list")
@@ -210,8 +230,11 @@ def users_set_password(name):
     user = User.get_or_none(User.username == name)
     if user is None:
         raise click.ClickException(f"no user {name!r}")
+    password = _read_password()
     try:
-        accounts.set_password(user, _read_password())
+        with write_transaction():
+            accounts.set_password(user, password)
+            _log_user("user.password_reset", user)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"password changed for {name}")
@@ -254,7 +277,9 @@ def settings_set(key, value):
             f"theme: no such theme {value!r} (installed: {', '.join(installed)})"
         )
     try:
-        parsed = _settings().set(key, value)
+        with write_transaction():
+            parsed = _settings().set(key, value)
+            audit.record("settings.change", object_type="settings", detail=key)
     except SettingError as error:
         raise click.ClickException(str(error)) from error
     publishing.invalidate_pages()

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from blog.cli import main
-from blog.models import Post, Role, User
+from blog.models import AuditEntry, Post, Role, User
 from tests.conftest import POSTGRES_URL
 
 
@@ -46,6 +46,25 @@ def test_users_create_list_and_set_password_from_stdin(runner, app):
     changed = invoke(runner, "users", "set-password", "mod", input="another password\n")
     assert changed.exit_code == 0
     assert User.get(User.username == "mod").session_token != token
+
+
+def test_user_and_settings_changes_from_the_command_line_are_audited(runner, app):
+    """As the dashboard's are: a password set at a shell is a security event too."""
+    invoke(
+        runner, "users", "create", "mod", "--role", "moderator", input="a long pw!\n"
+    )
+    invoke(runner, "users", "set-password", "mod", input="another password\n")
+    invoke(runner, "settings", "set", "posts_per_page", "7")
+    mod = User.get(User.username == "mod")
+    entries = [
+        (e.action, e.actor, e.object_id, e.to_state, e.detail)
+        for e in AuditEntry.select().order_by(AuditEntry.id)
+    ]
+    assert entries == [
+        ("user.create", "system", mod.id, "moderator", "mod"),
+        ("user.password_reset", "system", mod.id, "", "mod"),
+        ("settings.change", "system", None, "", "posts_per_page"),
+    ]
 
 
 def test_users_create_refuses_a_short_password_and_a_taken_name(runner, app):
