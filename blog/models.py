@@ -157,17 +157,23 @@ class Post(BaseModel):
         )
 
     @classmethod
-    def pages(cls):
+    def pages(cls, now=None):
+        """Pages a reader may see now: a future date schedules a page too."""
+        now = now or utcnow()
         return (
             cls.select()
-            .where((cls.kind == "page") & (cls.status == PostStatus.PUBLISHED))
+            .where(
+                (cls.kind == "page")
+                & (cls.status == PostStatus.PUBLISHED)
+                & (cls.date <= now)
+            )
             .order_by(cls.nav_order, cls.title)
         )
 
     @classmethod
     def navigation(cls) -> list:
         """The published pages, in the order of the theme's navigation."""
-        return _NAVIGATION.records(cls)
+        return _NAVIGATION.records(cls, utcnow())
 
     @classmethod
     def lookup(cls, kind: str, slug: str):
@@ -186,7 +192,7 @@ class Post(BaseModel):
 
     @classmethod
     def next_scheduled(cls, now=None):
-        """The date of the next post waiting for its time, or None."""
+        """The date of the next post or page waiting for its time, or None."""
         found = _NEXT_SCHEDULED.records(cls, now or utcnow())
         return found[0].date if found else None
 
@@ -222,7 +228,7 @@ _BY_SLUG = Prepared(
     lambda kind, slug: Post.select().where((Post.kind == kind) & (Post.slug == slug))
 )
 _NAVIGATION = Prepared(
-    lambda: Post.pages().select(*Post.listing_fields(), Post.nav_order)
+    lambda now: Post.pages(now).select(*Post.listing_fields(), Post.nav_order)
 )
 # COUNT(*), not COUNT(id): 0.7 ms against 1.8 ms at 10,000 posts. Without
 # published()'s planner hint, which costs a call per row and has no ORDER BY
@@ -247,7 +253,8 @@ _NEXT_SCHEDULED = Prepared(
     lambda now: (
         Post.select(Post.date)
         .where(
-            (Post.kind == "post")
+            # Both kinds named: each is a range of the (kind, status, date) index.
+            Post.kind.in_(["post", "page"])
             & (Post.status == PostStatus.PUBLISHED)
             & (Post.date > now)
         )

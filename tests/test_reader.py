@@ -219,6 +219,19 @@ def test_a_scheduled_post_appears_at_its_time_without_a_restart(site, reader):
     assert reader.get(post.url).status_code == 200
 
 
+def test_a_scheduled_page_stays_hidden_until_its_time(site, reader):
+    """The editor says a future date with "Publish" schedules a page too."""
+    due = utcnow() + datetime.timedelta(minutes=20)
+    page = make_post(kind="page", title="Opening soon", slug="opening", date=due)
+    publishing.refresh([page.id])
+    assert_themed_error(reader.get("/opening/"), 404)
+    assert 'href="/opening/"' not in text(reader.get("/"))
+    assert "/opening/" not in text(reader.get("/sitemap.xml"))
+    # The cached home page expires when the page is due, to show it in the menu.
+    _generation, expires, *_rest = site.extensions["pages"].entries["/?"]
+    assert expires <= due.replace(tzinfo=datetime.UTC).timestamp() + 0.01
+
+
 def test_a_post_whose_file_is_removed_is_gone(site, reader, content_dir):
     assert reader.get(RESTIC_POST).status_code == 200
     (content_dir / "posts/2024-06-09-a-restic-backup-routine-i-trust.md").unlink()

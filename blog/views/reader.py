@@ -230,10 +230,10 @@ def search_page():
 @bp.get("/<slug>/")
 def page(slug):
     found = Post.lookup("page", slug)
-    if found is None or found.status == PostStatus.DRAFT:
+    if found is None:
         abort(404)
-    if found.status != PostStatus.PUBLISHED:
-        abort(410)
+    if not found.is_public:
+        abort(410 if found.status == PostStatus.UNPUBLISHED else 404)
     return show(found)
 
 
