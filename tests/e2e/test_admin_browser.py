@@ -1,5 +1,6 @@
 """The dashboard in a real browser: write and publish, moderate, no CSP violation."""
 
+import json
 import re
 
 import pytest
@@ -198,3 +199,48 @@ def test_the_queue_works_from_the_keyboard_alone(live_server, staff, watch):
             break
     assert {"select-all", "apply"} <= reached
     assert moderator.problems == []
+
+
+def import_comment(live_server, tmp_path, **fields):
+    """Put one pending comment under a sample post, as `blog comments import-json`."""
+    comment = {
+        "id": 1, "parent": None, "kind": "comment", "status": "pending",
+        "author_name": "Reader", "author_url": "",
+        "created_at": "2024-06-02T09:30:00Z", "body": "Hello", "body_html": "",
+        **fields,
+    }  # fmt: skip
+    post = {"kind": "post", "slug": "full-text-search-in-sqlite-with-fts5"}
+    data = {"format": "field-notes-comments", "version": 1, "includes_emails": False}
+    data["posts"] = [{**post, "comments": [comment]}]
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps(data))
+    live_server.cli("comments", "import-json", str(path))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_long_names_and_websites_stay_inside_the_queue(
+    live_server, staff, watch, tmp_path, width
+):
+    import_comment(
+        live_server,
+        tmp_path,
+        author_name="W" * 240,
+        author_url="https://" + "long" * 45 + ".example/",
+        body=f"Unbroken names {width}",
+    )
+    moderator = watch()
+    page = moderator.page
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, "mod")
+    page.goto(live_server.url + "/admin/comments/")
+    assert fits_the_window(page)
+    card = page.locator("li.comment", has_text=f"Unbroken names {width}")
+    card.get_by_role("link", name="Reply or edit").click()
+    assert fits_the_window(page)
+    assert moderator.problems == []
+
+
+def fits_the_window(page) -> bool:
+    """Nothing on the page is wider than the window: no sideways scrolling."""
+    root = "document.documentElement"
+    return page.evaluate(f"{root}.scrollWidth <= {root}.clientWidth")
