@@ -169,16 +169,18 @@ def _detail(comment_id, status=200, **context):
 @role_required(Role.MODERATOR)
 def reply(comment_id):
     _comment_or_404(comment_id)
+    body = request.form.get("body", "")
     try:
         created = actions.reply(
             comment_id,
             current_user,
-            request.form.get("body", ""),
+            body,
             current_app.config["SECRET_KEY"],
             current_app.extensions["settings"].all(),
         )
     except actions.ActionError as error:
-        return _detail(comment_id, 400, reply_error=str(error))
+        # The form comes back with the moderator's text in it, as a reader's does.
+        return _detail(comment_id, 400, reply_error=str(error), reply_text=body)
     flash(f"Reply #{created.id} published.")
     return redirect(url_for(".comment", comment_id=comment_id))
 
@@ -187,14 +189,12 @@ def reply(comment_id):
 @role_required(Role.MODERATOR)
 def edit(comment_id):
     _comment_or_404(comment_id)
+    body = request.form.get("body", "")
     try:
         actions.edit(
-            comment_id,
-            current_user,
-            request.form.get("body", ""),
-            current_app.extensions["settings"].all(),
+            comment_id, current_user, body, current_app.extensions["settings"].all()
         )
     except actions.ActionError as error:
-        return _detail(comment_id, 400, edit_error=str(error))
+        return _detail(comment_id, 400, edit_error=str(error), edit_text=body)
     flash("Comment saved.")
     return redirect(url_for(".comment", comment_id=comment_id))

@@ -256,6 +256,24 @@ def test_an_empty_reply_is_refused_beside_the_form(moderator, post):
     assert 'id="reply-error"' in response.get_data(as_text=True)
 
 
+def _refused(app, moderator, post, form: str, typed: str) -> str:
+    """The comment page answering a reply or edit that is too long."""
+    app.extensions["settings"].set("max_comment_length", 100)
+    comment = make_comment(post, body="The reader's words")
+    path = f"/admin/comments/{comment.id}/"
+    response = moderator.post(f"{path}{form}", {"body": typed * 40}, page=path)
+    assert response.status_code == 400
+    assert Comment.get_by_id(comment.id).body == "The reader's words"
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("form", ["reply", "edit"])
+def test_a_refused_reply_or_edit_keeps_the_moderators_text(app, moderator, post, form):
+    html = _refused(app, moderator, post, form, "Long & <meant> ")
+    area = re.search(rf'<textarea id="{form}-body"[^>]*>([^<]*)</textarea>', html)
+    assert area.group(1) == "Long &amp; &lt;meant&gt; " * 40
+
+
 def test_row_action_from_the_comment_page_returns_there(moderator, post):
     comment = make_comment(post, "spam")
     path = f"/admin/comments/{comment.id}/"
