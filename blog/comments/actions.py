@@ -55,7 +55,7 @@ AUDIT_FIELDS = [
 
 
 class ActionError(ValueError):
-    """An action that cannot be done; the message says why."""
+    """An action that cannot be done; the message, a sentence, says why."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
     """Do `action` to every listed comment it applies to, in one transaction."""
     rule = RULES.get(action)
     if rule is None:
-        raise ActionError(f"unknown action {action!r}")
+        raise ActionError(f"Unknown action {action!r}.")
     ids = sorted({int(i) for i in comment_ids})
 
     def run() -> Result:
@@ -203,7 +203,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
     def run() -> Comment:
         parent = locked(Comment.select().where(Comment.id == comment_id)).first()
         if parent is None or parent.status not in LIVE:
-            raise ActionError("only a pending or approved comment can be answered")
+            raise ActionError("Only a pending or approved comment can be answered.")
         if parent.status == CommentStatus.PENDING:
             _transition(parent, "approve", RULES["approve"], user)
         try:
@@ -215,8 +215,8 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             )
         except pipeline.ValidationError as error:
             raise ActionError(
-                "its thread's first comment is not approved, so readers would not "
-                "see the reply: approve that one first"
+                "Its thread's first comment is not approved, so readers would not "
+                "see the reply: approve that one first."
             ) from error
         sent = _sent_just_now(user, parent_id, body)
         if sent is not None:
@@ -271,7 +271,7 @@ def edit(comment_id: int, user: User, body: str, settings) -> Comment:
         # Locked: the whole row is saved, status too, over no other decision.
         comment = locked(Comment.select().where(Comment.id == comment_id)).first()
         if comment is None:
-            raise ActionError("there is no such comment")
+            raise ActionError("There is no such comment.")
         comment.body = body
         comment.body_html = pipeline.render(body)
         comment.modified_at = utcnow()

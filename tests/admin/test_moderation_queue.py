@@ -274,6 +274,18 @@ def test_a_refused_reply_or_edit_keeps_the_moderators_text(app, moderator, post,
     assert area.group(1) == "Long &amp; &lt;meant&gt; " * 40
 
 
+@pytest.mark.parametrize("form", ["reply", "edit"])
+def test_a_refusal_is_one_sentence_tied_to_its_box(app, moderator, post, form):
+    html = _refused(app, moderator, post, form, "Long ")
+    area = re.search(rf'<textarea id="{form}-body"([^>]*)>', html).group(1)
+    assert f'aria-describedby="{form}-error"' in area
+    assert 'aria-invalid="true"' in area
+    error = re.search(
+        rf'<p class="form-error" role="alert" id="{form}-error">(.*?)</p>', html
+    )
+    assert error.group(1) == "Comment may be at most 100 characters long; it has 199."
+
+
 def test_row_action_from_the_comment_page_returns_there(moderator, post):
     comment = make_comment(post, "spam")
     path = f"/admin/comments/{comment.id}/"
