@@ -310,9 +310,17 @@ def _remove(where, action: str, user: User | None) -> int:
     return retrying(run)
 
 
-def empty_spam(user: User | None) -> int:
-    """Delete every comment in the spam folder; return how many."""
-    return _remove(Comment.status == CommentStatus.SPAM, "empty_spam", user)
+def empty_spam(user: User | None, seen_at: datetime.datetime | None = None) -> int:
+    """Delete the comments in the spam folder; return how many.
+
+    With seen_at, only those there when the moderator was shown the folder:
+    spam arriving meanwhile, perhaps a reader's comment misjudged, waits to
+    be seen (as WordPress's "Empty Spam" does).
+    """
+    where = Comment.status == CommentStatus.SPAM
+    if seen_at is not None:
+        where &= Comment.modified_at <= seen_at
+    return _remove(where, "empty_spam", user)
 
 
 def purge(retention_days: int, now: datetime.datetime | None = None) -> int:

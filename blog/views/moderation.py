@@ -1,5 +1,7 @@
 """The moderation queue: tabs by status, search, actions on one or many."""
 
+import datetime
+
 from flask import (
     Blueprint,
     abort,
@@ -64,6 +66,7 @@ def comments():
         query=query,
         counts=counts,
         count_cap=queue.COUNT_CAP,
+        shown_at=utcnow(),
         tab_actions=TAB_ACTIONS[query.tab],
         **_comment_helpers(),
     )
@@ -132,7 +135,11 @@ def _purge():
 @bp.post("/empty-spam")
 @role_required(Role.MODERATOR)
 def empty_spam():
-    removed = actions.empty_spam(current_user)
+    try:
+        seen_at = datetime.datetime.fromisoformat(request.form.get("seen_at", ""))
+    except ValueError:
+        abort(400, description="Open the spam folder again, then empty it.")
+    removed = actions.empty_spam(current_user, seen_at)
     flash(f"Deleted {removed} spam comment(s) for good.")
     return redirect(_queue_url(queue.Query(tab="spam")))
 

@@ -34,6 +34,16 @@ def _act(browser, data, page="/admin/comments/"):
     return browser.post("/admin/comments/act", data, page=page)
 
 
+def _empty_spam(browser, page: str):
+    """Press "Empty spam" on the spam folder's page."""
+    seen_at = re.search(r'name="seen_at" value="([^"]+)"', page).group(1)
+    return browser.post(
+        "/admin/comments/empty-spam",
+        {"seen_at": seen_at},
+        page="/admin/comments/?status=spam",
+    )
+
+
 def test_tabs_show_counts_and_newest_first(moderator, post):
     now = utcnow()
     older = make_comment(post, created_at=now - datetime.timedelta(hours=2))
@@ -193,11 +203,20 @@ def test_empty_spam_button(moderator, post):
     kept = make_comment(post)
     page = moderator.get("/admin/comments/?status=spam").get_data(as_text=True)
     assert 'id="empty-spam"' in page
-    response = moderator.post(
-        "/admin/comments/empty-spam", page="/admin/comments/?status=spam"
-    )
+    response = _empty_spam(moderator, page)
     assert response.status_code == 302
     assert [c.id for c in Comment.select()] == [kept.id]
+
+
+def test_empty_spam_spares_spam_that_came_after_the_folder_was_shown(moderator, post):
+    seen = make_comment(post, "spam", modified_at=utcnow() - datetime.timedelta(1))
+    page = moderator.get("/admin/comments/?status=spam").get_data(as_text=True)
+    assert _shown_ids(page) == [seen.id]
+    unseen = make_comment(post, "spam")  # arrived while the moderator read
+    response = _empty_spam(moderator, page)
+    assert [c.id for c in Comment.select()] == [unseen.id]
+    page = moderator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Deleted 1 spam comment(s) for good" in page
 
 
 def test_a_page_emptied_by_an_action_sends_to_the_last_page(moderator, post):
