@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every theme."""
 
 import datetime
+import hashlib
 from functools import lru_cache, partial
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -59,8 +60,13 @@ def _iso_filter(moment):
     return moment.replace(tzinfo=datetime.UTC).isoformat(timespec="seconds")
 
 
+@lru_cache(maxsize=1024)
+def _digest(path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def theme_static(filename: str) -> str:
-    """URL of a theme's static file, versioned by its modification time."""
+    """URL of a theme's static file, versioned by its content."""
     themes = current_app.extensions["themes"]
     # Resolving the theme chain costs a stat per folder and url_for another
     # 20 µs; a page asks for the same few files every time.
@@ -71,8 +77,11 @@ def theme_static(filename: str) -> str:
         url = url_for("reader.theme_static", filename=filename)
         found = themes.static_urls[key] = (path, url)
     path, url = found
+    # Not by modification time: a clone gives every file the same second, and
+    # two themes' palette.css would share a URL that browsers keep for a year.
     try:
-        version = int(path.stat().st_mtime) if path else 0
+        info = path.stat() if path else None
+        version = _digest(path, info.st_mtime_ns, info.st_size) if info else 0
     except OSError:
         version = 0
     return f"{url}?v={version}"

@@ -1,7 +1,9 @@
 """Themes: the resolution chain, the example child theme, safe templates."""
 
 import datetime
+import os
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -204,6 +206,29 @@ def test_theme_static_urls_carry_a_version_and_a_long_lifetime(client):
     response = client.get(hrefs[0])
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_switching_themes_changes_the_url_of_a_stylesheet_they_both_ship(
+    make_app, tmp_path
+):
+    # A clone or a copy gives every file the same modification time.
+    themes_dir = tmp_path / "themes"
+    shutil.copytree(THEMES_DIR, themes_dir)
+    for path in themes_dir.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    app = make_app(THEMES_DIR=str(themes_dir))
+    client = app.test_client()
+
+    def palette_href():
+        html = client.get("/").get_data(as_text=True)
+        return re.search(r'href="(/static/css/palette\.css[^"]*)"', html).group(1)
+
+    before = palette_href()
+    with app.app_context():
+        app.extensions["settings"].set("theme", "example")
+        publishing.invalidate_pages()
+    # Browsers keep a versioned URL for a year: the same one would keep the old colours.
+    assert palette_href() != before
 
 
 # Safety of every template and stylesheet, in every theme
