@@ -224,7 +224,12 @@ def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
     }
     jobs = []
     for path, full in sorted(scan(content_dir).items()):
-        raw = full.read_bytes()
+        try:
+            raw = full.read_bytes()
+        except OSError as error:
+            # Unreadable, or an editor's lock (a dangling symlink): report it, go on.
+            report.errors.append((path, error.strerror or str(error)))
+            continue
         row = known.get(path)
         if row and row.source_hash == hashlib.sha256(raw).hexdigest():
             report.unchanged += 1

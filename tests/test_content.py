@@ -120,6 +120,17 @@ def test_bad_file_is_reported_and_the_rest_imports(app, tmp_path, name, raw, rea
     assert Post.select().count() == 1 and Post.get().slug == "good"
 
 
+def test_a_file_that_cannot_be_read_is_reported_and_the_rest_imports(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-01-02-good.md", "---\ntitle: Good\n---\nFine.")
+    # Emacs locks a file it edits with a dangling symlink named like it.
+    (folder / "posts/.#2024-01-02-good.md").symlink_to("ann@host.4242:1700000000")
+    report = content.sync(folder)
+    [(path, message)] = report.errors
+    assert path == "posts/.#2024-01-02-good.md" and "No such file" in message
+    assert Post.select().count() == 1 and Post.get().slug == "good"
+
+
 def test_dates_and_slugs_come_from_the_file_name(app, tmp_path):
     folder = tmp_path / "c"
     write(folder, "posts/2015-05-15-Rust-1.0.md", "---\ntitle: Announcing\n---\nx")
