@@ -47,7 +47,7 @@ def _schema_missing(error) -> bool:
 
 
 class BlogGroup(FlaskGroup):
-    """The commands, with a plain answer where the database lacks its schema."""
+    """The commands, with a plain answer where the database or a file fails them."""
 
     def invoke(self, ctx):
         try:
@@ -64,6 +64,11 @@ class BlogGroup(FlaskGroup):
             raise click.ClickException(
                 f"cannot use the database {db.database.database!r}: "
                 f"{str(error).strip()}"
+            ) from error
+        except OSError as error:
+            # A file or folder named on the command line that cannot be used.
+            raise click.ClickException(
+                f"{error.filename}: {error.strerror}" if error.filename else str(error)
             ) from error
 
 

@@ -9,6 +9,7 @@ import pytest
 from blog.cli import main
 from blog.models import AuditEntry, Post, Role, User
 from tests.conftest import POSTGRES_URL
+from tests.factories import make_post
 
 
 def invoke(runner, *args, input=None):
@@ -121,6 +122,27 @@ def test_content_export_writes_files(runner, app, content_dir, tmp_path):
     result = invoke(runner, "content", "export", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert len(list((tmp_path / "out").rglob("*.md"))) == Post.select().count()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "wordpress", "{tmp}/missing/site.xml"], "No such file"),
+        (["comments", "export-json", "--all", "{tmp}/missing/c.json"], "No such file"),
+        (["comments", "export-json", "--all", "{tmp}"], "Is a directory"),
+        (["content", "export", "{tmp}/a-file/out"], "Not a directory"),
+    ],
+)
+def test_a_file_that_cannot_be_written_is_named_without_a_traceback(
+    runner, app, tmp_path, args, message
+):
+    (tmp_path / "a-file").write_text("")
+    make_post()
+    result = invoke(runner, *(arg.format(tmp=tmp_path) for arg in args))
+    # An error click reports ends in SystemExit; anything else was a traceback.
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and message in result.output
+    assert str(tmp_path) in result.output
 
 
 def run_blog(tmp_path, *args, **env):
