@@ -300,8 +300,13 @@ def _read_authors(path) -> dict[str, str]:
     """login,name rows (a "login,name" header is allowed) as {login: name}."""
     import csv
 
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = [row for row in csv.reader(handle) if row and row[0].strip()]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if row and row[0].strip()]
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text ({error.reason})"
+        ) from error
     if rows and [cell.strip().lower() for cell in rows[0][:2]] == ["login", "name"]:
         rows = rows[1:]
     if any(len(row) < 2 for row in rows):

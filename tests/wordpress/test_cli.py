@@ -58,6 +58,17 @@ def test_a_bad_authors_csv_is_refused(runner, tmp_path):
     assert Post.select().count() == 0
 
 
+def test_an_authors_csv_that_is_not_utf8_is_refused(runner, tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1)]))
+    authors = tmp_path / "authors.csv"
+    authors.write_bytes("ada,Ren\xe9e\n".encode("latin-1"))
+    result = invoke(runner, "import", "wordpress", path, "--authors", authors)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "authors.csv: not UTF-8" in result.output
+    assert Post.select().count() == 0
+
+
 def test_export_writes_a_wxr_file(runner, tmp_path):
     make_post(title="Exported")
     path = tmp_path / "out.xml"
