@@ -2,6 +2,7 @@
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -66,15 +67,33 @@ class BlogGroup(FlaskGroup):
                 f"{str(error).strip()}"
             ) from error
         except OSError as error:
-            # A file or folder named on the command line that cannot be used.
+            # A file or folder named on the command line that cannot be used;
+            # os.replace(draft, target) names the target second.
+            name = error.filename2 or error.filename
             raise click.ClickException(
-                f"{error.filename}: {error.strerror}" if error.filename else str(error)
+                f"{name}: {error.strerror}" if name else str(error)
             ) from error
 
 
 @click.group(cls=BlogGroup, create_app=_create_app, add_default_commands=False)
 def main():
     """Run and manage the blog."""
+
+
+@contextmanager
+def _replacing(path):
+    """A text file written beside `path` that takes its place once complete.
+
+    An export that fails half way (the database gone, the disk full) leaves
+    the previous export as it was, not a truncated one.
+    """
+    draft = Path(f"{path}.part")
+    try:
+        with open(draft, "w", encoding="utf-8") as stream:
+            yield stream
+        os.replace(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def init_app(app):
@@ -348,7 +367,7 @@ def export_wordpress(file):
     from .wordpress import exporter
 
     settings = _settings()
-    with open(file, "w", encoding="utf-8") as stream:
+    with _replacing(file) as stream:
         count = exporter.export(
             stream,
             current_app.config["SITE_URL"],
@@ -380,7 +399,7 @@ def comments_export_json(args, every_post, with_emails):
         raise click.UsageError("give POST_ID FILE, or --all FILE")
     post_ids = None if every_post else [_post_id(args[0])]
     data = comments_json.export(post_ids, with_emails=with_emails)
-    with open(args[-1], "w", encoding="utf-8") as handle:
+    with _replacing(args[-1]) as handle:
         json.dump(data, handle, ensure_ascii=False, indent=1)
     count = sum(len(post["comments"]) for post in data["posts"])
     click.echo(f"exported {count} comments of {len(data['posts'])} posts")

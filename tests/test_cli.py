@@ -159,6 +159,14 @@ def test_a_database_with_no_schema_gets_a_plain_answer(tmp_path):
     assert "run `blog init`" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_an_export_that_fails_leaves_the_previous_export_as_it_was(tmp_path):
+    backup = tmp_path / "site.xml"
+    backup.write_text("<rss>last night's export</rss>")
+    result = run_blog(tmp_path, "export", "wordpress", str(backup))
+    assert result.returncode == 1 and "run `blog init`" in result.stderr
+    assert backup.read_text() == "<rss>last night's export</rss>"
+
+
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs the PostgreSQL server")
 def test_a_missing_postgresql_database_is_named_not_blamed_on_the_schema(tmp_path):
     url = urlsplit(POSTGRES_URL)._replace(path="/no_such_blog_database", query="")
