@@ -295,11 +295,8 @@ def settings_get(key):
 @with_appcontext
 def settings_set(key, value):
     """Change a setting; a bad value is refused with the allowed range."""
-    installed = themes.available(Path(current_app.config["THEMES_DIR"]))
-    if key == "theme" and value.strip() not in ("", *installed):
-        raise click.ClickException(
-            f"theme: no such theme {value!r} (installed: {', '.join(installed)})"
-        )
+    if key == "theme" and value.strip():
+        _check_theme(value.strip())
     try:
         with write_transaction():
             parsed = _settings().set(key, value)
@@ -308,6 +305,17 @@ def settings_set(key, value):
         raise click.ClickException(str(error)) from error
     publishing.invalidate_pages()
     click.echo(f"{key} = {parsed!r}")
+
+
+def _check_theme(name: str):
+    themes_dir = Path(current_app.config["THEMES_DIR"])
+    try:
+        themes.check(themes_dir, name)
+    except themes.ThemeError as error:
+        installed = ", ".join(themes.available(themes_dir))
+        raise click.ClickException(
+            f"theme: {error} (installed: {installed})"
+        ) from error
 
 
 @main.group("import")

@@ -49,8 +49,23 @@ def _parent(folder: Path, name: str) -> str:
     return str(meta.get("parent") or BASE_THEME)
 
 
+def check(themes_dir: Path, name: str):
+    """Raise ThemeError unless the theme can be made active."""
+    theme_chain(themes_dir, name)
+    if not (themes_dir / name / "templates").is_dir():
+        raise ThemeError(f"theme {name!r} has no templates folder")
+
+
 def available(themes_dir: Path) -> list[str]:
-    return sorted(p.name for p in themes_dir.iterdir() if (p / "templates").is_dir())
+    """The themes that can be made active: a broken one would not be."""
+    usable = []
+    for folder in sorted(themes_dir.iterdir()):
+        try:
+            check(themes_dir, folder.name)
+        except ThemeError:
+            continue
+        usable.append(folder.name)
+    return usable
 
 
 class Themes:

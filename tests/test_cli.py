@@ -100,7 +100,7 @@ def test_settings_set_validates_and_get_reads_back(runner, app):
     assert listed.exit_code == 0
     assert app.extensions["settings"]["moderation_keywords"] == ["a b", "c"]
     theme = invoke(runner, "settings", "set", "theme", "nosuchtheme")
-    assert theme.exit_code == 1 and "no such theme" in theme.output
+    assert theme.exit_code == 1 and "no theme 'nosuchtheme'" in theme.output
     assert invoke(runner, "settings", "set", "theme", "example").exit_code == 0
     unknown = invoke(runner, "settings", "set", "nope", "1")
     assert unknown.exit_code == 1 and "unknown setting" in unknown.output

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from blog import create_app, markup, publishing
+from blog.cli import main
 from blog.themes import ThemeError, Themes, available, theme_chain
 from tests.factories import make_post
 
@@ -121,6 +122,25 @@ def test_a_broken_theme_toml_is_a_theme_error(tmp_path):
     make_theme(tmp_path, "broken", files={"theme.toml": "parent = [unclosed"})
     with pytest.raises(ThemeError, match="theme.toml"):
         theme_chain(tmp_path, "broken")
+
+
+@pytest.mark.parametrize(
+    "parent, reason",
+    [("nosuch", "no theme 'nosuch'"), ("broken", "parent loop")],
+)
+def test_a_theme_whose_parents_do_not_resolve_cannot_be_chosen(
+    make_app, tmp_path, parent, reason
+):
+    themes_dir = tmp_path / "themes"
+    shutil.copytree(THEMES_DIR, themes_dir)
+    make_theme(themes_dir, "broken", parent=parent)
+    app = make_app(THEMES_DIR=str(themes_dir))
+    # The site would fall back to another theme and only its log would say why.
+    assert "broken" not in available(themes_dir)
+    result = app.test_cli_runner().invoke(main, ["settings", "set", "theme", "broken"])
+    assert result.exit_code == 1 and reason in result.output
+    with app.app_context():
+        assert app.extensions["settings"]["theme"] == ""
 
 
 @pytest.mark.parametrize(
