@@ -14,7 +14,7 @@ from playhouse.migrations import Runner
 from . import accounts, audit, content, db, publishing, themes
 from .comments.spam import classifier
 from .db import write_transaction
-from .models import Role, User
+from .models import Post, Role, User
 from .settings import DEFINITIONS, SettingError
 
 DEFAULT_VALUES = {key: definition.default for key, definition in DEFINITIONS.items()}
@@ -414,8 +414,12 @@ def comments_export_json(args, every_post, with_emails):
 
 
 def _post_id(text: str) -> int:
-    if not text.isdigit():
+    # isdigit() alone takes "²"; past 2**63 - 1 no id column can hold it.
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
         raise click.UsageError(f"{text!r} is not a post id")
+    # A mistyped id would otherwise give an empty file and a success.
+    if not Post.select().where(Post.id == int(text)).exists():
+        raise click.ClickException(f"no post with id {text}")
     return int(text)
 
 

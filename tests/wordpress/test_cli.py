@@ -4,6 +4,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from blog.cli import main
 from blog.models import Comment, CommentStatus, Post
 from tests.factories import make_post
@@ -103,3 +105,20 @@ def test_comments_json_commands(runner, tmp_path):
     refused = invoke(runner, "comments", "import-json", bad)
     assert refused.exit_code == 1
     assert "not a comments file" in refused.output
+
+
+def test_exporting_the_comments_of_a_post_that_does_not_exist_is_refused(
+    runner, tmp_path
+):
+    path = tmp_path / "one.json"
+    result = invoke(runner, "comments", "export-json", 404, path)
+    assert result.exit_code == 1 and "no post with id 404" in result.output
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("post_id", ["abc", "\u00b2", "99999999999999999999999"])
+def test_a_post_id_that_is_no_number_of_a_post_is_a_usage_error(
+    runner, tmp_path, post_id
+):
+    result = invoke(runner, "comments", "export-json", post_id, tmp_path / "c.json")
+    assert result.exit_code == 2 and "is not a post id" in result.output
