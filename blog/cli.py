@@ -47,8 +47,17 @@ def _schema_missing(error) -> bool:
     return any(sign in str(error) for sign in _NO_SCHEMA)
 
 
+FLASK_OPTIONS = ("app", "env_file", "debug")
+
+
 class BlogGroup(FlaskGroup):
     """The commands, with a plain answer where the database or a file fails them."""
+
+    def __init__(self, **extra):
+        super().__init__(add_version_option=False, set_debug_flag=False, **extra)
+        # Flask's --app, --env-file and --debug: the app is always create_app(),
+        # python-dotenv is not installed, and nothing here runs a debug server.
+        self.params = [p for p in self.params if p.name not in FLASK_OPTIONS]
 
     def invoke(self, ctx):
         try:
@@ -76,6 +85,7 @@ class BlogGroup(FlaskGroup):
 
 
 @click.group(cls=BlogGroup, create_app=_create_app, add_default_commands=False)
+@click.version_option(package_name="blog", prog_name="blog")
 def main():
     """Run and manage the blog."""
 

@@ -30,6 +30,16 @@ def test_init_syncs_content_and_prints_the_admin_login_once(make_app, content_di
     assert "0 added" in second.output
 
 
+def test_help_offers_only_options_the_blog_command_has(runner):
+    help_text = invoke(runner, "--help").output
+    # Flask's own options load another app or a .env file: the blog ignores both.
+    for flask_option in ("--app", "--env-file", "--debug"):
+        assert flask_option not in help_text
+    assert invoke(runner, "--app", "other:app", "users", "list").exit_code == 2
+    version = invoke(runner, "--version")
+    assert version.exit_code == 0 and version.output.startswith("blog, version ")
+
+
 def test_users_create_list_and_set_password_from_stdin(runner, app):
     created = invoke(
         runner,
