@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from peewee import OperationalError, ProgrammingError
 from playhouse.migrations import Runner
 
-from . import accounts, audit, content, db, publishing, themes
+from . import accounts, audit, content, content_export, db, publishing, themes
 from .cli_comments import comments_group, privacy_group, spam_group
 from .cli_support import site_settings
 from .cli_wordpress import export_group, import_group
@@ -178,9 +178,9 @@ def content_sync(path):
 @content_group.command("export")
 @click.argument("path", type=click.Path(file_okay=False))
 @with_appcontext
-def content_export(path):
+def content_export_command(path):
     """Write every post and page to PATH as Markdown with front matter."""
-    count = content.export(path, site_settings()["timezone"])
+    count = content_export.export(path, site_settings()["timezone"])
     click.echo(f"exported {count} files to {path}")
 
 

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from blog import content
+from blog import content, content_export
 from blog.models import Category, Post, PostStatus, Tag
 from tests.conftest import shared_data
 
@@ -168,12 +168,12 @@ def test_export_then_sync_changes_nothing(app, content_dir, tmp_path):
     content.sync(content_dir, "Europe/Paris")
     before = snapshot()
     exported = tmp_path / "exported"
-    assert content.export(exported, "Europe/Paris") == len(before)
+    assert content_export.export(exported, "Europe/Paris") == len(before)
     report = content.sync(exported, "Europe/Paris")
     assert report.errors == [] and report.unpublished == []
     assert snapshot() == before
     again = tmp_path / "again"
-    content.export(again, "Europe/Paris")
+    content_export.export(again, "Europe/Paris")
     for path in exported.rglob("*.md"):
         assert (again / path.relative_to(exported)).read_bytes() == path.read_bytes()
 
@@ -190,7 +190,7 @@ def test_export_keeps_a_date_in_the_hour_clocks_repeat(app, tmp_path, moment):
     from tests.factories import make_post
 
     make_post(slug="fall-back", date=moment, updated=moment)
-    content.export(tmp_path / "out", "America/New_York")
+    content_export.export(tmp_path / "out", "America/New_York")
     Post.delete().execute()
     content.sync(tmp_path / "out", "America/New_York")
     synced = Post.get(Post.slug == "fall-back")
@@ -207,7 +207,7 @@ def test_posts_without_a_file_are_exported_too(app, tmp_path):
         slug="online",
         date=datetime.datetime(2024, 1, 2, 8, 0),
     )
-    content.export(tmp_path / "out")
+    content_export.export(tmp_path / "out")
     text = (tmp_path / "out" / "posts" / "2024-01-02-online.md").read_text()
     assert "title: Written online" in text and "Body *here*" in text and "- web" in text
 
@@ -217,7 +217,7 @@ def test_a_post_closed_to_comments_stays_closed_through_export(app, tmp_path):
 
     # Dated outright: the factory's default date moves with every post made before.
     make_post(slug="closed", comments_open=False, date=datetime.datetime(2024, 1, 1))
-    content.export(tmp_path / "out")
+    content_export.export(tmp_path / "out")
     text = (tmp_path / "out" / "posts" / "2024-01-01-closed.md").read_text()
     assert "comments: false" in text
     Post.delete().execute()

@@ -4,7 +4,7 @@ import re
 import pytest
 from slugify import slugify
 
-from blog import content, editing
+from blog import content, content_export, editing
 from blog.models import AuditEntry, Post, PostStatus, Tag, utcnow
 from tests.admin.conftest import Browser
 from tests.factories import make_post
@@ -313,7 +313,7 @@ def test_export_writes_dashboard_and_synced_posts(app, editor, content_dir, tmp_
     synced = Post.get_by_id(report.added[0])
     _create(editor, action="publish")
     _save(editor, synced, title="Edited in the dashboard")
-    count = content.export(tmp_path / "out")
+    count = content_export.export(tmp_path / "out")
     files = {
         p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/**/*.md")
     }
