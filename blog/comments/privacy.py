@@ -49,8 +49,10 @@ _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 # address), "[at]", "(at)", "{at}", "<at>" with optional spaces around.
 _AT = rf"(?:[@＠]|\s+[@＠]\s+|\s*{_OPEN}\s*at\s*{_CLOSE}\s*)"
 # A dot spaced on both sides ("example . com") but not a full stop ("com. Hi").
-# Full-width and ideographic full stops are dots in a host name too.
-_STOP = "[.．。｡]"
+# Full-width and ideographic full stops are dots in a host name too, but only
+# before a Latin letter or digit: Chinese and Japanese put no space after their
+# full stop, so "感谢@小明。这篇" is a mention and the next sentence.
+_STOP = r"(?:\.|[．。｡](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]))"
 _DOT = rf"(?:{_STOP}|\s+\.\s+|\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*)"
 _TLD = r"[^\W\d_]{2,24}"
 _SYMBOLIC = rf"{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}"

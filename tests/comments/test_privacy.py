@@ -216,6 +216,22 @@ def test_contacts_with_invisible_characters_inside_are_masked(typed, shown):
 
 
 @pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        ("感谢@小明。这篇文章很好。", "感谢@小明。这篇文章很好。"),
+        ("引用@李四。他说得对", "引用@李四。他说得对"),
+        ("田中さん@東京。よろしく", "田中さん@東京。よろしく"),
+        ("请联系 jane@example.com。谢谢", f"请联系 {EMAIL_MASK}。谢谢"),
+        ("メール jane@example.co.jp。よろしく", f"メール {EMAIL_MASK}。よろしく"),
+    ],
+)
+def test_a_full_stop_ending_a_chinese_or_japanese_sentence_is_no_dot(typed, masked):
+    """Those scripts put no space after their full stop: what follows it is the
+    next sentence, not a host name, and stays shown."""
+    assert mask_contacts(typed) == masked
+
+
+@pytest.mark.parametrize(
     ("typed", "shown"),
     [
         # Markup between the characters of a contact: the page reads it whole.
