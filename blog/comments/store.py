@@ -444,7 +444,8 @@ def _own_before(post_id, own_ids, moment, ident, order) -> int:
 
 def recent_approved(limit: int, post=None, now=None) -> list[Comment]:
     """The newest comments the pages of public posts show, for the comment feeds:
-    approved, and top level or in a thread whose first comment is approved."""
+    approved, and top level or in a thread whose first comment is approved.
+    A page (kind "page") shows none, though a WordPress import may bring some."""
     now = now or utcnow()
     first = Comment.alias("first")
     query = (
@@ -454,6 +455,7 @@ def recent_approved(limit: int, post=None, now=None) -> list[Comment]:
         .where(
             (Comment.status == CommentStatus.APPROVED)
             & (Comment.parent.is_null() | (first.status == CommentStatus.APPROVED))
+            & (Post.kind == "post")
             & (Post.status == PostStatus.PUBLISHED)
             & (Post.date <= now)
         )

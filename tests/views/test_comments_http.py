@@ -772,6 +772,17 @@ def test_a_comments_permalink_follows_it_from_page_to_page(site, post, reader):
         assert reader.get(f"/comment/{missing}/").status_code == 404
 
 
+def test_comments_on_a_page_are_in_no_feed(site, post, reader):
+    """A page shows no comments (WordPress imports bring some): nor does a feed,
+    whose link would lead nowhere."""
+    about = make_post(kind="page", slug="about")
+    make_comment(about, author_name="On the page")
+    make_comment(post, author_name="On the post")
+    feed = feedparser.parse(text(reader.get("/comments/feed/")))
+    assert [entry.author for entry in feed.entries] == ["On the post"]
+    assert reader.get(f"/comments/{about.id}/feed/").status_code == 404
+
+
 def test_the_feed_of_a_post_that_is_not_public_is_not_found(site, reader):
     draft = make_post(status=PostStatus.DRAFT)
     assert reader.get(f"/comments/{draft.id}/feed/").status_code == 404
