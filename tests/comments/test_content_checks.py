@@ -86,6 +86,21 @@ def test_every_link_the_comment_shows_is_counted(body, expected):
     assert link_count({"body": body, "author_url": ""}) == expected
 
 
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("I edited setup.py and README.md, then ran build.rs", 0),
+        ("Rename main.py to app.py and install.sh to run.sh", 0),
+        ("main.tf, lib.pm, parser.ml and main.cc", 0),
+        ("see https://docs.rs/serde and http://example.py/x", 2),
+    ],
+)
+def test_file_names_the_renderer_links_are_not_counted(body, expected):
+    """A technical blog's readers name files whose extension is a country's
+    top-level domain: the renderer links them, but nobody wrote a link."""
+    assert link_count({"body": body, "author_url": ""}) == expected
+
+
 def test_a_blocked_host_is_found_in_a_link_the_comment_shows():
     asked = []
 

@@ -25,6 +25,12 @@ KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
 _RENDERED_HREF = re.compile(r'<a href="([^"]*)"')
 _RENDERED_TAG = re.compile(r"<[^>]*>")
 _WORD_CHAR = re.compile(r"\w")
+# What the renderer links as a bare domain but readers write as a file name
+# ("setup.py", "README.md", "main.tf"): one name, and a top-level domain that
+# is also a common file extension.
+_FILE_NAME = re.compile(
+    r"http://[\w-]+\.(?:cc|md|ml|pm|ps|py|rs|sh|so|tf)", re.IGNORECASE
+)
 
 
 def shown_links(body: str) -> tuple[str, ...]:
@@ -48,7 +54,8 @@ def link_count(fields: dict) -> int:
     website = 1 if (fields.get("author_url") or "").strip() else 0
     # The text may name addresses the renderer leaves unlinked, and the
     # renderer links some the text's pattern misses: the larger count holds.
-    return max(len(links(body)), len(shown_links(body))) + website
+    shown = [link for link in shown_links(body) if not _FILE_NAME.fullmatch(link)]
+    return max(len(links(body)), len(shown)) + website
 
 
 def check_links(fields: dict, settings: Mapping) -> Verdict:
