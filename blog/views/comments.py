@@ -192,9 +192,10 @@ def _forget_old_addresses(response, values):
     response.call_on_close(partial(store.forget_old_addresses, now, keep))
 
 
-# Bytes a form may take for each character the comment may hold: a character
-# of four UTF-8 bytes, percent-encoded, is twelve. The other fields fit in the rest.
-BYTES_A_CHARACTER = 12
+# Bytes a form may take for each character the comment may hold, counted once
+# composed (NFC): a Hangul syllable sent decomposed is three jamo of three
+# UTF-8 bytes, percent-encoded 27. The other fields fit in the rest.
+BYTES_A_CHARACTER = 27
 OTHER_FIELDS_BYTES = 64 * 1024
 
 

@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+import unicodedata
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
@@ -550,10 +551,19 @@ def test_a_form_far_past_the_longest_comment_is_refused_unread(reader, other, po
     longest = reader.comment(post, comment="\U0001f600" * 65525)
     assert longest.status_code == 303
     assert len(stored()[0].body) == 65525
-    far = other.comment(post, comment="x" * (1024 * 1024))
+    far = other.comment(post, comment="x" * (2 * 1024 * 1024))
     assert far.status_code == 413
     assert "x" * 1000 not in text(far)
     assert len(stored()) == 1
+
+
+def test_the_longest_comment_sent_decomposed_is_not_refused_unread(post, reader):
+    """Korean copied from a macOS file name comes decomposed: three jamo of
+    three bytes for each syllable the length counts, once composed."""
+    composed = ("안녕하세요 " * 11000)[:65525].strip()
+    response = reader.comment(post, comment=unicodedata.normalize("NFD", composed))
+    assert response.status_code == 303
+    assert stored()[0].body == composed
 
 
 def test_comments_on_a_closed_post_are_forbidden(site, reader):
