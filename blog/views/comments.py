@@ -206,7 +206,9 @@ def _form_pairs() -> list[tuple[str, str]]:
     # A form far past the longest comment is refused unread (413), not read,
     # refused and sent back whole.
     longest = reader.settings()["max_comment_length"]
-    request.max_content_length = longest * BYTES_A_CHARACTER + OTHER_FIELDS_BYTES
+    needed = longest * BYTES_A_CHARACTER + OTHER_FIELDS_BYTES
+    # Never past the app's own limit on a request (MAX_CONTENT_LENGTH).
+    request.max_content_length = min(needed, current_app.config["MAX_CONTENT_LENGTH"])
     try:
         return parse_qsl(
             request.get_data(cache=True).decode("utf-8"),

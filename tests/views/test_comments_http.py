@@ -566,6 +566,17 @@ def test_the_longest_comment_sent_decomposed_is_not_refused_unread(post, reader)
     assert stored()[0].body == composed
 
 
+def test_the_comment_form_keeps_to_the_apps_limit_on_a_request(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=100_000)
+    with app.app_context():
+        app.extensions["settings"].set("min_form_seconds", 0)
+        app.extensions["settings"].set("max_comment_length", 1_000_000)
+        post = make_post()
+        reader = Reader(app, "198.51.100.10")
+        assert reader.comment(post, comment="x" * 200_000).status_code == 413
+        assert reader.comment(post, comment="x" * 50_000).status_code == 303
+
+
 def test_comments_on_a_closed_post_are_forbidden(site, reader):
     closed = make_post(comments_open=False)
     page = text(reader.get(closed.url))
