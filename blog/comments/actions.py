@@ -36,7 +36,8 @@ from .. import audit, publishing
 from ..audit import RECEIVED
 from ..db import locked, one_of, pack, retrying
 from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
-from . import pipeline, privacy, removal, store, validate
+from . import pipeline, privacy, removal, retention, validate
+from .history import DatabaseHistory
 from .spam import blocklist, classifier
 
 TRASH = CommentStatus.DELETED
@@ -210,7 +211,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             parent_id, thread_id, depth = pipeline.place(
                 parent.id,
                 parent.post_id,
-                store.DatabaseHistory(lock=True).comment,
+                DatabaseHistory(lock=True).comment,
                 settings,
             )
         except pipeline.ValidationError as error:
@@ -340,4 +341,6 @@ def forget_addresses(settings, now: datetime.datetime | None = None) -> int:
     A new comment does it too, but a site no comment arrives at (comments
     closed, a quiet season) must keep the promise all the same.
     """
-    return store.forget_old_addresses(now or utcnow(), store.ip_retention(settings))
+    return retention.forget_old_addresses(
+        now or utcnow(), retention.ip_retention(settings)
+    )

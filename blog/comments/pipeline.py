@@ -22,6 +22,7 @@ from peewee import IntegrityError
 from .. import db, markup, publishing
 from ..models import Comment, CommentStatus, Post, text_digest, utcnow
 from . import moderation, privacy, store, tokens, validate
+from .history import DatabaseHistory
 from .spam import Verdict, guards
 from .spam.content import content_verdicts
 from .validate import FORM, PARENT, CommentsClosed, PostNotFound, ValidationError
@@ -170,7 +171,7 @@ def _record(draft: Draft, settings: Mapping, now) -> tuple[Comment, bool]:
     existing = store.by_key(draft.key)
     if existing is not None:
         return existing, True
-    decision = run(draft, settings, store.DatabaseHistory(lock=True), now)
+    decision = run(draft, settings, DatabaseHistory(lock=True), now)
     return _save(draft, decision, now), False
 
 

@@ -36,10 +36,13 @@ from ..comments import (
     ValidationError,
     moderation,
     pipeline,
+    reading,
+    retention,
     store,
     submit,
     tokens,
 )
+from ..comments.history import DatabaseHistory
 from ..comments.validate import FORM, displayable
 from ..db import BusyError
 from ..forms import CommentForm
@@ -84,7 +87,7 @@ def comment_context(post) -> dict:
     per_page, order = values["comments_per_page"], values["comment_order"]
 
     def show(number: int):
-        return store.threads(post, number, per_page, order, own)
+        return reading.threads(post, number, per_page, order, own)
 
     form = g.get("comment_form") or _blank_form(post)
     reply_to = _reply_to(post, form.parent.data)
@@ -92,7 +95,7 @@ def comment_context(post) -> dict:
     number = page_number(request.args.get("cpage"))
     if reply_to is not None and "cpage" not in request.args:
         # A reply sent back with an error: shown on the page of its comment.
-        number = store.page_of(reply_to, per_page, order, own)
+        number = reading.page_of(reply_to, per_page, order, own)
     try:
         threads = show(number)
     except PageNotFound:
@@ -102,7 +105,7 @@ def comment_context(post) -> dict:
         abort(redirect(post.url + (f"?cpage={last}" if last > 1 else ""), 302))
     return {
         "comment_threads": threads,
-        "comment_count": store.approved_count(post),
+        "comment_count": reading.approved_count(post),
         "comment_form": form,
         "comment_errors": g.get("comment_errors", {}),
         "comments_open": not moderation.is_closed(post, values, utcnow()),
@@ -121,7 +124,7 @@ def _own_waiting_comments() -> list[int]:
     sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
     if not sent:
         return []
-    waiting = store.still_unseen(sent)
+    waiting = reading.still_unseen(sent)
     after_this_request(partial(_personal_page, sent, waiting))
     return waiting
 
@@ -151,7 +154,7 @@ def _reply_to(post, parent_id) -> Comment | None:
     if not (parent_id.isascii() and parent_id.isdigit() and len(parent_id) < 12):
         return None
     found = Comment.get_or_none(Comment.id == int(parent_id))
-    shown = pipeline.is_shown(found, post.id, store.DatabaseHistory().comment)
+    shown = pipeline.is_shown(found, post.id, DatabaseHistory().comment)
     return found if shown else None
 
 
@@ -188,8 +191,8 @@ def _forget_old_addresses(response, values):
     if last is not None and now - last < PURGE_EVERY:
         return
     current_app.extensions["comments.addresses_purged"] = now
-    keep = store.ip_retention(values)
-    response.call_on_close(partial(store.forget_old_addresses, now, keep))
+    keep = retention.ip_retention(values)
+    response.call_on_close(partial(retention.forget_old_addresses, now, keep))
 
 
 # Bytes a form may take for each character the comment may hold, counted once
@@ -263,7 +266,7 @@ def _acknowledge(outcome, values):
     comment, post = outcome.comment, outcome.post
     # The page shows the reader's other waiting comments too: they count.
     sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
-    own = store.still_unseen(sent) if sent else ()
+    own = reading.still_unseen(sent) if sent else ()
     place = _comments_page(comment, values, own)
     response = redirect(f"{post.url}{place}", 303)
     response.headers["Cache-Control"] = "no-store"
@@ -275,7 +278,7 @@ def _acknowledge(outcome, values):
 
 def _comments_page(comment, values, own_ids=()) -> str:
     """The query and anchor of a comment on its post's pages of comments."""
-    number = store.page_of(
+    number = reading.page_of(
         comment, values["comments_per_page"], values["comment_order"], own_ids
     )
     page = f"?cpage={number}" if number > 1 else ""
@@ -338,7 +341,7 @@ def permalink(comment_id):
         Comment.get_or_none(Comment.id == comment_id) if comment_id < 2**63 else None
     )
     post = comment and store.commentable_post(comment.post_id, utcnow())
-    lookup = store.DatabaseHistory().comment
+    lookup = DatabaseHistory().comment
     if not post or not pipeline.is_shown(comment, post.id, lookup):
         abort(404)
     return redirect(f"{post.url}{_comments_page(comment, reader.settings())}", 302)
@@ -348,7 +351,7 @@ def permalink(comment_id):
 def site_feed():
     current = site()
     channel = _channel(current, "/comments/feed/", f"Comments · {current.title}", "/")
-    return _feed(channel, store.recent_approved(FEED_SIZE), current)
+    return _feed(channel, reading.recent_approved(FEED_SIZE), current)
 
 
 @bp.get("/comments/<int:post_id>/feed/")
@@ -357,7 +360,7 @@ def post_feed(post_id):
     current = site()
     path = f"/comments/{post.id}/feed/"
     channel = _channel(current, path, f"Comments on {post.title}", post.url)
-    return _feed(channel, store.recent_approved(FEED_SIZE, post), current)
+    return _feed(channel, reading.recent_approved(FEED_SIZE, post), current)
 
 
 def _channel(current, path, title, page) -> feeds.Channel:

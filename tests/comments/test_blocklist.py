@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from blog.comments import store
+from blog.comments.retention import forget_old_addresses
 from blog.comments.spam.blocklist import block_comment, match, unblock_comment
 from blog.models import BlockedItem, Comment, utcnow
 from tests.factories import make_post
@@ -166,8 +166,8 @@ def test_an_address_is_blocked_no_longer_than_addresses_are_kept(spammer):
     block_comment(spammer)
     BlockedItem.update(created_at=utcnow() - retention * 2).execute()
     block_comment(spammer)  # marked again: blocked from now on
-    store.forget_old_addresses(utcnow(), retention)
+    forget_old_addresses(utcnow(), retention)
     assert ("ip_hash", IP) in entries()
     BlockedItem.update(created_at=utcnow() - retention * 2).execute()
-    store.forget_old_addresses(utcnow(), retention)
+    forget_old_addresses(utcnow(), retention)
     assert entries() == {("email_hash", EMAIL), ("host", "spam.example")}

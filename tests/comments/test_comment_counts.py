@@ -11,7 +11,7 @@ import pytest
 from playhouse.migrations import Runner
 
 from blog import db
-from blog.comments import removal, store
+from blog.comments import reading, removal
 from blog.models import Comment, CommentCount, CommentStatus, Post, utcnow
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_comment, make_post
@@ -101,16 +101,16 @@ def test_counts_follow_every_kind_of_change(posts):
 
 def test_a_post_with_no_approved_comment_counts_none(posts):
     make_comment(posts[0], status=CommentStatus.PENDING)
-    assert store.approved_count(posts[0]) == 0
-    assert store.threads(posts[0], 1, 10).total == 0
+    assert reading.approved_count(posts[0]) == 0
+    assert reading.threads(posts[0], 1, 10).total == 0
 
 
 def test_counts_shown_on_the_page(posts):
     top = make_comment(posts[1])
     make_comment(posts[1], parent=top)
     make_comment(posts[1], status=CommentStatus.SPAM)
-    assert store.approved_count(posts[1]) == 2
-    assert store.threads(posts[1], 1, 10).total == 1
+    assert reading.approved_count(posts[1]) == 2
+    assert reading.threads(posts[1], 1, 10).total == 1
 
 
 def pages_shown(post, per_page: int, order: str) -> dict[int, int]:
@@ -122,8 +122,8 @@ def pages_shown(post, per_page: int, order: str) -> dict[int, int]:
         for child in node.children:
             walk(child, number)
 
-    for number in range(1, store.threads(post, 1, per_page, order).pages + 1):
-        for node in store.threads(post, number, per_page, order).items:
+    for number in range(1, reading.threads(post, 1, per_page, order).pages + 1):
+        for node in reading.threads(post, number, per_page, order).items:
             walk(node, number)
     return shown
 
@@ -151,10 +151,10 @@ def test_page_of_agrees_with_the_pages_shown(posts, order):
     shown = pages_shown(post, per_page, order)
     for comment in comments:
         if comment.status == CommentStatus.APPROVED:
-            assert store.page_of(comment, per_page, order) == shown[comment.id]
+            assert reading.page_of(comment, per_page, order) == shown[comment.id]
     # A comment still waiting shows where it will stand once approved.
     waiting = next(c for c in comments if c.status != CommentStatus.APPROVED)
-    found = store.page_of(waiting, per_page, order)
+    found = reading.page_of(waiting, per_page, order)
     Comment.update(status=CommentStatus.APPROVED).where(
         Comment.id == waiting.id
     ).execute()
@@ -201,14 +201,14 @@ def test_a_thread_taken_out_takes_its_replies_count_with_it(posts, taken_out):
     make_comment(post)
 
     def seen():
-        page = store.threads(post, 1, 50)
+        page = reading.threads(post, 1, 50)
         shown = []
         stack = list(page.items)
         while stack:
             node = stack.pop()
             shown.append(node.comment.id)
             stack += node.children
-        return store.approved_count(post), page.total, len(shown)
+        return reading.approved_count(post), page.total, len(shown)
 
     assert seen() == (4, 2, 4)
     Comment.update(status=taken_out).where(Comment.id == root.id).execute()
@@ -308,7 +308,7 @@ def test_a_reply_and_its_thread_changed_at_once_count_right_on_postgresql(
     assert _change_at_once(app, first_change, second_change) == []
     # The reply approved in a thread out of the page: nothing shown, nothing counted.
     assert counted() == truth() == {}
-    assert store.approved_count(post) == 0
+    assert reading.approved_count(post) == 0
 
 
 @pytest.mark.skipif(

@@ -7,7 +7,7 @@ from playhouse.migrations import Runner
 
 from blog import db, privacy_tools
 from blog.cli import MIGRATIONS_DIR
-from blog.comments import actions, pipeline, store
+from blog.comments import actions, pipeline, reading
 from blog.models import Comment, CommentStatus, utcnow
 from tests.comments.conftest import default_settings
 from tests.comments.test_comment_counts import counted, truth
@@ -59,7 +59,7 @@ def shown(post) -> dict[int, list[int]]:
         for child in node.children:
             walk(child)
 
-    for node in store.threads(post, 1, 50).items:
+    for node in reading.threads(post, 1, 50).items:
         walk(node)
     return under
 
@@ -80,7 +80,7 @@ def test_deleting_a_top_level_comment_makes_its_reply_a_thread(post, way):
         grandchild.id: [deepest.id],
         deepest.id: [],
     }
-    assert store.approved_count(post) == 3
+    assert reading.approved_count(post) == 3
     assert counted() == truth()
 
 
@@ -131,9 +131,9 @@ def test_one_statement_deleting_a_reply_with_the_comment_it_answers(post):
 def test_a_moved_reply_is_on_its_new_threads_page(post):
     root, middle, reply = make_thread_with_a_reply_to_move(post)
     delete_for_good(middle)
-    first_page = store.threads(post, 1, 5).items
+    first_page = reading.threads(post, 1, 5).items
     assert [child.comment.id for child in first_page[0].children] == [reply.id]
-    assert store.page_of(Comment.get_by_id(reply.id), 5) == 1
+    assert reading.page_of(Comment.get_by_id(reply.id), 5) == 1
 
 
 def test_the_deepest_level_holds_only_for_new_replies(post):
@@ -177,5 +177,5 @@ def test_the_repair_migration_puts_astray_replies_back(app):
     assert place(orphan) == (other_root.id, other_root.id, 1)
     assert place(fine) == (other_root.id, other_root.id, 1)
     assert counted() == truth()
-    shown = store.threads(post, 1, 50)
+    shown = reading.threads(post, 1, 50)
     assert {node.comment.id for node in shown.items} == {child.id, other_root.id}

@@ -6,7 +6,8 @@ import pytest
 from playhouse.migrations import Runner
 
 from blog import db
-from blog.comments import store
+from blog.comments import history as comment_history
+from blog.comments import reading, retention, store
 from blog.models import Comment, CommentStatus, PostStatus, utcnow
 from tests.factories import make_comment, make_post
 
@@ -50,7 +51,7 @@ def test_history_last_from_matches_address_or_email(post):
     make_comment(
         post, ip_hash="ip-a", email_hash="e-c", created_at=NOW - AGO(minutes=5)
     )
-    history = store.DatabaseHistory()
+    history = comment_history.DatabaseHistory()
     assert history.last_from("ip-a", "e-x") == NOW - AGO(minutes=5)
     assert history.last_from("ip-x", "e-a") == NOW - AGO(hours=1)
     assert history.last_from("ip-a", "e-a") == NOW - AGO(minutes=5)
@@ -62,7 +63,9 @@ def test_history_times_from_ip(post):
     for minutes in (30, 9, 3):
         make_comment(post, ip_hash="ip-a", created_at=NOW - AGO(minutes=minutes))
     make_comment(post, ip_hash="ip-b", created_at=NOW)
-    times = store.DatabaseHistory().times_from_ip("ip-a", NOW - AGO(minutes=10))
+    times = comment_history.DatabaseHistory().times_from_ip(
+        "ip-a", NOW - AGO(minutes=10)
+    )
     assert times == [NOW - AGO(minutes=9), NOW - AGO(minutes=3)]
 
 
@@ -72,7 +75,7 @@ def test_history_same_text(post):
     make_comment(
         post, author_name="Bob", body="Deleted words.", status=CommentStatus.DELETED
     )
-    history = store.DatabaseHistory()
+    history = comment_history.DatabaseHistory()
     assert history.has_same_text(post.id, "Ada", "e-other", "Same words.")
     assert history.has_same_text(post.id, "Other", "e-a", "Same words.")
     assert not history.has_same_text(post.id, "Other", "e-other", "Same words.")
@@ -84,7 +87,7 @@ def test_history_same_text(post):
 def test_history_known_commenter(post):
     make_comment(post, email_hash="e-approved")
     make_comment(post, email_hash="e-pending", status=CommentStatus.PENDING)
-    history = store.DatabaseHistory()
+    history = comment_history.DatabaseHistory()
     assert history.known_commenter("e-approved")
     assert not history.known_commenter("e-pending")
     assert not history.known_commenter("e-unknown")
@@ -94,7 +97,7 @@ def test_a_moderators_edit_keeps_the_same_text_check_right(post):
     comment = make_comment(post, author_name="Ada", email_hash="e-a", body="Old.")
     comment.body = "New words."
     comment.save()
-    history = store.DatabaseHistory()
+    history = comment_history.DatabaseHistory()
     assert history.has_same_text(post.id, "Ada", "e-x", "New words.")
     assert not history.has_same_text(post.id, "Ada", "e-x", "Old.")
 
@@ -107,7 +110,9 @@ def test_the_digest_migration_fills_in_existing_comments(post):
     before = db.database.execute_sql(triggers).fetchall() if db.is_sqlite() else []
     migration.down(migrator, db.database.obj)
     migration.up(migrator, db.database.obj)
-    assert store.DatabaseHistory().has_same_text(post.id, "Ada", "e-x", "Kept words.")
+    assert comment_history.DatabaseHistory().has_same_text(
+        post.id, "Ada", "e-x", "Kept words."
+    )
     if db.is_sqlite():
         # The column is added in place: a rebuilt table loses its triggers.
         assert len(before) == 7
@@ -118,32 +123,32 @@ def test_the_digest_migration_fills_in_existing_comments(post):
     ("query", "values", "index"),
     [
         (
-            store._KNOWN,
+            comment_history._KNOWN,
             ("e-a", CommentStatus.APPROVED.value),
             "INDEX comment_email_hash_created_at (email_hash=?)",
         ),
         (
-            store._LAST_BY_EMAIL,
+            comment_history._LAST_BY_EMAIL,
             ("e-a",),
             "COVERING INDEX comment_email_hash_created_at (email_hash=?)",
         ),
         (
-            store._LAST_BY_IP,
+            comment_history._LAST_BY_IP,
             ("ip-a",),
             "COVERING INDEX comment_ip_hash_created_at (ip_hash=?)",
         ),
         (
-            store._TIMES_FROM_IP,
+            comment_history._TIMES_FROM_IP,
             ("ip-a", NOW),
             "COVERING INDEX comment_ip_hash_created_at (ip_hash=? AND created_at>?)",
         ),
         (
-            store._SAME_TEXT,
+            comment_history._SAME_TEXT,
             (1, "0123456789abcdef", "Same words.", "deleted", "e-a", "A"),
             "INDEX comment_post_id_body_digest (post_id=? AND body_digest=?)",
         ),
         (
-            store._BEFORE["newest"],
+            reading._BEFORE["newest"],
             (1, "approved", NOW, NOW, 7),
             "COVERING INDEX comment_post_id_status_parent_id_created_at"
             " (post_id=? AND status=? AND parent_id=? AND created_at>?)",
@@ -164,7 +169,7 @@ def test_a_pages_replies_are_read_by_the_thread_index_on_sqlite(own_sqlite, own_
     top = make_comment(post)
     make_comment(post, parent=top)
     with statements() as run:
-        page = store.threads(post, 1, 50, own_ids=own_ids)
+        page = reading.threads(post, 1, 50, own_ids=own_ids)
     assert [len(node.children) for node in page.items] == [1]
     (replies,) = [
         plan(*statement) for statement in run if '"thread_id" IN' in statement[0]
@@ -192,7 +197,7 @@ def test_database_and_memory_histories_agree(post):
         moment = NOW - AGO(minutes=minutes)
         make_comment(post, created_at=moment, **row)
         memory.add(post_id=post.id, created_at=moment, **row)
-    database = store.DatabaseHistory()
+    database = comment_history.DatabaseHistory()
     since = NOW - AGO(minutes=10)
     for ip, email in [("ip-a", "e-x"), ("ip-x", "e-b"), ("ip-x", "e-x")]:
         assert database.last_from(ip, email) == memory.last_from(ip, email)
@@ -232,7 +237,7 @@ def test_threads_nest_replies_under_their_parents(post):
     reply = make_comment(post, parent=first, created_at=NOW - AGO(hours=1))
     deeper = make_comment(post, parent=reply, created_at=NOW - AGO(minutes=30))
     later_reply = make_comment(post, parent=first, created_at=NOW - AGO(minutes=10))
-    page = store.threads(post, 1, 50)
+    page = reading.threads(post, 1, 50)
     assert _ids(page.items) == [
         (first.id, [(reply.id, [(deeper.id, [])]), (later_reply.id, [])]),
         (second.id, []),
@@ -245,8 +250,8 @@ def test_threads_show_only_approved_comments_to_everybody(post):
     for status in ("pending", "spam", "rejected", "deleted"):
         make_comment(post, status=status)
         make_comment(post, parent=shown, status=status)
-    assert _ids(store.threads(post, 1, 50).items) == [(shown.id, [])]
-    assert store.approved_count(post) == 1
+    assert _ids(reading.threads(post, 1, 50).items) == [(shown.id, [])]
+    assert reading.approved_count(post) == 1
 
 
 def test_threads_show_a_readers_own_pending_and_spam_comments_to_them(post):
@@ -255,7 +260,7 @@ def test_threads_show_a_readers_own_pending_and_spam_comments_to_them(post):
     my_spam = make_comment(post, status=CommentStatus.SPAM)
     rejected = make_comment(post, status=CommentStatus.REJECTED)
     make_comment(post, status=CommentStatus.PENDING)  # somebody else's
-    page = store.threads(post, 1, 50, own_ids=[mine.id, my_spam.id, rejected.id])
+    page = reading.threads(post, 1, 50, own_ids=[mine.id, my_spam.id, rejected.id])
     assert _ids(page.items) == [(top.id, [(mine.id, [])]), (my_spam.id, [])]
     assert page.items[0].children[0].awaiting
     assert page.items[1].awaiting
@@ -267,15 +272,15 @@ def test_a_reply_whose_parent_is_hidden_moves_up_to_the_thread(post):
     removed = make_comment(post, parent=top)
     orphan = make_comment(post, parent=removed)
     Comment.update(status=CommentStatus.SPAM).where(Comment.id == removed.id).execute()
-    assert _ids(store.threads(post, 1, 50).items) == [(top.id, [(orphan.id, [])])]
+    assert _ids(reading.threads(post, 1, 50).items) == [(top.id, [(orphan.id, [])])]
 
 
 def test_threads_paginate_by_top_level_comment(post):
     tops = [make_comment(post, created_at=NOW - AGO(minutes=60 - i)) for i in range(7)]
     for top in tops:
         make_comment(post, parent=top, created_at=NOW)
-    first = store.threads(post, 1, 5)
-    second = store.threads(post, 2, 5)
+    first = reading.threads(post, 1, 5)
+    second = reading.threads(post, 2, 5)
     assert [n.comment.id for n in first.items] == [t.id for t in tops[:5]]
     assert [n.comment.id for n in second.items] == [t.id for t in tops[5:]]
     assert all(len(n.children) == 1 for n in first.items + second.items)
@@ -287,7 +292,7 @@ def test_threads_newest_first(post):
     new = make_comment(post, created_at=NOW - AGO(hours=1))
     reply_1 = make_comment(post, parent=old, created_at=NOW - AGO(minutes=50))
     reply_2 = make_comment(post, parent=old, created_at=NOW - AGO(minutes=40))
-    page = store.threads(post, 1, 50, order="newest")
+    page = reading.threads(post, 1, 50, order="newest")
     # Threads newest first; replies inside a thread still read as a conversation.
     assert _ids(page.items) == [
         (new.id, []),
@@ -301,7 +306,7 @@ def test_threads_cost_a_fixed_number_of_queries(post, app):
         for _ in range(3):
             make_comment(post, parent=top, body=f"reply {i}")
     with statements() as executed:
-        page = store.threads(post, 1, 50)
+        page = reading.threads(post, 1, 50)
         sum(len(node.children) for node in page.items)
     assert len(page.items) == 10
     assert len(executed) == 3  # count, top-level page, every reply of the page
@@ -313,10 +318,10 @@ def test_page_of(post, order):
     reply = make_comment(post, parent=tops[7])
     expected = {"oldest": (1, 2, 3, 2), "newest": (3, 2, 1, 1)}[order]
     found = (
-        store.page_of(tops[0], 5, order),
-        store.page_of(tops[5], 5, order),
-        store.page_of(tops[11], 5, order),
-        store.page_of(reply, 5, order),
+        reading.page_of(tops[0], 5, order),
+        reading.page_of(tops[5], 5, order),
+        reading.page_of(tops[11], 5, order),
+        reading.page_of(reply, 5, order),
     )
     assert found == expected
 
@@ -329,35 +334,35 @@ def test_recent_approved_is_only_from_public_posts(post):
     make_comment(post, status=CommentStatus.PENDING)
     make_comment(draft)
     make_comment(future)
-    assert [c.id for c in store.recent_approved(10)] == [newer.id, shown.id]
-    assert [c.id for c in store.recent_approved(1)] == [newer.id]
-    assert [c.id for c in store.recent_approved(10, make_post())] == []
+    assert [c.id for c in reading.recent_approved(10)] == [newer.id, shown.id]
+    assert [c.id for c in reading.recent_approved(1)] == [newer.id]
+    assert [c.id for c in reading.recent_approved(10, make_post())] == []
 
 
 def test_purge_ip_data_forgets_old_addresses_only(post):
     old = make_comment(post, created_at=NOW - AGO(days=31))
     recent = make_comment(post, created_at=NOW - AGO(days=29))
-    assert store.purge_ip_data(NOW, AGO(days=30)) == 1
+    assert retention.purge_ip_data(NOW, AGO(days=30)) == 1
     old, recent = Comment.get_by_id(old.id), Comment.get_by_id(recent.id)
     assert (old.ip_hash, old.ip_prefix) == ("", "")
     assert recent.ip_hash and recent.ip_prefix
-    assert store.purge_ip_data(NOW, AGO(days=30)) == 0
+    assert retention.purge_ip_data(NOW, AGO(days=30)) == 0
 
 
 def test_old_addresses_are_forgotten_a_batch_at_a_time(post, monkeypatch):
     olds = [make_comment(post, created_at=NOW - AGO(days=40 + i)) for i in range(5)]
     recent = make_comment(post, created_at=NOW - AGO(days=1))
-    assert store.purge_ip_data(NOW, AGO(days=30), limit=2) == 2
-    monkeypatch.setattr(store, "PURGE_BATCH", 2)
+    assert retention.purge_ip_data(NOW, AGO(days=30), limit=2) == 2
+    monkeypatch.setattr(retention, "PURGE_BATCH", 2)
     batches = []
-    purge = store.purge_ip_data
+    purge = retention.purge_ip_data
 
     def counted(now, keep):
         batches.append(purge(now, keep, limit=2))
         return batches[-1]
 
-    monkeypatch.setattr(store, "purge_ip_data", counted)
-    assert store.forget_old_addresses(NOW, AGO(days=30)) == 3
+    monkeypatch.setattr(retention, "purge_ip_data", counted)
+    assert retention.forget_old_addresses(NOW, AGO(days=30)) == 3
     assert batches == [2, 1]
     assert all(Comment.get_by_id(c.id).ip_hash == "" for c in olds)
     assert Comment.get_by_id(recent.id).ip_hash
@@ -366,7 +371,7 @@ def test_old_addresses_are_forgotten_a_batch_at_a_time(post, monkeypatch):
 def test_the_purge_reads_only_comments_that_still_have_an_address(own_sqlite):
     """Not every comment past the retention: those are mostly purged already."""
     with statements() as run:
-        store.purge_ip_data(NOW, AGO(days=30))
+        retention.purge_ip_data(NOW, AGO(days=30))
     (purge,) = [plan(*statement) for statement in run]
     assert any(
         "COVERING INDEX comment_ip_hash_created_at (ip_hash>?)" in step
@@ -377,6 +382,6 @@ def test_the_purge_reads_only_comments_that_still_have_an_address(own_sqlite):
 def test_ip_retention_never_undercuts_the_rate_window():
     from .conftest import default_settings
 
-    assert store.ip_retention(default_settings()) == AGO(days=30)
+    assert retention.ip_retention(default_settings()) == AGO(days=30)
     zero = default_settings(ip_retention_days=0, rate_window_minutes=10)
-    assert store.ip_retention(zero) == AGO(minutes=10)
+    assert retention.ip_retention(zero) == AGO(minutes=10)
