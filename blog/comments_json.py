@@ -11,9 +11,10 @@ import datetime
 import json
 
 from . import markup
+from .comment_models import Comment, CommentStatus
 from .comments import privacy, validate
 from .db import write_transaction
-from .models import Comment, CommentStatus, Post, utcnow
+from .models import Post, utcnow
 from .wordpress.threads import sanitize
 
 FORMAT = "field-notes-comments"

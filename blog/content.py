@@ -18,7 +18,8 @@ from slugify import slugify
 
 from . import markup
 from .db import PreparedInsert, write_transaction
-from .models import Category, Post, PostCategory, PostStatus, PostTag, Tag, utcnow
+from .models import Post, PostStatus, utcnow
+from .term_models import Category, PostCategory, PostTag, Tag
 
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 RESERVED_SLUGS = {

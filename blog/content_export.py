@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .models import Category, Post, PostCategory, PostStatus, PostTag, Tag
+from .models import Post, PostStatus
+from .term_models import Category, PostCategory, PostTag, Tag
 
 
 def _local(moment: datetime.datetime | None, tz: ZoneInfo):

@@ -18,8 +18,9 @@ from peewee import JOIN, SQL, Case, Select, fn
 
 from . import post_list
 from .audit import RECEIVED
+from .comment_models import Comment, CommentStatus
 from .db import database, unselective
-from .models import AuditEntry, Comment, CommentStatus, utcnow
+from .models import AuditEntry, utcnow
 
 QUEUE_STATES = (CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM)
 

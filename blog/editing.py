@@ -16,16 +16,8 @@ from slugify import slugify
 from . import audit, markup, publishing, redirects
 from .content import is_reserved
 from .db import write_transaction
-from .models import (
-    Category,
-    Post,
-    PostCategory,
-    PostStatus,
-    PostTag,
-    Tag,
-    User,
-    utcnow,
-)
+from .models import Post, PostStatus, User, utcnow
+from .term_models import Category, PostCategory, PostTag, Tag
 
 # What each editor button does to the status; None keeps the current one.
 ACTIONS = {

@@ -17,7 +17,8 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from peewee import fn
 
-from .models import Category, Post, PostCategory, PostTag, Tag
+from .models import Post
+from .term_models import Category, PostCategory, PostTag, Tag
 
 FEED_SIZE = 20
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}

@@ -1,4 +1,8 @@
-"""Peewee models and their named queries."""
+"""The base model, the clock, and the site's tables: users, posts, settings.
+
+Posts carry their named queries. Comments and what moderation keeps live in
+comment_models.py; tags, categories and related posts in term_models.py.
+"""
 
 import datetime
 import enum
@@ -10,11 +14,9 @@ from flask import current_app, has_app_context
 from peewee import (
     SQL,
     BigIntegerField,
-    BlobField,
     BooleanField,
     CharField,
     DateTimeField,
-    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -23,7 +25,7 @@ from peewee import (
     fn,
 )
 
-from .db import Prepared, database, one_of, pack, unselective
+from .db import Prepared, database, unselective
 
 
 def utcnow() -> datetime.datetime:
@@ -49,20 +51,18 @@ def _day_in(moment: datetime.datetime, zone: str) -> datetime.date:
     return moment.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(zone)).date()
 
 
+# Here, not beside Comment: migration 0010 imports it from blog.models.
+def text_digest(text: str | None) -> str:
+    """A short digest of a comment's text, to find the same text by index."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
+
+
 class PostStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     # Was public once and was taken down: its URL answers 410 Gone.
     UNPUBLISHED = "unpublished"
     TRASH = "trash"
-
-
-class CommentStatus(enum.StrEnum):
-    APPROVED = "approved"
-    PENDING = "pending"
-    SPAM = "spam"
-    REJECTED = "rejected"
-    DELETED = "deleted"
 
 
 class Role(enum.StrEnum):
@@ -284,198 +284,9 @@ _NEXT = Prepared(
 )
 
 
-class Tag(BaseModel):
-    name = CharField(max_length=100)
-    slug = CharField(max_length=120, unique=True)
-    wp_id = BigIntegerField(null=True, unique=True)  # WordPress term ID
-
-    @classmethod
-    def by_post(cls, post_ids) -> dict:
-        """Tags of many posts with one query: {post_id: [Tag, ...]}."""
-        return _terms_by_post(cls, PostTag, PostTag.tag, post_ids)
-
-
-class Category(BaseModel):
-    name = CharField(max_length=100)
-    slug = CharField(max_length=120, unique=True)
-    parent = ForeignKeyField(
-        "self", null=True, backref="children", on_delete="SET NULL"
-    )
-    wp_id = BigIntegerField(null=True, unique=True)  # WordPress term ID
-
-    @classmethod
-    def by_post(cls, post_ids) -> dict:
-        """Categories of many posts with one query: {post_id: [Category, ...]}."""
-        return _terms_by_post(cls, PostCategory, PostCategory.category, post_ids)
-
-
-class PostTag(BaseModel):
-    post = ForeignKeyField(Post, backref="post_tags", on_delete="CASCADE")
-    tag = ForeignKeyField(Tag, backref="post_tags", on_delete="CASCADE")
-
-    class Meta:
-        indexes = ((("post", "tag"), True),)
-
-
-class PostCategory(BaseModel):
-    post = ForeignKeyField(Post, backref="post_categories", on_delete="CASCADE")
-    category = ForeignKeyField(Category, backref="post_categories", on_delete="CASCADE")
-
-    class Meta:
-        indexes = ((("post", "category"), True),)
-
-
-# Built once per kind of term; the post ids are one parameter.
-_TERMS: dict = {}
-
-
-def _terms_by_post(model, link, link_field, post_ids) -> dict:
-    found: dict = {post_id: [] for post_id in post_ids}
-    if not found:
-        return found
-    if model not in _TERMS:
-        _TERMS[model] = Prepared(
-            lambda ids: (
-                model.select(model, link.post.alias("linked_post"))
-                .join(link, on=(link_field == model.id))
-                .where(one_of(link.post, ids))
-                .order_by(model.name)
-            )
-        )
-    for term in _TERMS[model].models(model, pack(list(found))):
-        found[term.linked_post].append(term)
-    return found
-
-
-class RelatedPost(BaseModel):
-    post = ForeignKeyField(Post, backref="related_rows", on_delete="CASCADE")
-    related = ForeignKeyField(Post, index=True, on_delete="CASCADE")
-    rank = IntegerField()
-    score = FloatField()
-    reason = CharField(max_length=300, default="")
-
-    class Meta:
-        indexes = ((("post", "rank"), True),)
-
-
-def text_digest(text: str | None) -> str:
-    """A short digest of a comment's text, to find the same text by index."""
-    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
-
-
-class Comment(BaseModel):
-    # The id is never given twice: AUTOINCREMENT on SQLite (migration 0016).
-    # Indexed first in the composite indexes below, so not on its own.
-    post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE", index=False)
-    parent = ForeignKeyField("self", null=True, backref="replies", on_delete="SET NULL")
-    # The top-level ancestor: a page of threads loads with one query.
-    thread = ForeignKeyField("self", null=True, on_delete="SET NULL")
-    depth = IntegerField(default=0)
-    kind = CharField(max_length=10, default="comment")  # comment|pingback|trackback
-    author_name = CharField(max_length=245)
-    # The raw email: private. No public template, feed or JSON ever receives it.
-    author_email = CharField(max_length=100, default="")
-    email_hash = CharField(max_length=64, default="")
-    author_url = CharField(max_length=200, default="")
-    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    body = TextField()
-    # What the same-text check looks a body up by (text_digest): comparing
-    # bodies row by row read all of a prolific commenter's comments.
-    body_digest = CharField(max_length=16, default="")
-    body_html = TextField(default="")
-    status = CharField(max_length=10)  # indexed first with created_at below
-    # The status before the comment went to the trash, for "restore".
-    previous_status = CharField(max_length=10, default="")
-    spam_score = FloatField(null=True)
-    verdicts = TextField(default="[]")  # JSON list of {check, verdict, reason, score}
-    ip_hash = CharField(max_length=64, default="")
-    ip_prefix = CharField(max_length=48, default="", index=True)
-    idempotency_key = CharField(max_length=64, null=True, unique=True)
-    created_at = DateTimeField(default=utcnow, index=True)
-    modified_at = DateTimeField(default=utcnow)
-    wp_id = BigIntegerField(null=True, unique=True)  # WordPress comment ID
-
-    class Meta:
-        indexes = (
-            (("post", "status", "created_at"), False),
-            # The moderation queue: one status, newest first.
-            (("status", "created_at", "id"), False),
-            # The flood and rate checks: a sender's latest comments, read
-            # from the index however many they wrote.
-            (("email_hash", "created_at"), False),
-            (("ip_hash", "created_at"), False),
-            # The same-text check, and a comment's page of threads.
-            (("post", "body_digest"), False),
-            (("post", "status", "parent", "created_at"), False),
-        )
-
-    def save(self, *args, **kwargs):
-        self.body_digest = text_digest(self.body)
-        return super().save(*args, **kwargs)
-
-    @classmethod
-    def approved_for(cls, post):
-        return cls.select().where(
-            (cls.post == post) & (cls.status == CommentStatus.APPROVED)
-        )
-
-    @classmethod
-    def pending(cls):
-        return cls.select().where(cls.status == CommentStatus.PENDING)
-
-
-class CommentCount(BaseModel):
-    """A post's approved comments, kept by triggers (migration 0015).
-
-    Counting them cost a scan of the post's comments: 0.25 ms at 4,000, for
-    every comment sent and every page shown.
-    """
-
-    post = ForeignKeyField(Post, primary_key=True, on_delete="CASCADE")
-    approved = IntegerField()
-    threads = IntegerField()  # top level: what the pages of a post's threads hold
-
-
 class Setting(BaseModel):
     key = CharField(max_length=64, primary_key=True)
     value = TextField()  # JSON
-
-
-class SpamToken(BaseModel):
-    """Token counts of the learning classifier, shared by every worker."""
-
-    token = CharField(max_length=64, primary_key=True)
-    spam = IntegerField(default=0)
-    ham = IntegerField(default=0)
-
-
-class SpamModelVersion(BaseModel):
-    """One row, given a new random value by every change of the token counts.
-
-    Each worker keeps the counts it has read while the value stays the same.
-    """
-
-    version = IntegerField()
-
-
-class SpamLesson(BaseModel):
-    """What the classifier learned from a moderator about one comment."""
-
-    comment = ForeignKeyField(Comment, unique=True, on_delete="CASCADE")
-    spam = BooleanField()
-    # The tokens counted (JSON list), so a change of mind takes back exactly them.
-    tokens = TextField(default="")
-    learned_at = DateTimeField(default=utcnow)
-
-
-class BlockedItem(BaseModel):
-    kind = CharField(max_length=12)  # email_hash | host | ip_hash
-    value = CharField(max_length=255)
-    reason = CharField(max_length=255, default="")
-    created_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("kind", "value"), True),)
 
 
 class AuditEntry(BaseModel):
@@ -502,42 +313,3 @@ class LoginAttempt(BaseModel):
 class Redirect(BaseModel):
     old_path = CharField(max_length=500, unique=True)
     target = CharField(max_length=500)
-
-
-class RelatedTerm(BaseModel):
-    """A word related posts weigh; stored term counts name it by its id."""
-
-    term = CharField(max_length=64, unique=True)
-
-
-class RelatedCounts(BaseModel):
-    """The term counts of a post that took part in the last related-posts scoring."""
-
-    post = ForeignKeyField(Post, primary_key=True, on_delete="CASCADE")
-    # Of the text counted, so a full recompute counts again only what changed.
-    fingerprint = CharField(max_length=32)
-    terms = BlobField()  # term ids, ascending, as little-endian int32
-    counts = BlobField()  # how often each occurs, as little-endian uint16
-
-
-MODELS = [
-    User,
-    Post,
-    Tag,
-    Category,
-    PostTag,
-    PostCategory,
-    RelatedPost,
-    Comment,
-    CommentCount,
-    Setting,
-    SpamToken,
-    SpamModelVersion,
-    SpamLesson,
-    BlockedItem,
-    AuditEntry,
-    LoginAttempt,
-    Redirect,
-    RelatedTerm,
-    RelatedCounts,
-]

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from .models import Category, Post, PostCategory, PostStatus, PostTag, Tag, utcnow
+from .models import Post, PostStatus, utcnow
+from .term_models import Category, PostCategory, PostTag, Tag
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import audit, publishing
+from .comment_models import BlockedItem, Comment
 from .comments import privacy, removal
 from .comments.spam import classifier, features
 from .db import retrying
-from .models import BlockedItem, Comment, User, utcnow
+from .models import User, utcnow
 
 ANONYMOUS = "Anonymous"
 

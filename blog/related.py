@@ -36,18 +36,17 @@ from peewee import chunked, fn
 
 from . import similarity
 from .db import Prepared, database, write_transaction
-from .models import (
+from .models import Post, utcnow
+from .similarity import Corpus, Counts, Labels
+from .term_models import (
     Category,
-    Post,
     PostCategory,
     PostTag,
     RelatedCounts,
     RelatedPost,
     RelatedTerm,
     Tag,
-    utcnow,
 )
-from .similarity import Corpus, Counts, Labels
 
 STORED = 10
 ENTRY_MARGIN = 0.1

@@ -25,8 +25,9 @@ from playhouse.postgres_ext import TSVectorField
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from .db import database, is_sqlite, write_transaction
-from .models import Category, Post, PostCategory, PostStatus, PostTag, Tag
+from .models import Post, PostStatus
 from .pagination import Page, PageNotFound, paginate
+from .term_models import Category, PostCategory, PostTag, Tag
 
 # The search box's maxlength: longer queries are cut, which also bounds the work.
 MAX_QUERY_LENGTH = 200

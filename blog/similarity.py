@@ -28,7 +28,7 @@ from dataclasses import dataclass
 # two seconds, pure Python took more than the 30 a full recompute may take.
 import numpy as np
 
-from .models import RelatedTerm
+from .term_models import RelatedTerm
 
 TITLE_WEIGHT = 3
 MAX_BODY_CHARS = 20_000

@@ -9,7 +9,7 @@ import pytest
 
 from blog import create_app, db
 from blog.cli import apply_migrations
-from blog.models import MODELS
+from blog.schema import MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

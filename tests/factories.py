@@ -4,18 +4,10 @@ import datetime
 import itertools
 
 from blog import markup
+from blog.comment_models import Comment, CommentStatus
 from blog.comments import actions
-from blog.models import (
-    Category,
-    Comment,
-    CommentStatus,
-    Post,
-    PostCategory,
-    PostStatus,
-    PostTag,
-    Tag,
-    utcnow,
-)
+from blog.models import Post, PostStatus, utcnow
+from blog.term_models import Category, PostCategory, PostTag, Tag
 
 _counter = itertools.count(1)
 

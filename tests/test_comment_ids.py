@@ -4,8 +4,9 @@ from playhouse.migrations import Runner
 
 from blog import db
 from blog.cli import MIGRATIONS_DIR
+from blog.comment_models import Comment, CommentCount, CommentStatus, SpamLesson
 from blog.comments import actions, word_index
-from blog.models import AuditEntry, Comment, CommentCount, CommentStatus, SpamLesson
+from blog.models import AuditEntry
 from tests.factories import make_comment, make_post
 
 MIGRATION_NAME = "0016_comment_ids_never_reused"

@@ -4,7 +4,8 @@ import shutil
 import pytest
 
 from blog import content, content_export
-from blog.models import Category, Post, PostStatus, Tag
+from blog.models import Post, PostStatus
+from blog.term_models import Category, Tag
 from tests.conftest import shared_data
 
 

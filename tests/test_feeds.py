@@ -9,8 +9,9 @@ import feedparser
 import pytest
 
 from blog import feeds
-from blog.models import PostStatus, PostTag, Setting, Tag, utcnow
+from blog.models import PostStatus, Setting, utcnow
 from blog.publishing import invalidate_pages
+from blog.term_models import PostTag, Tag
 from tests.factories import make_post
 
 SITE_URL = "https://blog.example.org"

@@ -15,7 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from blog import content
-from blog.models import Comment, CommentStatus, Post
+from blog.comment_models import Comment, CommentStatus
+from blog.models import Post
 
 TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
 LINK = re.compile(r'(?:href|src)="([^"]+)"')

@@ -10,15 +10,8 @@ import numpy as np
 import pytest
 
 from blog import content, db, publishing, related, similarity
-from blog.models import (
-    Post,
-    PostCategory,
-    PostStatus,
-    PostTag,
-    RelatedCounts,
-    RelatedPost,
-    utcnow,
-)
+from blog.models import Post, PostStatus, utcnow
+from blog.term_models import PostCategory, PostTag, RelatedCounts, RelatedPost
 from tests.factories import make_post
 
 WAL = (

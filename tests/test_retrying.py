@@ -6,7 +6,8 @@ import pytest
 from peewee import IntegrityError, OperationalError
 
 from blog import db
-from blog.models import Comment, utcnow
+from blog.comment_models import Comment
+from blog.models import utcnow
 from tests.factories import make_comment, make_post
 
 from .conftest import POSTGRES_URL

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from blog.cli import main
+from blog.comment_models import SpamToken
 from blog.comments.spam.classifier import COMMENT_WEIGHT, TOTALS, live
-from blog.models import SpamToken
 
 KEYS = "n tp fp tn fn precision recall f1 mcc ham_to_spam ham_held spam_approved"
 

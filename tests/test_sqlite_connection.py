@@ -9,7 +9,7 @@ import pytest
 from peewee import OperationalError
 
 from blog import db
-from blog.models import Comment
+from blog.comment_models import Comment
 from tests.factories import make_post
 
 

@@ -33,7 +33,7 @@ moderation queue: the commenter gets the same reply for both.
 
 import importlib
 
-from ..models import CommentStatus as Status
+from ..comment_models import CommentStatus as Status
 from . import settings  # noqa: F401 - defines the discussion settings
 
 # Loaded on first use: the steps (privacy, store, the spam filter) are imported

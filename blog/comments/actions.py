@@ -34,8 +34,9 @@ from peewee import Value
 
 from .. import audit, publishing
 from ..audit import RECEIVED
+from ..comment_models import Comment, CommentStatus
 from ..db import locked, one_of, pack, retrying
-from ..models import AuditEntry, Comment, CommentStatus, User, utcnow
+from ..models import AuditEntry, User, utcnow
 from . import pipeline, privacy, removal, retention, validate
 from .history import DatabaseHistory
 from .spam import blocklist, classifier

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from peewee import SQL, fn
 
 from .. import db
-from ..models import Comment, CommentStatus, text_digest
+from ..comment_models import Comment, CommentStatus
+from ..models import text_digest
 
 _LAST_BY_EMAIL = db.Prepared(
     lambda email_hash: Comment.select(fn.MAX(Comment.created_at)).where(

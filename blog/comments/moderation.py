@@ -9,7 +9,7 @@ goes to the spam folder, and whether a post still takes comments.
 import datetime
 from collections.abc import Iterable, Mapping
 
-from ..models import CommentStatus
+from ..comment_models import CommentStatus
 from .spam import Outcome, Verdict, strongest
 
 _STATUS = {

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from peewee import IntegrityError
 
 from .. import db, markup, publishing
-from ..models import Comment, CommentStatus, Post, text_digest, utcnow
+from ..comment_models import Comment, CommentStatus
+from ..models import Post, text_digest, utcnow
 from . import moderation, privacy, store, tokens, validate
 from .history import DatabaseHistory
 from .spam import Verdict, guards

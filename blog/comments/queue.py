@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from peewee import OP, SQL, Expression, fn
 
+from ..comment_models import Comment, CommentStatus
 from ..db import database, is_sqlite
-from ..models import Comment, CommentStatus, Post
+from ..models import Post
 from ..pagination import PageNotFound
 from . import privacy, word_index
 

@@ -13,7 +13,8 @@ from functools import partial
 from peewee import JOIN, SQL, NodeList, Select, fn
 
 from .. import db
-from ..models import Comment, CommentCount, CommentStatus, Post, PostStatus, utcnow
+from ..comment_models import Comment, CommentCount, CommentStatus
+from ..models import Post, PostStatus, utcnow
 from ..pagination import Page, counted_page, paginate
 
 # What a commenter sees of their own comment before a moderator does: spam

@@ -24,7 +24,7 @@ moved to the top level counts as a thread from then on.
 
 from collections import defaultdict
 
-from ..models import Comment
+from ..comment_models import Comment
 
 
 def remove(where) -> int:

@@ -4,7 +4,7 @@ import datetime
 from functools import partial
 
 from .. import db
-from ..models import Comment
+from ..comment_models import Comment
 from .spam import blocklist
 
 PURGE_BATCH = 500

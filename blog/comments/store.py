@@ -6,7 +6,8 @@ The queries asked on every submission are built once (db.Prepared).
 import datetime
 
 from .. import db
-from ..models import Comment, Post, PostStatus, text_digest
+from ..comment_models import Comment
+from ..models import Post, PostStatus, text_digest
 
 _COMMENTABLE = db.Prepared(
     lambda post_id, kind, status, now: Post.select(

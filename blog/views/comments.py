@@ -28,6 +28,7 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from .. import csrf, feeds, identicon
+from ..comment_models import Comment
 from ..comments import (
     CommentsClosed,
     Status,
@@ -46,7 +47,7 @@ from ..comments.history import DatabaseHistory
 from ..comments.validate import FORM, displayable
 from ..db import BusyError
 from ..forms import CommentForm
-from ..models import Comment, Post, utcnow
+from ..models import Post, utcnow
 from ..pagination import PageNotFound, page_number
 from . import errors, reader
 from .feeds import site

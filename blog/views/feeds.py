@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app
 
 from .. import feeds
-from ..models import Category, Post, PostCategory, PostTag, Tag
+from ..models import Post
+from ..term_models import Category, PostCategory, PostTag, Tag
 from .reader import cacheable, settings
 
 bp = Blueprint("feeds", __name__)

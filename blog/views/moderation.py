@@ -16,8 +16,9 @@ from flask_login import current_user
 
 from .. import audit
 from ..auth import local_path, role_required
+from ..comment_models import Comment
 from ..comments import actions, queue
-from ..models import Comment, Role, utcnow
+from ..models import Role, utcnow
 from ..pagination import PageNotFound
 from .admin.base import current_page, private
 

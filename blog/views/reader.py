@@ -19,8 +19,9 @@ from slugify import slugify
 from werkzeug.exceptions import NotFound
 
 from .. import search
-from ..models import Category, Post, PostCategory, PostStatus, PostTag, Tag, utcnow
+from ..models import Post, PostStatus, utcnow
 from ..pagination import counted_page, page_number, paginate
+from ..term_models import Category, PostCategory, PostTag, Tag
 
 bp = Blueprint("reader", __name__)
 

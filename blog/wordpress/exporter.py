@@ -17,15 +17,9 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from ..models import (
-    Category,
-    Comment,
-    CommentStatus,
-    Post,
-    PostStatus,
-    Tag,
-    utcnow,
-)
+from ..comment_models import Comment, CommentStatus
+from ..models import Post, PostStatus, utcnow
+from ..term_models import Category, Tag
 
 NAMESPACES = {
     "excerpt": "http://wordpress.org/export/1.2/excerpt/",

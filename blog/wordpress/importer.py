@@ -21,7 +21,8 @@ from .. import markup, publishing, redirects
 from ..comments import word_index
 from ..content import is_reserved
 from ..db import write_transaction
-from ..models import Post, PostCategory, PostStatus, PostTag
+from ..models import Post, PostStatus
+from ..term_models import PostCategory, PostTag
 from . import autop, shortcodes, terms, threads, wxr
 from .report import Report
 

@@ -5,7 +5,7 @@ from urllib.parse import unquote
 from slugify import slugify
 
 from .. import markup
-from ..models import Category, Tag
+from ..term_models import Category, Tag
 from . import wxr
 from .report import Report, Tally
 

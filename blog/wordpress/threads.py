@@ -13,8 +13,9 @@ import bleach
 from bleach.linkifier import Linker
 
 from .. import markup
+from ..comment_models import Comment, CommentStatus
 from ..comments import privacy, validate
-from ..models import Comment, CommentStatus, Post, utcnow
+from ..models import Post, utcnow
 from . import autop, wxr
 from .report import Report
 

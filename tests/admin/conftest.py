@@ -7,8 +7,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from blog import accounts, db, markup
+from blog.comment_models import Comment
 from blog.comments import actions, privacy
-from blog.models import Comment, Role
+from blog.models import Role
 from tests.conftest import csrf_token
 
 PASSWORD = "correct horse battery"

@@ -5,7 +5,7 @@ import tempfile
 import pytest
 
 from blog import create_app
-from blog.models import Comment, CommentStatus
+from blog.comment_models import Comment, CommentStatus
 from tests.factories import make_post
 
 ALL = {"admin", "editor", "moderator"}

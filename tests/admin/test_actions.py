@@ -9,15 +9,9 @@ import pytest
 from peewee import fn
 
 from blog import db
+from blog.comment_models import BlockedItem, Comment, SpamLesson, SpamToken
 from blog.comments import actions
-from blog.models import (
-    AuditEntry,
-    BlockedItem,
-    Comment,
-    SpamLesson,
-    SpamToken,
-    utcnow,
-)
+from blog.models import AuditEntry, utcnow
 from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post

@@ -3,8 +3,9 @@ import re
 
 from blog import audit
 from blog.cli import main
+from blog.comment_models import Comment
 from blog.comments import actions
-from blog.models import AuditEntry, Comment, utcnow
+from blog.models import AuditEntry, utcnow
 from tests.admin.conftest import make_comment
 from tests.factories import make_post
 

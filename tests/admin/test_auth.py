@@ -5,7 +5,8 @@ import time
 import pytest
 
 from blog import accounts, auth, db
-from blog.models import Comment, LoginAttempt, User, utcnow
+from blog.comment_models import Comment
+from blog.models import LoginAttempt, User, utcnow
 from tests.admin.conftest import PASSWORD, Browser, make_comment
 from tests.conftest import csrf_token
 from tests.factories import make_post

@@ -7,9 +7,10 @@ import re
 import pytest
 
 from blog import privacy_tools
+from blog.comment_models import Comment
 from blog.comments import actions, queue
 from blog.db import is_sqlite
-from blog.models import AuditEntry, Comment, utcnow
+from blog.models import AuditEntry, utcnow
 from tests.admin.conftest import make_comment
 from tests.factories import make_post
 

@@ -5,7 +5,8 @@ import pytest
 from slugify import slugify
 
 from blog import content, content_export, editing
-from blog.models import AuditEntry, Post, PostStatus, Tag, utcnow
+from blog.models import AuditEntry, Post, PostStatus, utcnow
+from blog.term_models import Tag
 from tests.admin.conftest import Browser
 from tests.factories import make_post
 

@@ -4,9 +4,10 @@ import pytest
 
 from blog import privacy_tools
 from blog.cli import main
+from blog.comment_models import BlockedItem, Comment, SpamLesson, SpamToken
 from blog.comments import actions, privacy
 from blog.comments.spam import classifier
-from blog.models import AuditEntry, BlockedItem, Comment, SpamLesson, SpamToken, User
+from blog.models import AuditEntry, User
 from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
@@ -131,9 +132,9 @@ def test_privacy_cli(traces, runner):
 def test_erase_leaves_nothing_of_the_website_in_the_blocklist_or_the_filter(
     traces, users
 ):
+    from blog.comment_models import SpamLesson, SpamToken
     from blog.comments import actions
     from blog.comments.spam import blocklist
-    from blog.models import SpamLesson, SpamToken
 
     spam = make_comment(
         traces["mine"][0].post,

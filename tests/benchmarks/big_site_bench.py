@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from blog import accounts, create_app, db
-from blog.models import Comment, Post, Role
+from blog.comment_models import Comment
+from blog.models import Post, Role
 from tests.admin.conftest import Browser
 from tests.benchmarks.moderation_bench import PASSWORD, prepare
 

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from blog import accounts, create_app, db, markup
 from blog.cli import apply_migrations
+from blog.comment_models import Comment
 from blog.comments import word_index
-from blog.models import Comment, Post, Role, utcnow
+from blog.models import Post, Role, utcnow
 from tests.admin.conftest import Browser
 
 TARGET_MS = 50

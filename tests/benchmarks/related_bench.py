@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 
 from blog import content, db, markup, related
 from blog.cli import apply_migrations
-from blog.models import (
+from blog.models import Post
+from blog.term_models import (
     Category,
-    Post,
     PostCategory,
     PostTag,
     RelatedCounts,

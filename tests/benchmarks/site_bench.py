@@ -66,7 +66,8 @@ def prepare_site(workdir: Path, count: int) -> dict:
     """Sync the corpus, index and relate it; return timings and two URLs."""
     from blog import content, create_app, related, search
     from blog.cli import apply_migrations
-    from blog.models import Comment, CommentStatus, Post
+    from blog.comment_models import Comment, CommentStatus
+    from blog.models import Post
 
     corpus = workdir / "content"
     build_corpus(corpus, count)

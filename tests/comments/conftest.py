@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from blog.comment_models import CommentStatus
 from blog.comments import settings as _discussion  # noqa: F401 - defines the keys
-from blog.models import CommentStatus
 from blog.settings import DEFINITIONS
 
 NOW = datetime.datetime(2025, 6, 1, 12, 0, 0)

@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 
+from blog.comment_models import BlockedItem, Comment
 from blog.comments.retention import forget_old_addresses
 from blog.comments.spam.blocklist import block_comment, match, unblock_comment
-from blog.models import BlockedItem, Comment, utcnow
+from blog.models import utcnow
 from tests.factories import make_post
 
 EMAIL, IP = "e" * 64, "i" * 64

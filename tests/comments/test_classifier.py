@@ -7,6 +7,7 @@ import json
 import pytest
 
 from blog import db
+from blog.comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from blog.comments.spam import classifier, evaluate, features
 from blog.comments.spam.classifier import (
     COMMENT_WEIGHT,
@@ -17,7 +18,6 @@ from blog.comments.spam.classifier import (
     learn_from_decision,
 )
 from blog.comments.spam.corpora import Example, read
-from blog.models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from tests.conftest import shared_data
 from tests.factories import make_post
 

@@ -11,8 +11,9 @@ import pytest
 from playhouse.migrations import Runner
 
 from blog import db
+from blog.comment_models import Comment, CommentCount, CommentStatus
 from blog.comments import reading, removal
-from blog.models import Comment, CommentCount, CommentStatus, Post, utcnow
+from blog.models import Post, utcnow
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_comment, make_post
 

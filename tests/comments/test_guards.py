@@ -2,10 +2,10 @@ import datetime
 
 import pytest
 
+from blog.comment_models import CommentStatus
 from blog.comments.spam import Outcome, guards
 from blog.comments.spam.guards import Attempt, TooManyComments
 from blog.comments.validate import ValidationError
-from blog.models import CommentStatus
 
 from .conftest import NOW, default_settings
 

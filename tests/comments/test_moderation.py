@@ -3,9 +3,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from blog.comment_models import CommentStatus
 from blog.comments import moderation
 from blog.comments.spam import Outcome, Verdict
-from blog.models import CommentStatus
 
 from .conftest import NOW, default_settings
 

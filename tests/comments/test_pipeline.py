@@ -6,12 +6,13 @@ import time
 import pytest
 
 from blog import db
+from blog.comment_models import Comment, CommentStatus
 from blog.comments import actions, pipeline, privacy, store, tokens
 from blog.comments.pipeline import Submission
 from blog.comments.spam import Outcome, Verdict
 from blog.comments.spam.guards import TooManyComments
 from blog.comments.validate import CommentsClosed, PostNotFound, ValidationError
-from blog.models import Comment, CommentStatus, PostStatus
+from blog.models import PostStatus
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_comment
 

@@ -7,8 +7,9 @@ from playhouse.migrations import Runner
 
 from blog import db, privacy_tools
 from blog.cli import MIGRATIONS_DIR
+from blog.comment_models import Comment, CommentStatus
 from blog.comments import actions, pipeline, reading
-from blog.models import Comment, CommentStatus, utcnow
+from blog.models import utcnow
 from tests.comments.conftest import default_settings
 from tests.comments.test_comment_counts import counted, truth
 from tests.factories import (

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from blog.cli import main
+from blog.comment_models import SpamToken
 from blog.comments.spam import Outcome
 from blog.comments.spam.blocklist import block_comment, match, unblock_comment
 from blog.comments.spam.classifier import (
@@ -23,7 +24,6 @@ from blog.comments.spam.content import content_verdicts, link_count
 from blog.comments.spam.corpora import read
 from blog.comments.spam.evaluate import scores
 from blog.db import database
-from blog.models import SpamToken
 from blog.settings import DEFINITIONS
 from tests.conftest import shared_data
 
@@ -67,7 +67,7 @@ def test_the_database_store_scores_like_the_memory_store(app):
 
 
 def test_a_decision_is_learned_once_and_flips_cleanly(app):
-    from blog.models import Comment
+    from blog.comment_models import Comment
     from tests.factories import make_post
 
     post = make_post()
@@ -128,7 +128,7 @@ def test_many_links_hold_and_the_classifier_scores(app):
 
 
 def test_the_blocklist_learns_and_forgets_a_spammer(app):
-    from blog.models import Comment
+    from blog.comment_models import Comment
     from tests.factories import make_post
 
     comment = Comment.create(
@@ -155,7 +155,7 @@ def test_the_blocklist_learns_and_forgets_a_spammer(app):
     ],
 )
 def test_an_address_many_readers_share_is_never_blocked(app, prefix, blocked):
-    from blog.models import Comment
+    from blog.comment_models import Comment
     from tests.factories import make_post
 
     comment = Comment.create(
@@ -261,8 +261,8 @@ def test_a_features_migration_relearns_the_live_model(app, migration, body, new_
     """Counts of older tokens go; the default model and every decision come back."""
     import importlib
 
+    from blog.comment_models import Comment, SpamLesson
     from blog.comments.spam.classifier import seed_from_default
-    from blog.models import Comment, SpamLesson
     from tests.factories import make_post
 
     seed_from_default()

@@ -6,9 +6,10 @@ import pytest
 from playhouse.migrations import Runner
 
 from blog import db
+from blog.comment_models import Comment, CommentStatus
 from blog.comments import history as comment_history
 from blog.comments import reading, retention, store
-from blog.models import Comment, CommentStatus, PostStatus, utcnow
+from blog.models import PostStatus, utcnow
 from tests.factories import make_comment, make_post
 
 from .conftest import MemoryHistory

@@ -8,9 +8,9 @@ import importlib
 import pytest
 
 from blog import db
+from blog.comment_models import Comment
 from blog.comments import queue, word_index
 from blog.db import database
-from blog.models import Comment
 from tests.factories import make_comment, make_post
 
 

@@ -15,8 +15,9 @@ from urllib.parse import quote
 
 import pytest
 
+from blog.comment_models import Comment
 from blog.comments import tokens
-from blog.models import Comment, utcnow
+from blog.models import utcnow
 from tests.factories import make_comment, make_post
 
 CASES = 600

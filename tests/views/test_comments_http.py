@@ -11,8 +11,9 @@ import feedparser
 import pytest
 
 from blog import publishing
+from blog.comment_models import Comment, CommentStatus
 from blog.comments import actions, tokens
-from blog.models import Comment, CommentStatus, PostStatus, utcnow
+from blog.models import PostStatus, utcnow
 from tests.factories import (
     delete_for_good,
     make_comment,

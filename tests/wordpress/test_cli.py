@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from blog.cli import main
-from blog.models import Comment, CommentStatus, Post
+from blog.comment_models import Comment, CommentStatus
+from blog.models import Post
 from tests.factories import make_post
 from tests.wordpress.builders import comment, item, wxr
 

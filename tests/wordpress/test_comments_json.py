@@ -5,7 +5,7 @@ import json
 import pytest
 
 from blog import comments_json
-from blog.models import Comment, CommentStatus
+from blog.comment_models import Comment, CommentStatus
 from tests.factories import make_post
 
 KEY = "test secret key"

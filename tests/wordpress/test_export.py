@@ -4,17 +4,9 @@ import datetime
 import io
 import xml.etree.ElementTree as ET
 
-from blog.models import (
-    Category,
-    Comment,
-    CommentStatus,
-    Post,
-    PostCategory,
-    PostTag,
-    Redirect,
-    RelatedPost,
-    Tag,
-)
+from blog.comment_models import Comment, CommentStatus
+from blog.models import Post, Redirect
+from blog.term_models import Category, PostCategory, PostTag, RelatedPost, Tag
 from blog.wordpress import exporter
 from tests.factories import make_post
 

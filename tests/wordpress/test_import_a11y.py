@@ -6,7 +6,9 @@ from collections import Counter
 
 import pytest
 
-from blog.models import Category, Comment, Post, PostStatus, Redirect, Tag
+from blog.comment_models import Comment
+from blog.models import Post, PostStatus, Redirect
+from blog.term_models import Category, Tag
 
 WP = "{http://wordpress.org/export/1.2/}"
 STATE = {"1": "approved", "0": "pending", "spam": "spam", "trash": "deleted"}

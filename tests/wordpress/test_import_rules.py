@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 
-from blog.models import Category, Comment, Post, PostStatus, Redirect
+from blog.comment_models import Comment
+from blog.models import Post, PostStatus, Redirect
+from blog.term_models import Category
 from tests.factories import make_post
 from tests.wordpress.builders import comment, item, wxr
 

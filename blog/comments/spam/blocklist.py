@@ -15,8 +15,9 @@ Suffix List keeps sites apart (name.blogspot.com), one site is blocked, not
 the others.
 """
 
+from ...comment_models import BlockedItem
 from ...db import Prepared, one_of, pack, write_transaction
-from ...models import BlockedItem, utcnow
+from ...models import utcnow
 from ..privacy import is_shared
 from .features import host
 from .sites import SUFFIXES, is_address, is_own_site

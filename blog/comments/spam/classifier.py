@@ -49,8 +49,9 @@ from pathlib import Path
 
 from peewee import EXCLUDED, Case
 
+from ...comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from ...db import Prepared, database, locked, one_of, pack, write_transaction
-from ...models import Comment, SpamLesson, SpamModelVersion, SpamToken, utcnow
+from ...models import utcnow
 from . import features
 
 TOTALS = "#docs"  # its spam/ham counts are how much of each was learned

@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from ... import editing
 from ...auth import role_required
-from ...models import Category, Post, PostStatus, Role, Tag
+from ...models import Post, PostStatus, Role
 from ...pagination import paginate
 from ...post_list import Filters, authors, counts_by_state, listing
+from ...term_models import Category, Tag
 from .base import bp, current_page, settings
 
 SECTIONS = {"posts": "post", "pages": "page"}

@@ -1,0 +1,46 @@
+"""Every table of the site, for `.pwmigrate`'s schema check and the tests.
+
+The tables live in three modules, models.py first because the others refer
+to its Post and User: a list of them all can live in none of the three.
+"""
+
+from .comment_models import (
+    BlockedItem,
+    Comment,
+    CommentCount,
+    SpamLesson,
+    SpamModelVersion,
+    SpamToken,
+)
+from .models import AuditEntry, LoginAttempt, Post, Redirect, Setting, User
+from .term_models import (
+    Category,
+    PostCategory,
+    PostTag,
+    RelatedCounts,
+    RelatedPost,
+    RelatedTerm,
+    Tag,
+)
+
+MODELS = [
+    User,
+    Post,
+    Tag,
+    Category,
+    PostTag,
+    PostCategory,
+    RelatedPost,
+    Comment,
+    CommentCount,
+    Setting,
+    SpamToken,
+    SpamModelVersion,
+    SpamLesson,
+    BlockedItem,
+    AuditEntry,
+    LoginAttempt,
+    Redirect,
+    RelatedTerm,
+    RelatedCounts,
+]
