@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from . import db, publishing
 from .cli_support import replacing, site_settings
 from .comments.spam import classifier
-from .models import Post
+from .models import Post, utcnow
 from .settings import DEFINITIONS
 
 DEFAULT_VALUES = {key: definition.default for key, definition in DEFINITIONS.items()}
@@ -78,13 +78,14 @@ def comments_import_json(file):
 @with_appcontext
 def comments_purge(days):
     """Delete spam and trash past retention and forget addresses past theirs."""
-    from .comments import actions
+    from .comments import actions, retention
 
     days = days if days is not None else site_settings()["spam_retention_days"]
     if days < 1:
         raise click.UsageError("--days must be at least 1")
     removed = actions.purge(days)
-    forgotten = actions.forget_addresses(site_settings())
+    keep = retention.ip_retention(site_settings())
+    forgotten = retention.forget_old_addresses(utcnow(), keep)
     click.echo(
         f"purged {removed} spam and trashed comments older than {days} days; "
         f"forgot the addresses of {forgotten} comments"

@@ -37,7 +37,7 @@ from ..audit import RECEIVED
 from ..comment_models import Comment, CommentStatus
 from ..db import locked, one_of, pack, retrying
 from ..models import AuditEntry, User, utcnow
-from . import pipeline, privacy, removal, retention, validate
+from . import pipeline, privacy, removal, validate
 from .history import DatabaseHistory
 from .spam import blocklist, classifier
 
@@ -334,14 +334,3 @@ def purge(retention_days: int, now: datetime.datetime | None = None) -> int:
     if not Comment.select().where(where).exists():
         return 0
     return _remove(where, "purge", None)
-
-
-def forget_addresses(settings, now: datetime.datetime | None = None) -> int:
-    """Forget the addresses of comments past ip_retention_days; how many.
-
-    A new comment does it too, but a site no comment arrives at (comments
-    closed, a quiet season) must keep the promise all the same.
-    """
-    return retention.forget_old_addresses(
-        now or utcnow(), retention.ip_retention(settings)
-    )

@@ -15,6 +15,7 @@ from werkzeug.exceptions import TooManyRequests
 from .. import auth
 from ..comments import actions
 from ..models import User
+from . import housekeeping
 
 bp = Blueprint("auth", __name__)
 FAILED = "Unknown user name or wrong password."
@@ -59,7 +60,7 @@ def sign_in():
     # Housekeeping that needs no reader to wait for it.
     settings = current_app.extensions["settings"]
     actions.purge(settings["spam_retention_days"])
-    actions.forget_addresses(settings)
+    housekeeping.forget_old_addresses(settings)
     return redirect(_next_path())
 
 

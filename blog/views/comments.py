@@ -38,7 +38,6 @@ from ..comments import (
     moderation,
     pipeline,
     reading,
-    retention,
     store,
     submit,
     tokens,
@@ -49,7 +48,7 @@ from ..db import BusyError
 from ..forms import CommentForm
 from ..models import Post, utcnow
 from ..pagination import PageNotFound, page_number
-from . import errors, reader
+from . import errors, housekeeping, reader
 from .feeds import site
 
 bp = Blueprint("comments", __name__)
@@ -62,7 +61,6 @@ AUTHOR_DAYS = 365
 IDENTICON_MAX_AGE = 365 * 24 * 3600
 FEED_SIZE = 30
 MAX_FIELDS = 20
-PURGE_EVERY = datetime.timedelta(hours=1)
 
 
 def init_app(app):
@@ -179,21 +177,8 @@ def create(post_id):
         # Nothing was stored: the reader gets their text back to send again.
         retry = {"Retry-After": str(errors.BUSY_RETRY_AFTER)}
         return _form_again(post_id, pairs, {FORM: str(error)}, 503, retry)
-    response = _acknowledge(outcome, values)
-    _forget_old_addresses(response, values)
-    return response
-
-
-def _forget_old_addresses(response, values):
-    """Purge IP data past retention once the response has gone, at most
-    hourly per worker: no cron needed, and no reader waits for it."""
-    now = utcnow()
-    last = current_app.extensions.get("comments.addresses_purged")
-    if last is not None and now - last < PURGE_EVERY:
-        return
-    current_app.extensions["comments.addresses_purged"] = now
-    keep = retention.ip_retention(values)
-    response.call_on_close(partial(retention.forget_old_addresses, now, keep))
+    housekeeping.forget_old_addresses(values)
+    return _acknowledge(outcome, values)
 
 
 # Bytes a form may take for each character the comment may hold, counted once

@@ -20,6 +20,7 @@ from ..comment_models import Comment
 from ..comments import actions, queue
 from ..models import Role, utcnow
 from ..pagination import PageNotFound
+from . import housekeeping
 from .admin.base import current_page, private
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/comments")
@@ -130,7 +131,7 @@ def _purge():
     """Old spam, trash and addresses go while a moderator is at work anyway."""
     settings = current_app.extensions["settings"]
     actions.purge(settings["spam_retention_days"])
-    actions.forget_addresses(settings)
+    housekeeping.forget_old_addresses(settings)
 
 
 @bp.post("/empty-spam")

@@ -76,6 +76,7 @@ def browser_for(app, users):
         if role:
             response = browser.login(role)
             assert response.status_code == 302, response.get_data(as_text=True)
+            response.close()  # as a server does: work left for after it runs
         return browser
 
     return make
