@@ -86,32 +86,40 @@ def _patterns(keywords: tuple) -> list[tuple[str, re.Pattern]]:
 
 def keyword_hit(keywords, fields: dict) -> tuple[str, str] | None:
     """The first listed keyword found, and the field it is in; or None."""
+    return _hit(keywords, _keyword_texts(fields))
+
+
+def _hit(keywords, texts) -> tuple[str, str] | None:
     patterns = _patterns(tuple(keywords))
-    if not patterns:
-        return None
-    for field, text in _keyword_texts(fields):
+    for field, text in texts:
         for keyword, pattern in patterns:
             if pattern.search(text):
                 return keyword, field
     return None
 
 
-def _keyword_texts(fields: dict):
+def _keyword_texts(fields: dict) -> list[tuple[str, str]]:
     """Each field as written, and the body also as shown: "v&#105;agra" and
     "vi*a*gra" show as "viagra"."""
+    texts = []
     for field in KEYWORD_FIELDS:
         value = fields.get(field) or ""
-        yield field, fold(value)
+        texts.append((field, fold(value)))
         if field == "body" and value:
-            yield field, fold(shown_text(value))
+            texts.append((field, fold(shown_text(value))))
+    return texts
 
 
 def check_keywords(fields: dict, settings: Mapping) -> Verdict:
+    texts = None  # read once for both lists, and only if one has a keyword
     for key, outcome, kind in (
         ("disallowed_keywords", Outcome.SPAM, "disallowed"),
         ("moderation_keywords", Outcome.HOLD, "moderation"),
     ):
-        hit = keyword_hit(settings[key], fields)
+        if not settings[key]:
+            continue
+        texts = texts or _keyword_texts(fields)
+        hit = _hit(settings[key], texts)
         if hit:
             keyword, field = hit
             where = field.removeprefix("author_").replace("_", " ")
