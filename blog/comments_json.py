@@ -15,7 +15,6 @@ from .comment_models import Comment, CommentStatus
 from .comments import privacy, validate
 from .db import write_transaction
 from .models import Post, utcnow
-from .wordpress.threads import sanitize
 
 FORMAT = "field-notes-comments"
 VERSION = 1
@@ -190,7 +189,9 @@ def _body_html(fields: dict, body: str) -> str:
     """The file's HTML, sanitized and masked again: a file is never trusted
     with markup, nor with the contacts in it."""
     given = str(fields.get("body_html") or "")
-    return privacy.mask_html(sanitize(given) if given else markup.render_comment(body))
+    if given:
+        return privacy.mask_html(markup.clean_comment_html(given))
+    return privacy.mask_html(markup.render_comment(body))
 
 
 def _parse_time(value) -> datetime.datetime:

@@ -346,7 +346,13 @@ def _has_raw_html(tokens) -> bool:
 @lru_cache(maxsize=16)
 def render_comment(text: str) -> str:
     """Render a reader's comment: raw HTML off, strict allowlist, links marked UGC."""
-    return _comment_cleaner.clean(_comment_md.render(text))
+    return clean_comment_html(_comment_md.render(text))
+
+
+def clean_comment_html(html: str) -> str:
+    """HTML held to a comment's allowlist, its links made and marked UGC: a
+    rendered comment's, or an imported one's."""
+    return _comment_cleaner.clean(html)
 
 
 def summarize(summary: str, text: str, length: int = 280) -> str:

@@ -9,9 +9,6 @@ import datetime
 import json
 from typing import NamedTuple
 
-import bleach
-from bleach.linkifier import Linker
-
 from .. import markup
 from ..comment_models import Comment, CommentStatus
 from ..comments import privacy, validate
@@ -43,35 +40,11 @@ IMPORT_VERDICT = {
     "score": None,
 }
 
-_cleaner = bleach.Cleaner(
-    tags=markup.COMMENT_TAGS,
-    attributes=markup.COMMENT_ATTRIBUTES,
-    protocols=markup.PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
-
-
-def _ugc(attrs, new=False):
-    if not attrs.get((None, "href"), "").startswith("mailto:"):
-        attrs[(None, "rel")] = markup.UGC_REL
-    return attrs
-
-
-# The comment pattern: only the comment schemes, and no run read again from
-# each of its words.
-_linker = Linker(callbacks=[_ugc], skip_tags={"pre", "code"}, url_re=markup.COMMENT_URL)
-
-
-def sanitize(html: str) -> str:
-    """HTML kept to the comment allowlist, its links marked as user content."""
-    return _linker.linkify(_cleaner.clean(html))
-
 
 def comment_html(body: str) -> str:
     """A WordPress comment as WordPress shows it (wpautop), sanitized, and its
     contacts masked as the page shows them (HTML can split an address)."""
-    return privacy.mask_html(sanitize(autop.autop(body)))
+    return privacy.mask_html(markup.clean_comment_html(autop.autop(body)))
 
 
 class Placed(NamedTuple):
