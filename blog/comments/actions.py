@@ -309,7 +309,12 @@ def _remove(where, action: str, user: User | None) -> int:
         AuditEntry.insert_from(doomed, AUDIT_FIELDS).execute()
         return removal.remove(where_found)
 
-    return retrying(run)
+    removed = retrying(run)
+    if removed:
+        # The replies of a thread taken off the page moved into its place:
+        # readers see them now, as after "delete".
+        publishing.invalidate_pages()
+    return removed
 
 
 def empty_spam(user: User | None, seen_at: datetime.datetime | None = None) -> int:

@@ -430,3 +430,26 @@ def test_an_approved_reply_readers_do_not_see_says_why(moderator, post):
     assert "Readers do not see it" in detail
     other = moderator.get(f"/admin/comments/{shown.id}/").get_data(as_text=True)
     assert "Readers do not see it" not in other
+
+
+@pytest.mark.parametrize("how", ["empty spam", "purge"])
+def test_deleting_a_thread_for_good_shows_its_replies_on_the_cached_page(
+    app, moderator, post, how
+):
+    root = make_comment(post, "approved", body="The first word")
+    make_comment(
+        post, "approved", body="A kind reply", parent=root, thread=root, depth=1
+    )
+    old = utcnow() - datetime.timedelta(days=31)
+    actions.apply("spam", [root.id], None)
+    Comment.update(modified_at=old).where(Comment.id == root.id).execute()
+    reader = app.test_client()
+    # Cached now: its thread is off the page while its first comment is spam.
+    assert "A kind reply" not in reader.get(post.url).get_data(as_text=True)
+    if how == "empty spam":
+        _empty_spam(moderator, moderator.get("/admin/comments/?status=spam").text)
+    else:
+        actions.purge(30)
+    assert not Comment.select().where(Comment.id == root.id).exists()
+    # The reply took its place: readers see it at once, as after "delete".
+    assert "A kind reply" in reader.get(post.url).get_data(as_text=True)
