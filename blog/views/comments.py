@@ -250,16 +250,19 @@ def _token_for_again(token, post) -> str:
 def _acknowledge(outcome, values):
     """Redirect to the comment; pending and spam get the very same answer."""
     comment, post = outcome.comment, outcome.post
-    # The page shows the reader's other waiting comments too: they count.
     sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
-    own = reading.still_unseen(sent) if sent else ()
-    place = _comments_page(comment, values, own)
+    place = _comments_page(comment, values, _still_unseen(sent))
     response = redirect(f"{post.url}{place}", 303)
     response.headers["Cache-Control"] = "no-store"
     if outcome.status != Status.APPROVED:
         _remember_pending(response, sent, comment.id)
     _remember_author(response, comment, outcome.remember)
     return response
+
+
+def _still_unseen(sent: list[int]) -> list[int]:
+    # The pages show the reader's waiting comments too: they count.
+    return reading.still_unseen(sent) if sent else []
 
 
 def _comments_page(comment, values, own_ids=()) -> str:
@@ -330,7 +333,9 @@ def permalink(comment_id):
     lookup = DatabaseHistory().comment
     if not post or not pipeline.is_shown(comment, post.id, lookup):
         abort(404)
-    return redirect(f"{post.url}{_comments_page(comment, reader.settings())}", 302)
+    sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
+    place = _comments_page(comment, reader.settings(), _still_unseen(sent))
+    return redirect(f"{post.url}{place}", 302)
 
 
 @bp.get("/comments/feed/")

@@ -794,6 +794,22 @@ def test_a_comments_permalink_follows_it_from_page_to_page(site, post, reader):
         assert reader.get(f"/comment/{missing}/").status_code == 404
 
 
+def test_a_permalink_counts_the_readers_own_waiting_comments(site, post, reader):
+    """Newest first, a reader's comment awaiting moderation heads their first
+    page: the thread it pushes onto their second page is found there."""
+    site.set("comment_order", "newest")
+    site.set("comments_per_page", 5)
+    site.set("hold_all", True)
+    oldest = make_comment(post, author_name="Oldest")
+    for n in range(4):
+        make_comment(post, author_name=f"Later {n}")
+    assert reader.comment(post).status_code == 303
+    moved = reader.get(f"/comment/{oldest.id}/")
+    assert moved.headers["Location"] == f"{post.url}?cpage=2#comment-{oldest.id}"
+    page = text(reader.get(f"{post.url}?cpage=2"))
+    assert f'id="comment-{oldest.id}"' in page
+
+
 def test_comments_on_a_page_are_in_no_feed(site, post, reader):
     """A page shows no comments (WordPress imports bring some): nor does a feed,
     whose link would lead nowhere."""
