@@ -1,5 +1,6 @@
 """Commenting in a real browser: post, reply, moderation notice, JavaScript off."""
 
+import json
 import re
 
 import pytest
@@ -237,4 +238,41 @@ def test_a_comment_written_right_to_left_reads_right_to_left(site, watched_page)
     hebrew, english = _text_edges(page, f"#comment-{comment_id} .comment-content p")
     assert hebrew[1] < 1 < hebrew[0]  # against the right edge
     assert english[0] < 1 < english[1]
+    assert watched_page.problems == []
+
+
+def test_a_deep_thread_keeps_to_a_narrow_screen(site, watched_page, tmp_path):
+    """Ten levels, as WordPress allows and an import brings (or a deeper
+    setting left): every reply keeps room to be read on a phone, and the page
+    never scrolls sideways."""
+    page = watched_page.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    post = _post_url(page, site)
+    words = "A reply of ordinary length that has to wrap on a small screen."
+    thread = [
+        {
+            "id": n,
+            "parent": n - 1 if n > 1 else None,
+            "status": "approved",
+            "author_name": f"Level {n}",
+            "created_at": f"2024-06-02T09:{n:02}:00Z",
+            "body": words,
+        }
+        for n in range(1, 11)
+    ]
+    slug = post.rstrip("/").rsplit("/", 1)[1]
+    export = {
+        "format": "field-notes-comments",
+        "version": 1,
+        "posts": [{"kind": "post", "slug": slug, "comments": thread}],
+    }
+    (tmp_path / "deep.json").write_text(json.dumps(export))
+    site.cli("comments", "import-json", str(tmp_path / "deep.json"))
+    page.goto(site.url + post)
+    deepest = page.locator(".comment", has_text="Level 10").last
+    width = deepest.locator(".comment-content").evaluate(
+        "element => element.getBoundingClientRect().width"
+    )
+    assert width >= 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert watched_page.problems == []
