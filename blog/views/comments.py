@@ -89,7 +89,9 @@ def comment_context(post) -> dict:
         return reading.threads(post, number, per_page, order, own)
 
     form = g.get("comment_form") or _blank_form(post)
-    reply_to = _reply_to(post, form.parent.data)
+    # One level (thread_depth 1): a reply would be a comment of its own.
+    threaded = values["thread_depth"] > 1
+    reply_to = _reply_to(post, form.parent.data) if threaded else None
     form.parent.data = str(reply_to.id) if reply_to else ""
     number = page_number(request.args.get("cpage"))
     if reply_to is not None and "cpage" not in request.args:
@@ -108,6 +110,7 @@ def comment_context(post) -> dict:
         "comment_form": form,
         "comment_errors": g.get("comment_errors", {}),
         "comments_open": not moderation.is_closed(post, values, utcnow()),
+        "comments_threaded": threaded,
         "reply_to": reply_to,
         "comments_feed": f"/comments/{post.id}/feed/",
     }

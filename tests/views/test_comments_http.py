@@ -336,6 +336,18 @@ def test_replies_past_the_deepest_level_attach_to_it(app, site, post):
     assert (reply.parent_id, reply.depth) == (top.id, 1)
 
 
+def test_one_level_of_threads_offers_no_reply(site, post, reader):
+    """A reply would be a comment of its own, far from the one it answers:
+    the page offers none rather than a "Reply" that does not."""
+    site.set("thread_depth", 1)
+    top = make_comment(post, author_name="Bob")
+    html = text(reader.get(post.url))
+    assert 'class="comment-reply-link"' not in html and "Leave a Reply" in html
+    html = text(reader.get(f"{post.url}?replytocom={top.id}"))
+    assert "Leave a Reply to" not in html
+    assert re.search(r'name="parent" type="hidden" value=""', html)
+
+
 def _nested(html: str, parent_id: int, child_id: int) -> bool:
     return bool(
         re.search(
