@@ -9,6 +9,9 @@ touched it. Over comments from readers received in the window:
   "not spam" (false positives);
 - missed: the share of comments the filter approved that a moderator later
   marked spam (false negatives).
+
+Of a moderator's "spam" and "not spam" on one comment only the last counts:
+a decision taken back is no verdict on the filter.
 """
 
 import datetime
@@ -126,8 +129,19 @@ def spam_filter_quality(days: int = 30, now: datetime.datetime | None = None):
     rows = _first_verdicts((now or utcnow()) - datetime.timedelta(days=days)).alias("v")
 
     def decided(action):
+        # The moderator's last word: a decision taken back is no verdict.
+        later = AuditEntry.alias("later")
         return AuditEntry.select(AuditEntry.object_id).where(
-            (AuditEntry.object_type == "comment") & (AuditEntry.action == action)
+            (AuditEntry.object_type == "comment")
+            & (AuditEntry.action == action)
+            & ~fn.EXISTS(
+                later.select(SQL("1")).where(
+                    (later.object_type == "comment")
+                    & (later.object_id == AuditEntry.object_id)
+                    & later.action.in_(("comment.spam", "comment.not_spam"))
+                    & (later.id > AuditEntry.id)
+                )
+            )
         )
 
     def counted(condition):

@@ -66,6 +66,20 @@ def test_spam_filter_quality_from_moderators_decisions(post, users):
     assert quality.missed_share == 0.2
 
 
+def test_quality_counts_a_moderators_last_word(post, users):
+    """A decision taken back is no verdict on the filter, as the classifier
+    keeps only a comment's latest label."""
+    moderator = users["moderator"]
+    passed, caught = make_comment(post, "approved"), make_comment(post, "spam")
+    for action in ("spam", "not_spam"):  # marked spam by mistake, then put back
+        actions.apply(action, [passed.id], moderator)
+    for action in ("not_spam", "spam"):  # let through, then found out after all
+        actions.apply(action, [caught.id], moderator)
+    quality = dashboard.spam_filter_quality(30)
+    assert (quality.approved, quality.missed) == (1, 0)
+    assert (quality.spam_verdicts, quality.overturned) == (1, 0)
+
+
 def test_quality_survives_emptying_the_spam_folder(post, users):
     caught = [make_comment(post, "spam") for _ in range(4)]
     actions.apply("not_spam", [caught[0].id], users["moderator"])
