@@ -107,6 +107,7 @@ def comment_context(post) -> dict:
     return {
         "comment_threads": threads,
         "comment_count": reading.approved_count(post),
+        "comment_order": order,
         "comment_form": form,
         "comment_errors": g.get("comment_errors", {}),
         "comments_open": not moderation.is_closed(post, values, utcnow()),

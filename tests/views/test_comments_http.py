@@ -894,6 +894,26 @@ def test_newest_first_order(site, post, reader):
     assert html.index("Newer.") < html.index("Older.")
 
 
+@pytest.mark.parametrize(
+    "order, first, second",
+    [
+        ("oldest", "Later comments →", "← Earlier comments"),
+        ("newest", "Older comments →", "← Newer comments"),
+    ],
+)
+def test_the_comment_pager_names_where_it_leads(
+    site, post, reader, seven_comments, order, first, second
+):
+    site.set("comment_order", order)
+    publishing.invalidate_pages()
+    assert f'rel="next" href="{post.url}?cpage=2#comments">{first}</a>' in text(
+        reader.get(post.url)
+    )
+    assert f'rel="prev" href="{post.url}#comments">{second}</a>' in text(
+        reader.get(f"{post.url}?cpage=2")
+    )
+
+
 def test_a_new_comment_on_a_later_page_redirects_there(site, post, reader):
     site.set("comments_per_page", 5)
     for i in range(5):
