@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import IntegrityError
 
-from .db import write_transaction
+from .db import serialise, write_transaction
 from .models import Role, User
 
 hasher = PasswordHasher()
@@ -48,6 +48,26 @@ def create_user(
             )
     except IntegrityError as error:
         raise AccountError(f"the user name {username!r} is taken") from error
+
+
+def change_role(user_id: int, role: str) -> str:
+    """Give a user another role; return the one it had.
+
+    The admins are counted and the role saved in one transaction, under one
+    lock: two admins demoting each other at once would otherwise each count
+    two admins and leave the site with none.
+    """
+    if role not in set(Role):
+        raise AccountError(f"role must be one of {', '.join(Role)}")
+    with write_transaction():
+        serialise("user.admins")
+        user = User.get_by_id(user_id)
+        admins = User.select().where(User.role == Role.ADMIN).count()
+        if user.role == Role.ADMIN and role != Role.ADMIN and admins == 1:
+            raise AccountError("the site needs at least one admin")
+        before, user.role = user.role, role
+        user.save(only=[User.role])
+    return before
 
 
 def set_password(user: User, password: str):

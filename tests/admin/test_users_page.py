@@ -1,5 +1,8 @@
 import re
+import threading
+import time
 
+from blog import accounts
 from blog.models import AuditEntry, Role, User
 from tests.admin.conftest import PASSWORD
 
@@ -55,6 +58,46 @@ def test_the_last_admin_cannot_be_demoted(admin, users):
     )
     assert response.status_code == 400
     assert User.get_by_id(users["admin"].id).role == Role.ADMIN
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(
+    app, browser_for, users, monkeypatch
+):
+    second = accounts.create_user("admin2", PASSWORD, Role.ADMIN)
+    first_browser, second_browser = browser_for("admin"), browser_for("admin2")
+    saving, save = threading.Event(), User.save
+
+    def linger_in_save(user, *args, **kwargs):
+        # The first demotion stops between counting the admins and saving.
+        if not saving.is_set():
+            saving.set()
+            time.sleep(0.5)  # the other admin's demotion arrives meanwhile
+        return save(user, *args, **kwargs)
+
+    monkeypatch.setattr(User, "save", linger_in_save)
+    answers = {}
+
+    def demote(name, browser, target, wait):
+        if wait:
+            assert saving.wait(timeout=10)
+        answers[name] = browser.post(
+            f"/admin/users/{target}/role", {"role": "editor"}, page="/admin/users/"
+        ).status_code
+
+    threads = [
+        threading.Thread(
+            target=demote, args=("first", first_browser, second.id, False)
+        ),
+        threading.Thread(
+            target=demote, args=("second", second_browser, users["admin"].id, True)
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers.values()) == [302, 400]
+    assert User.select().where(User.role == Role.ADMIN).count() == 1
 
 
 def test_reset_password_ends_the_users_sessions(admin, browser_for, users):

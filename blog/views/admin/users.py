@@ -68,13 +68,10 @@ def _user_or_404(user_id) -> User:
 def change_role(user_id):
     user = _user_or_404(user_id)
     role = request.form.get("role", "")
-    if role not in set(Role):
-        return _page(400, error=f"role must be one of {', '.join(Role)}")
-    admins = User.select().where(User.role == Role.ADMIN).count()
-    if user.role == Role.ADMIN and role != Role.ADMIN and admins == 1:
-        return _page(400, error="the site needs at least one admin")
-    before, user.role = user.role, role
-    user.save(only=[User.role])
+    try:
+        before = accounts.change_role(user.id, role)
+    except accounts.AccountError as error:
+        return _page(400, error=str(error))
     _log("user.role", user.id, user.username, before, role)
     flash(f"{user.username} is now {role}.")
     return redirect(url_for(".user_list"))
