@@ -21,7 +21,7 @@ from ..comments import actions, queue
 from ..models import Role, utcnow
 from ..pagination import PageNotFound
 from . import housekeeping
-from .admin.base import current_page, private
+from .admin.base import current_page, database_id, private
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/comments")
 private(bp)
@@ -88,18 +88,7 @@ def _selected_ids() -> list[int]:
         raw = request.form.get("page_ids", "").split(",")
     else:
         raw = request.form.getlist("ids")
-    return [ident for ident in map(_comment_id, raw) if ident is not None]
-
-
-def _comment_id(value: str) -> int | None:
-    """A comment id from a form: ASCII digits within a database id, else None.
-
-    str.isdigit() alone takes "²", which int() refuses.
-    """
-    value = value.strip()
-    if value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
+    return [ident for ident in map(database_id, raw) if ident is not None]
 
 
 @bp.post("/act")
@@ -109,7 +98,7 @@ def act():
     row = request.form.get("row_action", "")
     if row:
         action, _, raw = row.partition(":")
-        ident = _comment_id(raw)
+        ident = database_id(raw)
         ids = [] if ident is None else [ident]
     else:
         action, ids = request.form.get("action", ""), _selected_ids()

@@ -1,6 +1,8 @@
 import datetime
 import re
 
+import pytest
+
 from blog import audit
 from blog.cli import main
 from blog.comment_models import Comment
@@ -37,6 +39,14 @@ def test_audit_page_filters_by_action(admin, users):
     rows = re.findall(r"<td>(post\.publish|comment\.spam)</td>", page)
     assert rows == ["comment.spam"]
     assert AuditEntry.select().count() == 2
+
+
+@pytest.mark.parametrize("object_id", ["²", "99999999999999999999", "1e3", " "])
+def test_an_object_id_that_is_no_id_filters_nothing(admin, users, object_id):
+    audit.record("post.publish", users["editor"], object_type="post", object_id=1)
+    response = admin.get("/admin/audit/", query_string={"object_id": object_id})
+    assert response.status_code == 200
+    assert "<td>post.publish</td>" in response.get_data(as_text=True)
 
 
 def test_purge_cli(app, runner):

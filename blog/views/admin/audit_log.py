@@ -4,17 +4,16 @@ from flask import render_template, request
 
 from ... import audit
 from ...auth import role_required
-from .base import bp, current_page
+from .base import bp, current_page, database_id
 
 
 @bp.get("/audit/")
 @role_required()
 def audit_log():
-    object_id = request.args.get("object_id", "")
     filters = audit.Filters(
         action=request.args.get("action", ""),
         object_type=request.args.get("object_type", ""),
-        object_id=int(object_id) if object_id.isdigit() else None,
+        object_id=database_id(request.args.get("object_id", "")),
         actor=request.args.get("actor", ""),
     )
     return render_template(

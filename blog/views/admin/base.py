@@ -43,6 +43,18 @@ def current_page() -> int:
     return page_number(request.args.get("page"))
 
 
+def database_id(value: str) -> int | None:
+    """An id from a form or query: ASCII digits within a database id, else None.
+
+    str.isdigit() alone takes "²", which int() refuses, and SQLite refuses
+    an integer past 64 bits.
+    """
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
 def page_link(number: int) -> dict:
     """url_for arguments of this page's URL showing page `number`."""
     return {**(request.view_args or {}), **request.args.to_dict(), "page": number}
