@@ -16,8 +16,10 @@ from .. import auth
 from ..comments import actions
 from ..models import User
 from . import housekeeping
+from .admin.base import refuse_nul
 
 bp = Blueprint("auth", __name__)
+bp.before_request(refuse_nul)
 FAILED = "Unknown user name or wrong password."
 
 

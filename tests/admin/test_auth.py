@@ -161,6 +161,18 @@ def _fail(browser, username="editor", **kwargs):
     return browser.login(username, "wrong password", **kwargs)
 
 
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_nul_in_the_sign_in_form_is_refused_with_400(browser_for, field):
+    """PostgreSQL refuses a NUL in any text: the count of failures failed."""
+    browser = browser_for()
+    form = {"username": "editor", "password": PASSWORD}
+    form[field] += "\x00"
+    response = browser.post("/login/", form, page="/login/")
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert LoginAttempt.select().count() == 0
+
+
 def test_five_failures_per_account_lock_it_for_a_while(app, users, browser_for):
     browser = browser_for()
     for _ in range(auth.MAX_FAILURES):

@@ -79,6 +79,14 @@ def test_publish_shows_the_post_to_readers(app, editor):
     assert "Notes on caching" in reader.get("/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("field", ["title", "body", "tags"])
+def test_a_nul_in_the_editor_is_refused_with_400(editor, field):
+    response = _create(editor, **{field: "Notes\x00 on caching"})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert Post.select().count() == 0
+
+
 @pytest.mark.parametrize(
     ("summary", "shown"),
     [("", "<p>Some Markdown text.</p>"), ("The *gist*.", "<p>The <em>gist</em>.</p>")],

@@ -35,6 +35,17 @@ def test_a_taken_name_or_short_password_is_refused(admin):
     assert "at least 10 characters" in short.get_data(as_text=True)
 
 
+def test_a_nul_in_a_new_users_details_is_refused_with_400(admin, users):
+    response = admin.post(
+        "/admin/users/",
+        {"username": "newbie", "role": "editor", "display_name": "New\x00bie"},
+        page="/admin/users/",
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert not User.select().where(User.username == "newbie").exists()
+
+
 def test_change_role_takes_effect_at_once(admin, browser_for, users):
     editor = browser_for("editor")
     assert editor.get("/admin/comments/").status_code == 403

@@ -1,12 +1,19 @@
 """What every dashboard page shares: the blueprint, sign-in, no caching."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
 from ...auth import login_manager
 from ...pagination import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def refuse_nul():
+    """Answer 400 to a form holding a NUL: no field of ours needs one, and
+    PostgreSQL refuses it in any text, which would be a 500."""
+    if any("\x00" in value for _key, value in request.form.items(multi=True)):
+        abort(400, description="The form could not be read: it holds a NUL character.")
 
 
 def private(blueprint: Blueprint):
@@ -21,6 +28,8 @@ def private(blueprint: Blueprint):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+    blueprint.before_request(refuse_nul)
 
     @blueprint.after_request
     def _no_store(response):
