@@ -41,21 +41,26 @@ def lookup(paths: list[str]) -> str | None:
         .limit(1)
         .first()
     )
-    if row is None or not is_local(row.target) or _scheduled(row.target):
+    if row is None or not is_local(row.target) or _hidden(row.target):
         return None
     return row.target
 
 
-def _scheduled(target: str) -> bool:
-    """Whether target is a post still waiting for its date (an imported "future"
-    one): its address would tell its title, and /?p=1, 2, ... every one."""
+# The reader's endpoints that show one post or page, and its kind.
+_KINDS = {"reader.post": "post", "reader.page": "page"}
+
+
+def _hidden(target: str) -> bool:
+    """Whether target is a post or page readers may not see (a draft, or one
+    waiting for its date): its address would tell its title, and /?p=1, 2, ...
+    every one."""
     try:
         endpoint, args = current_app.url_map.bind("").match(target.split("?")[0])
     except HTTPException:
         return False
-    if endpoint != "reader.post":
+    if endpoint not in _KINDS:
         return False
-    found = Post.lookup("post", args["slug"])
+    found = Post.lookup(_KINDS[endpoint], args["slug"])
     return found is not None and not found.is_public
 
 

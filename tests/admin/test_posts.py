@@ -179,6 +179,22 @@ def test_a_new_slug_leaves_the_old_address_answering_301(app, editor, kind):
     assert reader.get(never_public).status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["post", "page"])
+@pytest.mark.parametrize(
+    "change", [{"action": "draft"}, {"action": "publish", "date": "2099-01-01T09:00"}]
+)
+def test_an_old_address_does_not_tell_the_new_one_of_a_hidden_post(
+    app, editor, kind, change
+):
+    post = make_post(kind=kind, title="Old name", slug="old-name")
+    old = post.url
+    assert _save(editor, post, slug="secret-plans").status_code == 302
+    assert _save(editor, post, slug="secret-plans", **change).status_code == 302
+    response = app.test_client().get(old)
+    assert response.status_code == 404
+    assert "secret-plans" not in response.headers.get("Location", "")
+
+
 def test_unpublish_refuses_a_draft(editor):
     post = make_post(status=PostStatus.DRAFT)
     response = _save(editor, post, action="unpublish")
