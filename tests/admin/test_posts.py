@@ -276,6 +276,14 @@ def test_a_value_longer_than_its_column_is_refused_beside_its_field(
     assert not Post.select().exists()
 
 
+@pytest.mark.parametrize("order", ["99999999999", "-99999999999", "²", "--5", "1.5"])
+def test_an_order_that_is_no_column_integer_is_refused_beside_its_field(editor, order):
+    response = _create(editor, "pages", title="About", nav_order=order)
+    assert response.status_code == 400
+    assert 'id="nav_order-error"' in response.get_data(as_text=True)
+    assert not Post.select().exists()
+
+
 def test_preview_without_javascript_renders_and_saves_nothing(editor):
     response = _create(editor, body="# Heading\n\nText", action="preview")
     page = response.get_data(as_text=True)
