@@ -71,6 +71,19 @@ def test_the_last_admin_cannot_be_demoted(admin, users):
     assert User.get_by_id(users["admin"].id).role == Role.ADMIN
 
 
+def test_an_admin_handing_over_lands_on_a_page_of_their_new_role(admin, users):
+    accounts.create_user("admin2", PASSWORD, Role.ADMIN)
+    response = admin.post(
+        f"/admin/users/{users['admin'].id}/role",
+        {"role": "editor"},
+        page="/admin/users/",
+    )
+    assert response.status_code == 302
+    landing = admin.get(response.headers["Location"])
+    assert landing.status_code == 200
+    assert "admin is now editor." in landing.get_data(as_text=True)
+
+
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(
     app, browser_for, users, monkeypatch
 ):

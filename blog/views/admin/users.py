@@ -74,6 +74,9 @@ def change_role(user_id):
         return _page(400, error=str(error))
     _log("user.role", user.id, user.username, before, role)
     flash(f"{user.username} is now {role}.")
+    if user.id == current_user.id and role != Role.ADMIN:
+        # The users page is an admin's: the overview is still theirs.
+        return redirect(url_for(".home"))
     return redirect(url_for(".user_list"))
 
 
