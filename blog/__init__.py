@@ -2,10 +2,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request
 from flask_wtf import CSRFProtect
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from . import cache, config, db, templating
 from .comments import word_index
@@ -110,6 +111,8 @@ def _before_request():
     # No address of ours holds a NUL, and PostgreSQL refuses one in any query.
     if "\x00" in request.path or b"%00" in request.query_string:
         abort(400)
+    if isinstance(request.routing_exception, RequestRedirect):
+        return _redirect_on_this_site(request.routing_exception)
     db.database.connect(reuse_if_open=True)
     generation = current_app.extensions["generation"].current()
     # Another worker changed something: settings and theme may have changed too.
@@ -127,6 +130,15 @@ def _before_request():
                 # A broken theme setting must not take the site down.
                 current_app.logger.error("theme %r unusable: %s", theme, error)
                 themes.activate(current_app.config["THEME"])
+
+
+def _redirect_on_this_site(moved: RequestRedirect):
+    """Werkzeug's redirect to the address with its slash, as a path: werkzeug
+    names the request's Host header, which anyone may forge, and a cache in
+    front would keep the permanent redirect to their site for every reader."""
+    target = urlsplit(moved.new_url)
+    path = "/" + target.path.lstrip("/")
+    return redirect(path + (f"?{target.query}" if target.query else ""), moved.code)
 
 
 def _after_request(response):

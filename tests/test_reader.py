@@ -167,6 +167,23 @@ def test_a_post_url_with_the_wrong_date_redirects_to_the_right_one(reader):
 
 
 @pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/about", "/about/"),
+        ("/tag/sqlite", "/tag/sqlite/"),
+        ("/search?q=wal", "/search/?q=wal"),
+    ],
+)
+def test_a_slash_redirect_stays_on_this_site_whatever_the_host(reader, path, target):
+    """A forged Host header must not become the redirect's target: a cache in
+    front would keep the permanent redirect and send every reader there."""
+    response = reader.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == target
+    assert "evil.example" not in text(response)
+
+
+@pytest.mark.parametrize(
     ("zone", "stored"),
     [
         ("Europe/Paris", datetime.datetime(2024, 6, 22, 22, 0)),  # 00:00 in Paris
