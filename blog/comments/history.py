@@ -32,17 +32,21 @@ _TIMES_FROM_IP = db.Prepared(
         .order_by(Comment.created_at)
     )
 )
-# The same text on this post by the same email or name: the digest's index
-# finds the few comments with this text, whoever wrote them.
+# The same text on this post by the same name, or by the same email from the
+# same address: the digest's index finds the few comments with this text,
+# whoever wrote them.
 _SAME_TEXT = db.Prepared(
-    lambda post_id, digest, body, deleted, email_hash, name: Comment.select(
+    lambda post_id, digest, body, deleted, email_hash, ip_hash, name: Comment.select(
         Comment.id
     ).where(
         (Comment.post == post_id)
         & (Comment.body_digest == digest)
         & (Comment.body == body)
         & (Comment.status != deleted)
-        & ((Comment.email_hash == email_hash) | (Comment.author_name == name))
+        & (
+            ((Comment.email_hash == email_hash) & (Comment.ip_hash == ip_hash))
+            | (Comment.author_name == name)
+        )
     )
 )
 # status || '': SQLite, with no statistics, would otherwise walk every approved
@@ -115,7 +119,7 @@ class DatabaseHistory:
         return [_moment(row[0]) for row in rows]
 
     def has_same_text(
-        self, post_id: int, author_name: str, email_hash: str, body: str
+        self, post_id: int, author_name: str, email_hash: str, body: str, ip_hash: str
     ) -> bool:
         found = _SAME_TEXT.scalar(
             post_id,
@@ -123,6 +127,7 @@ class DatabaseHistory:
             body,
             CommentStatus.DELETED.value,
             email_hash,
+            ip_hash,
             author_name,
         )
         return found is not None

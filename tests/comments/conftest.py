@@ -64,11 +64,14 @@ class MemoryHistory:
             if c.ip_hash == ip_hash and c.created_at >= since
         )
 
-    def has_same_text(self, post_id, author_name, email_hash, body):
+    def has_same_text(self, post_id, author_name, email_hash, body, ip_hash):
         return any(
             c.post_id == post_id
             and c.body == body
-            and (c.author_name == author_name or c.email_hash == email_hash)
+            and (
+                c.author_name == author_name
+                or (c.email_hash == email_hash and c.ip_hash == ip_hash)
+            )
             and c.status != CommentStatus.DELETED
             for c in self.comments
         )

@@ -72,17 +72,22 @@ def test_history_times_from_ip(post):
 
 def test_history_same_text(post):
     other = make_post()
-    make_comment(post, author_name="Ada", email_hash="e-a", body="Same words.")
+    make_comment(
+        post, author_name="Ada", email_hash="e-a", ip_hash="ip-a", body="Same words."
+    )
     make_comment(
         post, author_name="Bob", body="Deleted words.", status=CommentStatus.DELETED
     )
     history = comment_history.DatabaseHistory()
-    assert history.has_same_text(post.id, "Ada", "e-other", "Same words.")
-    assert history.has_same_text(post.id, "Other", "e-a", "Same words.")
-    assert not history.has_same_text(post.id, "Other", "e-other", "Same words.")
-    assert not history.has_same_text(other.id, "Ada", "e-a", "Same words.")
-    assert not history.has_same_text(post.id, "Ada", "e-a", "Other words.")
-    assert not history.has_same_text(post.id, "Bob", "e-b", "Deleted words.")
+    assert history.has_same_text(post.id, "Ada", "e-other", "Same words.", "ip-x")
+    assert history.has_same_text(post.id, "Other", "e-a", "Same words.", "ip-a")
+    # The email alone, from elsewhere, would confirm a guess at Ada's email.
+    assert not history.has_same_text(post.id, "Other", "e-a", "Same words.", "ip-x")
+    assert not history.has_same_text(post.id, "Other", "e-x", "Same words.", "ip-a")
+    assert not history.has_same_text(post.id, "Other", "e-other", "Same words.", "ip-a")
+    assert not history.has_same_text(other.id, "Ada", "e-a", "Same words.", "ip-a")
+    assert not history.has_same_text(post.id, "Ada", "e-a", "Other words.", "ip-a")
+    assert not history.has_same_text(post.id, "Bob", "e-b", "Deleted words.", "")
 
 
 def test_history_known_commenter(post):
@@ -99,8 +104,8 @@ def test_a_moderators_edit_keeps_the_same_text_check_right(post):
     comment.body = "New words."
     comment.save()
     history = comment_history.DatabaseHistory()
-    assert history.has_same_text(post.id, "Ada", "e-x", "New words.")
-    assert not history.has_same_text(post.id, "Ada", "e-x", "Old.")
+    assert history.has_same_text(post.id, "Ada", "e-x", "New words.", "ip-x")
+    assert not history.has_same_text(post.id, "Ada", "e-x", "Old.", "ip-x")
 
 
 def test_the_digest_migration_fills_in_existing_comments(post):
@@ -112,7 +117,7 @@ def test_the_digest_migration_fills_in_existing_comments(post):
     migration.down(migrator, db.database.obj)
     migration.up(migrator, db.database.obj)
     assert comment_history.DatabaseHistory().has_same_text(
-        post.id, "Ada", "e-x", "Kept words."
+        post.id, "Ada", "e-x", "Kept words.", "ip-x"
     )
     if db.is_sqlite():
         # The column is added in place: a rebuilt table loses its triggers.
@@ -145,7 +150,7 @@ def test_the_digest_migration_fills_in_existing_comments(post):
         ),
         (
             comment_history._SAME_TEXT,
-            (1, "0123456789abcdef", "Same words.", "deleted", "e-a", "A"),
+            (1, "0123456789abcdef", "Same words.", "deleted", "e-a", "ip-a", "A"),
             "INDEX comment_post_id_body_digest (post_id=? AND body_digest=?)",
         ),
         (
@@ -204,7 +209,12 @@ def test_database_and_memory_histories_agree(post):
         assert database.last_from(ip, email) == memory.last_from(ip, email)
     for ip in ("ip-a", "ip-c", "ip-x"):
         assert database.times_from_ip(ip, since) == memory.times_from_ip(ip, since)
-    for args in [("A", "e-x", "x"), ("Q", "e-b", "z"), ("A", "e-a", "y")]:
+    for args in [
+        ("A", "e-x", "x", "ip-x"),
+        ("Q", "e-b", "z", "ip-c"),
+        ("Q", "e-b", "z", "ip-a"),
+        ("A", "e-a", "y", "ip-a"),
+    ]:
         assert database.has_same_text(post.id, *args) == memory.has_same_text(
             post.id, *args
         )

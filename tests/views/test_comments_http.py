@@ -304,6 +304,17 @@ def test_a_duplicate_gets_a_message_and_no_second_copy(site, post, reader):
     assert len(stored()) == 1
 
 
+def test_the_duplicate_check_confirms_no_guessed_email(site, post, reader, other):
+    """A shown comment's words sent again under another name with a guessed
+    email must not be told apart from a wrong guess: a 409 would confirm whose
+    email wrote the comment."""
+    site.set("check_flood", False)
+    assert reader.comment(post).status_code == 303
+    right = other.comment(post, author="Guesser", email="ada@example.org")
+    wrong = other.comment(post, author="Guesser Two", email="bob@example.org")
+    assert (right.status_code, wrong.status_code) == (303, 303)
+
+
 def test_a_reply_is_threaded_under_its_parent(post, reader, other):
     reader.comment(post)
     (top,) = stored()

@@ -31,9 +31,13 @@ class History(Protocol):
         """When each comment from this address since `since` was made, oldest first."""
 
     def has_same_text(
-        self, post_id: int, author_name: str, email_hash: str, body: str
+        self, post_id: int, author_name: str, email_hash: str, body: str, ip_hash: str
     ) -> bool:
-        """Whether this author or email already left this text on this post."""
+        """Whether this author already left this text on this post.
+
+        By name, or by email only from the same address: the email alone
+        would let anyone confirm a guess at whose email wrote a shown comment.
+        """
 
     def known_commenter(self, email_hash: str) -> bool:
         """Whether this email has an approved comment."""
@@ -114,7 +118,11 @@ def duplicate(attempt: Attempt, settings: Mapping, history, now) -> Verdict | No
     if not settings["check_duplicate"]:
         return None
     if history.has_same_text(
-        attempt.post_id, attempt.author_name, attempt.email_hash, attempt.body
+        attempt.post_id,
+        attempt.author_name,
+        attempt.email_hash,
+        attempt.body,
+        attempt.ip_hash,
     ):
         raise ValidationError(
             {BODY: "You have already posted this comment here."}, status=409
