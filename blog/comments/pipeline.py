@@ -152,11 +152,14 @@ def idempotency_key(token, post_id, fields, private, secret) -> str:
     """The same form sent twice has the same key; two readers never share one.
 
     A cached page gives every reader the same token, so the key also covers
-    what the reader wrote and who they are.
+    what the reader wrote and who they are: their address too, since the rest
+    is public but the email, and a replay's answer (the earlier comment)
+    would confirm a guess at the email of whoever sent it.
     """
     parts = [
         token.nonce,
         str(post_id),
+        private.ip_hash,
         private.email_hash,
         fields.author_name,
         fields.author_url,

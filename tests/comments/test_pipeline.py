@@ -173,6 +173,11 @@ def test_readers_sharing_a_cached_token_get_different_keys(changes):
     assert len(base) == 64
 
 
+def test_readers_at_other_addresses_get_different_keys():
+    token = tokens.issue(1, SECRET, NOW - datetime.timedelta(minutes=1))
+    assert prepare(token=token).key != prepare(token=token, ip="198.51.100.9").key
+
+
 def test_run_collects_every_verdict_in_order(content_checks, history):
     content_checks.answers.append(Verdict("links", Outcome.PASS, "1 link"))
     decision = pipeline.run(prepare(), default_settings(), history, NOW)

@@ -214,6 +214,21 @@ def test_two_readers_of_one_cached_page_share_its_token(post, reader, other):
     assert [c.author_name for c in stored()] == ["Ada Lindqvist", "Bob"]
 
 
+def test_a_shared_token_confirms_no_guessed_email(site, post, reader, other):
+    """Another reader of the cached page holds the same token: resending a
+    shown comment's form with a guessed email must not answer as a replay
+    (303 to that comment) when the guess is right."""
+    site.set("check_flood", False)
+    token = reader.token(post)
+    assert other.token(post) == token
+    assert reader.comment(post, token=token).status_code == 303
+    right = other.comment(post, token=token, email="ada@example.org")
+    wrong = other.comment(post, token=token, email="bob@example.org")
+    assert right.status_code == wrong.status_code
+    assert right.headers.get("Location") == wrong.headers.get("Location")
+    assert len(stored()) == 1
+
+
 def _neutral(response):
     """What a commenter can see of the answer, ids aside."""
     cookies = sorted(c.split("=", 1)[0] for c in response.headers.getlist("Set-Cookie"))
