@@ -15,6 +15,17 @@ _PHONE = re.compile(
     r"(?:\+|00)?[ \u00a0]?(?:\(\d{1,5}\)[ \u00a0]?)?\d((?:[ \u00a0.()-]{0,2}\d)++)"
 )
 _PHONE_SEPARATORS = " \u00a0.()-"
+# The dashes, spaces, brackets, dots and plus signs a number is typed with
+# besides ASCII's: word processors' en dashes and non-breaking hyphens, French
+# narrow spaces, the full-width forms of Japanese and Chinese input methods
+# (and the long-vowel mark they put for a dash). Each is read as its ASCII
+# one, a character for a character, so the spans found stay in place.
+_AS_ASCII = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u30fc", "-")
+    | dict.fromkeys("\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007", " ")
+    | dict.fromkeys("\u2008\u2009\u200a\u202f\u205f\u3000", " ")
+    | {"\uff08": "(", "\uff09": ")", "\uff0e": ".", "\uff0b": "+"}
+)
 # What a number may not run into: a word, a path, a percentage, a range, a
 # decimal or a time.
 _NOT_AFTER_PHONE = re.compile(r"[\w/%-]|[.,:]\d")
@@ -119,6 +130,7 @@ def spans(text: str) -> Iterator[tuple[int, int]]:
     """Where the phone numbers of a text are: (start, end) pairs, in order."""
     if not _MAY_HAVE_PHONE.search(text):
         return
+    text = text.translate(_AS_ASCII)
     done = 0
     while run := _PHONE.search(text, done):
         end = _phone_end(text, run)

@@ -103,6 +103,25 @@ def test_phone_numbers_next_to_other_numbers_are_masked(text):
     assert "765 4321" not in masked and PHONE_MASK in masked
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "555\u2013123\u20134567",  # en dashes, as word processors and phones type
+        "+49\u2011151\u201112345678",  # non-breaking hyphens
+        "+1 555\u2012123\u20124567",  # figure dashes
+        "\uff10\uff19\uff10\uff0d\uff11\uff12\uff13\uff14\uff0d\uff15\uff16\uff17\uff18",
+        "\uff08\uff10\uff13\uff09\uff11\uff12\uff13\uff14\uff0d\uff15\uff16\uff17\uff18",
+        "06\u202f12\u202f34\u202f56\u202f78",  # French narrow no-break spaces
+        "+44\u200920\u20097946\u20090958",  # thin spaces
+        "\uff10\uff19\uff10\u3000\uff11\uff12\uff13\uff14\u3000\uff15\uff16\uff17\uff18",
+    ],
+)
+def test_phone_numbers_with_unicode_dashes_and_spaces_are_masked(text):
+    """Dashes, spaces and brackets other than ASCII's (full-width ones are how
+    Japanese and Chinese input methods type a number) part a number alike."""
+    assert mask_contacts(text) == PHONE_MASK
+
+
 NOT_PHONES = [
     "SQLite 3.45.1 is out",
     "version 1.2.3.4567",
@@ -131,6 +150,10 @@ NOT_PHONES = [
     "0 1 1 2 3 5 8 13 21 34 55 89 144 233",
     "10.0.0.1 10.0.0.2 10.0.0.3",
     "2024-06-23 2024-06-24 2024-06-25",
+    "on 2024\u201306\u201323",
+    "from 1999\u20132024",
+    "10\u202f000\u202f000 rows",
+    "\uff12\uff10\uff12\uff14\uff0d\uff10\uff16\uff0d\uff12\uff13",
 ]
 
 
