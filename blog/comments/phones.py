@@ -26,6 +26,12 @@ _AS_ASCII = str.maketrans(
     | dict.fromkeys("\u2008\u2009\u200a\u202f\u205f\u3000", " ")
     | {"\uff08": "(", "\uff09": ")", "\uff0e": ".", "\uff0b": "+"}
 )
+# German and Austrian numbers part the area code with a slash ("030/1234567",
+# "+49 30/1234567"): read as a dash. Not inside a path, and not a date's
+# "01/02", whose parts are too short.
+_AREA_SLASH = re.compile(
+    r"(?<![\w/.,-])(?:0\d{1,4}|\+\d{1,3}[ \u00a0]\d{2,5})/(?=\d{3})"
+)
 # What a number may not run into: a word, a path, a percentage, a range, a
 # decimal or a time.
 _NOT_AFTER_PHONE = re.compile(r"[\w/%-]|[.,:]\d")
@@ -130,7 +136,7 @@ def spans(text: str) -> Iterator[tuple[int, int]]:
     """Where the phone numbers of a text are: (start, end) pairs, in order."""
     if not _MAY_HAVE_PHONE.search(text):
         return
-    text = text.translate(_AS_ASCII)
+    text = _AREA_SLASH.sub(lambda code: code[0][:-1] + "-", text.translate(_AS_ASCII))
     done = 0
     while run := _PHONE.search(text, done):
         end = _phone_end(text, run)

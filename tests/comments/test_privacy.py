@@ -122,6 +122,23 @@ def test_phone_numbers_with_unicode_dashes_and_spaces_are_masked(text):
     assert mask_contacts(text) == PHONE_MASK
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0171/1234567", PHONE_MASK),
+        ("Tel. 030/12345678", f"Tel. {PHONE_MASK}"),
+        ("Fax 089/123 456 78.", f"Fax {PHONE_MASK}."),
+        ("+49 171/1234567", PHONE_MASK),
+        ("see 01/02/2024", "see 01/02/2024"),
+        ("012/345", "012/345"),
+        ("https://example.com/0171/1234567", "https://example.com/0171/1234567"),
+    ],
+)
+def test_an_area_code_parted_by_a_slash_is_masked(text, expected):
+    """German and Austrian numbers are often written "030/1234567"."""
+    assert mask_contacts(text) == expected
+
+
 NOT_PHONES = [
     "SQLite 3.45.1 is out",
     "version 1.2.3.4567",
