@@ -61,6 +61,7 @@ AUTHOR_DAYS = 365
 IDENTICON_MAX_AGE = 365 * 24 * 3600
 FEED_SIZE = 30
 MAX_FIELDS = 20
+_OUR_FORMS = ("same-origin", "none")  # Sec-Fetch-Site; "none": the reader's own
 
 
 def init_app(app):
@@ -163,6 +164,11 @@ def _reply_to(post, parent_id) -> Comment | None:
 
 @bp.post("/comments/<int:post_id>/")
 def create(post_id):
+    # The token is on every cached page, so only the browser can tell a form
+    # another site made its visitor send (from their address, saving that
+    # site's name and email in their details) from our own.
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in _OUR_FORMS:
+        abort(403, description="Comments are sent from the form on this site.")
     pairs = _form_pairs()
     values = reader.settings().all()
     try:

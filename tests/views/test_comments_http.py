@@ -194,6 +194,44 @@ def test_a_tampered_token(post, reader, tamper):
     assert stored() == []
 
 
+@pytest.mark.parametrize("fetched_from", ["cross-site", "same-site"])
+def test_a_form_posted_from_another_site_is_refused(post, reader, fetched_from):
+    """A page elsewhere could make its visitors' browsers post comments (from
+    their addresses, past flood control and the rate limit) and plant its own
+    name and email in their saved details; browsers say where a form came from."""
+    response = reader.client.post(
+        f"/comments/{post.id}/",
+        data={
+            "comment": "Posted through a visitor's browser.",
+            "author": "Planted",
+            "email": "planted@example.org",
+            "remember": "y",
+            "token": reader.token(post),
+        },
+        headers={"Sec-Fetch-Site": fetched_from},
+        environ_base={"REMOTE_ADDR": reader.ip},
+    )
+    assert response.status_code == 403
+    assert "Set-Cookie" not in response.headers
+    assert stored() == []
+
+
+def test_a_form_posted_from_this_site_is_taken(post, reader):
+    token = reader.token(post)
+    response = reader.client.post(
+        f"/comments/{post.id}/",
+        data={
+            "comment": "Mine.",
+            "author": "Ada",
+            "email": "a@example.org",
+            "token": token,
+        },
+        headers={"Sec-Fetch-Site": "same-origin"},
+        environ_base={"REMOTE_ADDR": reader.ip},
+    )
+    assert response.status_code == 303
+
+
 def test_a_replayed_form_stores_once(post, reader):
     token = reader.token(post)
     first = reader.comment(post, token=token)
