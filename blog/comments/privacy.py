@@ -54,7 +54,9 @@ _AT = rf"(?:[@＠]|\s+[@＠]\s+|\s*{_OPEN}\s*at\s*{_CLOSE}\s*)"
 # full stop, so "感谢@小明。这篇" is a mention and the next sentence.
 _STOP = r"(?:\.|[．。｡](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]))"
 _DOT = rf"(?:{_STOP}|\s+\.\s+|\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*)"
-_TLD = r"[^\W\d_]{2,24}"
+# No top-level domain is an image type: "logo@2x.png" names a picture.
+_IMAGE_TYPE = r"(?:png|jpe?g|gif|svg|webp|avif|bmp|ico|tiff?)(?![^\W_])"
+_TLD = rf"(?!{_IMAGE_TYPE})[^\W\d_]{{2,24}}"
 _SYMBOLIC = rf"{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}"
 # "jane at example dot com": plain words only when both "at" and "dot" are
 # spelt out, so "look at example.com" stays as it is.

@@ -47,6 +47,9 @@ NOT_EMAILS = [
     "@mention in a reply",
     "decorators like @app.route work",
     "the price is 5 @ 3 each",
+    # High-resolution images' names: no top-level domain is an image type.
+    "serve logo@2x.png and logo@3x.webp",
+    "`icon@2x.jpg` or icon@1.5x.JPEG, photo@large.gif, hero@2x.avif",
 ]
 
 
