@@ -132,11 +132,26 @@ def _longest_phone(run: str, start: int, ends: list[int], first: int) -> int | N
     )
 
 
+# Click-to-chat links: the number a path or a query value names there is a
+# phone number, where elsewhere it is left alone (an id, a page).
+_CHAT_LINK = re.compile(
+    r"(?:\b(?:wa|t)\.me/|[?&](?:phone|tel|mobile|number)=)"
+    r"(?P<number>(?:\+|%2[bB])?\d{7,15})(?!\d)",
+    re.IGNORECASE,
+)
+
+
 def spans(text: str) -> Iterator[tuple[int, int]]:
     """Where the phone numbers of a text are: (start, end) pairs, in order."""
     if not _MAY_HAVE_PHONE.search(text):
         return
     text = _AREA_SLASH.sub(lambda code: code[0][:-1] + "-", text.translate(_AS_ASCII))
+    chats = [link.span("number") for link in _CHAT_LINK.finditer(text)]
+    yield from sorted([*_written(text), *chats]) if chats else _written(text)
+
+
+def _written(text: str) -> Iterator[tuple[int, int]]:
+    """The numbers written as phone numbers, in order."""
     done = 0
     while run := _PHONE.search(text, done):
         end = _phone_end(text, run)

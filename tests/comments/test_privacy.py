@@ -142,6 +142,27 @@ def test_an_area_code_parted_by_a_slash_is_masked(text, expected):
     assert mask_contacts(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://wa.me/15551234567", f"https://wa.me/{PHONE_MASK}"),
+        ("[chat](https://wa.me/447946095800)", f"[chat](https://wa.me/{PHONE_MASK})"),
+        ("https://t.me/+15551234567", f"https://t.me/{PHONE_MASK}"),
+        (
+            "https://api.whatsapp.com/send?phone=15551234567&text=hi",
+            f"https://api.whatsapp.com/send?phone={PHONE_MASK}&text=hi",
+        ),
+        ("viber://chat?number=%2B15551234567", f"viber://chat?number={PHONE_MASK}"),
+        ("https://example.com/?id=123456789", "https://example.com/?id=123456789"),
+        ("https://t.me/s/channel/1234567", "https://t.me/s/channel/1234567"),
+    ],
+)
+def test_a_phone_number_in_a_chat_link_is_masked(text, expected):
+    """A path or a query value is left alone, unless it is the number of a
+    click-to-chat link."""
+    assert mask_contacts(text) == expected
+
+
 NOT_PHONES = [
     "SQLite 3.45.1 is out",
     "version 1.2.3.4567",
