@@ -78,9 +78,25 @@ def _normalize_link(md: MarkdownIt, url: str) -> str:
     return MarkdownIt.normalizeLink(md, url)
 
 
+# Ids the reader's pages give their own parts, and footnotes theirs: a heading
+# named like one ("## Comments") takes the next free suffix, as a second
+# heading of one name does, so #comments still leads to the comments.
+PAGE_IDS = frozenset(
+    "main site-search page-title post-title post-tags related-title comments"
+    " comments-title respond reply-title cancel-comment-reply-link commentform"
+    " email-notes comment author email url homepage remember parent token"
+    " submit-comment kept-comment error-title comment-error author-error"
+    " email-error url-error".split()
+)
+_NUMBERED_IDS = re.compile(r"comment-\d+(?:-author)?|fn\d+|fnref\d+")
+
+
 def _heading_id(title: str) -> str:
     # A heading of emoji, punctuation or an image alone slugifies to nothing.
-    return slugify(title) or "section"
+    slug = slugify(title) or "section"
+    if slug in PAGE_IDS or _NUMBERED_IDS.fullmatch(slug):
+        return f"{slug}-1"
+    return slug
 
 
 def _post_parser() -> MarkdownIt:

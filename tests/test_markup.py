@@ -29,6 +29,11 @@ def test_commonmark_extensions_render():
         (["🙂", "!!!", "🙂"], ["section", "section-1", "section-2"]),
         (["Notes", "Notes", "Café"], ["notes", "notes-1", "cafe"]),
         (["![diagram](/media/a.svg)"], ["section"]),
+        # The page's own parts and the footnotes keep their ids.
+        (
+            ["Comments", "Comments", "Comment 12", "FN1"],
+            ["comments-1", "comments-1-1", "comment-12-1", "fn1-1"],
+        ),
     ],
 )
 def test_every_heading_gets_an_anchor_to_link_to(headings, ids):

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import time
 from types import SimpleNamespace
 
@@ -117,6 +118,20 @@ def test_a_post_page_shows_everything_about_the_post(reader):
     for tag in ("caching", "flask", "markdown", "python"):
         assert f'<a href="/tag/{tag}/" rel="tag">{tag}</a>' in html
     assert '<img src="/media/request-flow.svg"' in html
+
+
+def test_headings_named_like_the_pages_parts_keep_every_id_unique(app):
+    from tests.factories import make_comment
+
+    headings = ["Comments", "Main", "Respond", "Post title", "Comment 1", "Fn1"]
+    body = "".join(f"## {name}\n\n" for name in headings) + "Note[^1].\n\n[^1]: N.\n"
+    post = make_post(body=body, date=datetime.datetime(2024, 1, 1))
+    make_comment(post, id=1)
+    html = text(app.test_client().get(post.url))
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert sorted(name for name in set(ids) if ids.count(name) > 1) == []
+    assert '<section id="comments"' in html and '<li id="comment-1"' in html
+    assert '<h2 id="comments-1">Comments</h2>' in html
 
 
 def test_a_post_links_the_posts_before_and_after_it(reader):
