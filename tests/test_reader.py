@@ -314,6 +314,26 @@ def test_archives_list_their_posts_under_a_heading(
     assert member in html
 
 
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("/2024/6/", "/2024/06/"),
+        ("/02024/", "/2024/"),
+        ("/2024/6/9/", "/2024/06/09/"),
+        ("/2024/006/09/", "/2024/06/09/"),
+        ("/2024/?page=1", None),
+        ("/2024/6/?page=1", "/2024/06/?page=1"),
+    ],
+)
+def test_an_archive_has_one_address(reader, path, canonical):
+    response = reader.get(path)
+    if canonical is None:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 301
+        assert response.headers["Location"] == canonical
+
+
 def test_an_empty_month_is_an_archive_with_no_posts(reader):
     html = text(reader.get("/2024/01/"))
     assert "<h1>January 2024</h1>" in html

@@ -28,6 +28,7 @@ bp = Blueprint("reader", __name__)
 # A cached page is trusted at most this long even if nothing bumps the generation.
 CACHE_SECONDS = 3600
 MEDIA_MAX_AGE = 365 * 24 * 3600
+ARCHIVE_PATHS = {"year": "/%Y/", "month": "/%Y/%m/", "day": "/%Y/%m/%d/"}
 
 
 def settings():
@@ -122,6 +123,13 @@ def archive(year, month=None, day=None):
     if not 1 <= year <= 9998 or 0 in (month, day):
         abort(404)
     start, end, local = _local_range(year, month, day)
+    kind = "day" if day else "month" if month else "year"
+    # /2024/3/ and /02024/ are /2024/03/ and /2024/ written otherwise: one
+    # address per archive, padded as post addresses are.
+    canonical = local.strftime(ARCHIVE_PATHS[kind])
+    if request.path != canonical:
+        query_string = request.query_string.decode()
+        return redirect(canonical + (f"?{query_string}" if query_string else ""), 301)
     query = Post.published().where((Post.date >= start) & (Post.date < end))
     period = "%Y" if not month else "%B %Y" if not day else None
     title = local.strftime(period) if period else None
@@ -130,7 +138,7 @@ def archive(year, month=None, day=None):
         query,
         archive_title=title,
         archive_start=local,
-        archive_kind="day" if day else "month" if month else "year",
+        archive_kind=kind,
     )
 
 
