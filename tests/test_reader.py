@@ -334,6 +334,19 @@ def test_an_archive_has_one_address(reader, path, canonical):
         assert response.headers["Location"] == canonical
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": PostStatus.DRAFT},
+        {"date": datetime.datetime(2999, 1, 1)},
+        {"kind": "page", "slug": "colophon"},
+    ],
+)
+def test_an_author_of_nothing_public_has_no_archive(app, fields):
+    make_post(author="Nobody Yet", **fields)
+    assert_themed_error(app.test_client().get("/author/nobody-yet/"), 404)
+
+
 def test_an_empty_month_is_an_archive_with_no_posts(reader):
     html = text(reader.get("/2024/01/"))
     assert "<h1>January 2024</h1>" in html

@@ -211,11 +211,13 @@ def category(slug):
 
 @bp.get("/author/<slug>/")
 def author(slug):
-    names = [row.author for row in Post.select(Post.author).distinct()]
+    # Only authors of public posts: a draft's byline is not the reader's to see.
+    query = Post.published()
+    names = [row.author for row in query.select(Post.author).distinct()]
     matching = [name for name in names if name and slugify(name) == slug]
     if not matching:
         abort(404)
-    query = Post.published().where(Post.author.in_(matching))
+    query = query.where(Post.author.in_(matching))
     return listing(
         "archive.html",
         query,
