@@ -381,10 +381,16 @@ def summarize(summary: str, text: str, length: int = 280) -> str:
     return f"<p>{escape(words)}</p>" if words else ""
 
 
+# bleach ends the text of a stripped block (p, li, div) with a line break, but
+# not of a table cell or row, nor a <br>: their words would run together.
+_CELL_ENDS = re.compile(r"<br\b[^>]*>|</(?:td|th|tr|caption)\s*>", re.I)
+
+
 def plain_text(html: str) -> str:
     """The text of a piece of HTML, for search, summaries and related posts."""
+    spaced = _CELL_ENDS.sub(lambda m: m[0] + " ", html)
     # bleach gives HTML back, its entities escaped: "&amp;" is not the text "&".
-    return unescape(bleach.clean(html, tags=set(), strip=True, strip_comments=True))
+    return unescape(bleach.clean(spaced, tags=set(), strip=True, strip_comments=True))
 
 
 def pygments_css(selector: str = "pre code", style: str = "xcode") -> str:

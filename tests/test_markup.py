@@ -199,6 +199,17 @@ def test_the_text_of_an_html_post_is_text_not_html():
     assert text == "Tom & Jerry <3 café\xa0au lait, “quoted”"
 
 
+def test_the_words_of_table_cells_and_lines_stay_apart():
+    # WordPress's block editor writes a table on one line.
+    html = (
+        "<table><tr><th>Bird</th><th>Speed</th></tr><tr><td>Kestrel</td>"
+        "<td>fast</td></tr></table><p>Line<br>break<br/>end</p>"
+    )
+    words = ["Bird", "Speed", "Kestrel", "fast", "Line", "break", "end"]
+    assert render_post(html, fmt="html").text.split() == words
+    assert render_post(f"<div>\n{html}\n</div>").text.split() == words
+
+
 def test_text_in_the_authors_html_blocks_is_searchable_text_too():
     text = (
         '<div class="note">\nKestrels hover over motorways.\n</div>\n\n'
