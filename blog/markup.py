@@ -78,9 +78,8 @@ def _normalize_link(md: MarkdownIt, url: str) -> str:
     return MarkdownIt.normalizeLink(md, url)
 
 
-# Ids the reader's pages give their own parts, and footnotes theirs: a heading
-# named like one ("## Comments") takes the next free suffix, as a second
-# heading of one name does, so #comments still leads to the comments.
+# Ids of the reader's pages' own parts and of footnotes: a heading named like
+# one takes the next free suffix, so #comments still leads to the comments.
 PAGE_IDS = frozenset(
     "main site-search page-title post-title post-tags related-title comments"
     " comments-title respond reply-title cancel-comment-reply-link commentform"
@@ -260,19 +259,22 @@ class Rendered(NamedTuple):
 _TEXT_TOKENS = {"text", "code_inline", "fence", "code_block"}
 
 
-def _token_text(tokens) -> str:
+def _token_text(tokens, joiner=" ") -> str:
+    # Blocks are apart; the pieces of a line are not: "`fetch`ing" is one word.
     parts = []
     for token in tokens:
         if token.children:
-            parts.append(_token_text(token.children))
+            parts.append(_token_text(token.children, ""))
         elif token.type in _TEXT_TOKENS:
             parts.append(token.content)
         elif token.type == "html_block":
             # An author's <div> or <details> holds words a reader searches for.
             parts.append(plain_text(token.content))
-        elif token.type in ("softbreak", "hardbreak"):
+        elif token.type in ("softbreak", "hardbreak") or (
+            token.type == "html_inline" and _CELL_ENDS.fullmatch(token.content)
+        ):
             parts.append(" ")
-    return " ".join(part for part in parts if part)
+    return joiner.join(part for part in parts if part)
 
 
 def render_post(text: str, source_path: str | None = None, fmt="markdown") -> Rendered:
@@ -381,8 +383,7 @@ def summarize(summary: str, text: str, length: int = 280) -> str:
     return f"<p>{escape(words)}</p>" if words else ""
 
 
-# bleach ends the text of a stripped block (p, li, div) with a line break, but
-# not of a table cell or row, nor a <br>: their words would run together.
+# bleach breaks the line after a stripped p or li, not after a cell, row or br.
 _CELL_ENDS = re.compile(r"<br\b[^>]*>|</(?:td|th|tr|caption)\s*>", re.I)
 
 

@@ -186,10 +186,25 @@ def test_text_is_extracted_for_search_and_related_posts():
         "bold",
         "words",
         "and",
-        "code",
-        ".",
+        "code.",
     ]
     assert plain_text("<p>a <b>b</b></p>") == "a b"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("`fetch`ing un*believ*able **WAL**-mode", "fetching unbelievable WAL-mode"),
+        (
+            "[Flask](https://flask.example)'s docs, see[^1].\n\n[^1]: A note.",
+            "Flask's docs, see. A note.",
+        ),
+        ("one\ntwo  \nthree<br>four", "one two three four"),
+    ],
+)
+def test_a_word_split_by_inline_markup_is_one_word_of_the_text(markdown, text):
+    # Search, related posts and summaries read this text.
+    assert " ".join(render_post(markdown).text.split()) == text
 
 
 def test_the_text_of_an_html_post_is_text_not_html():
@@ -219,7 +234,7 @@ def test_text_in_the_authors_html_blocks_is_searchable_text_too():
     assert render_post(text).text.split() == [
         *"Kestrels hover over motorways.".split(),
         *"Spoiler The butler did it.".split(),
-        *"After the blocks .".split(),
+        *"After the blocks.".split(),
     ]
 
 
