@@ -134,6 +134,18 @@ def test_headings_named_like_the_pages_parts_keep_every_id_unique(app):
     assert '<h2 id="comments-1">Comments</h2>' in html
 
 
+@pytest.mark.parametrize("kind", ["post", "page"])
+def test_the_meta_description_is_the_summary_as_text(app, kind):
+    from blog.markup import summarize
+
+    summary = "A *short* summary & [more](https://more.example)"
+    post = make_post(
+        kind=kind, summary=summary, summary_html=summarize(summary, "Body.")
+    )
+    html = text(app.test_client().get(post.url))
+    assert '<meta name="description" content="A short summary &amp; more">' in html
+
+
 def test_a_post_links_the_posts_before_and_after_it(reader):
     html = text(reader.get(CACHING_POST))
     assert (
