@@ -359,6 +359,25 @@ def test_an_author_of_nothing_public_has_no_archive(app, fields):
     assert_themed_error(app.test_client().get("/author/nobody-yet/"), 404)
 
 
+@pytest.mark.parametrize(
+    "fields", [{"status": PostStatus.DRAFT}, {"date": datetime.datetime(2999, 1, 1)}]
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tag/unannounced/",
+        "/tag/unannounced/feed/atom/",
+        "/category/secret-plans/",
+        "/category/secret-plans/feed/rss/",
+    ],
+)
+def test_a_term_of_nothing_public_has_no_archive_nor_feed(app, fields, path):
+    make_post(tags=["Unannounced"], categories=["Secret-plans"], **fields)
+    response = app.test_client().get(path)
+    assert response.status_code == 404
+    assert b"Unannounced" not in response.data and b"Secret" not in response.data
+
+
 def test_an_empty_month_is_an_archive_with_no_posts(reader):
     html = text(reader.get("/2024/01/"))
     assert "<h1>January 2024</h1>" in html

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app
 from .. import feeds
 from ..models import Post
 from ..term_models import Category, PostCategory, PostTag, Tag
-from .reader import cacheable, settings
+from .reader import cacheable, settings, term_posts
 
 bp = Blueprint("feeds", __name__)
 
@@ -49,15 +49,13 @@ def default_feed():
 
 @bp.get(f"/tag/<slug>/feed/{FORMAT}/")
 def tag_feed(slug, fmt):
-    found = Tag.get_or_none(Tag.slug == slug) or abort(404)
-    query = Post.published().join(PostTag).where(PostTag.tag == found)
+    found, query = term_posts(Tag, PostTag.tag, slug)
     return feed_response(query, fmt, f"/tag/{found.slug}/", f"Tag: {found.name}")
 
 
 @bp.get(f"/category/<slug>/feed/{FORMAT}/")
 def category_feed(slug, fmt):
-    found = Category.get_or_none(Category.slug == slug) or abort(404)
-    query = Post.published().join(PostCategory).where(PostCategory.category == found)
+    found, query = term_posts(Category, PostCategory.category, slug)
     label = f"Category: {found.name}"
     return feed_response(query, fmt, f"/category/{found.slug}/", label)
 

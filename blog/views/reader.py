@@ -183,10 +183,22 @@ def comment_context(post) -> dict:
     return hook(post) if hook else {}
 
 
+def term_posts(model, link, slug):
+    """The tag or category of this slug and the query of its public posts.
+
+    A term of drafts or scheduled posts only is a 404, as is its feed: its
+    name is not the reader's to see before one of them is published.
+    """
+    found = model.get_or_none(model.slug == slug) or abort(404)
+    query = Post.published().join(link.model).where(link == found)
+    if not query.exists():
+        abort(404)
+    return found, query
+
+
 @bp.get("/tag/<slug>/")
 def tag(slug):
-    found = Tag.get_or_none(Tag.slug == slug) or abort(404)
-    query = Post.published().join(PostTag).where(PostTag.tag == found)
+    found, query = term_posts(Tag, PostTag.tag, slug)
     return listing(
         "archive.html",
         query,
@@ -198,8 +210,7 @@ def tag(slug):
 
 @bp.get("/category/<slug>/")
 def category(slug):
-    found = Category.get_or_none(Category.slug == slug) or abort(404)
-    query = Post.published().join(PostCategory).where(PostCategory.category == found)
+    found, query = term_posts(Category, PostCategory.category, slug)
     return listing(
         "archive.html",
         query,
