@@ -378,6 +378,18 @@ def test_a_term_of_nothing_public_has_no_archive_nor_feed(app, fields, path):
     assert b"Unannounced" not in response.data and b"Secret" not in response.data
 
 
+def test_a_sticky_post_is_pinned_on_the_home_page_only(app):
+    old = make_post("Old and sticky", tags=["t"], sticky=True)
+    make_post("Fresh arrival", tags=["t"], date=old.date + datetime.timedelta(days=1))
+    reader = app.test_client()
+    home, archive = text(reader.get("/")), text(reader.get("/tag/t/"))
+    assert (
+        home.index("Old and sticky") < home.index("Fresh arrival") and "Pinned" in home
+    )
+    assert archive.index("Fresh arrival") < archive.index("Old and sticky")
+    assert "Pinned" not in archive
+
+
 def test_an_empty_month_is_an_archive_with_no_posts(reader):
     html = text(reader.get("/2024/01/"))
     assert "<h1>January 2024</h1>" in html

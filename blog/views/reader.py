@@ -52,10 +52,9 @@ def cacheable():
 
 
 def listing(template, query, **context):
+    # Archives are in date order: a sticky post is pinned on the home page only.
     page = paginate(
-        query.select(*Post.listing_fields()).order_by(
-            Post.sticky.desc(), Post.date.desc(), Post.id.desc()
-        ),
+        query.select(*Post.listing_fields()).order_by(Post.date.desc(), Post.id.desc()),
         page_number(request.args.get("page")),
         settings()["posts_per_page"],
     )
