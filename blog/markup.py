@@ -14,11 +14,9 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 from slugify import slugify
+
+from blog import highlight
 
 POST_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
@@ -45,23 +43,6 @@ COMMENT_TAGS = {
 COMMENT_ATTRIBUTES = {"a": ["href", "rel"]}
 PROTOCOLS = {"http", "https", "mailto"}
 UGC_REL = "nofollow ugc noopener"
-
-_formatter = HtmlFormatter(nowrap=True)
-
-
-@lru_cache(maxsize=256)
-def _lexer(name: str):
-    try:
-        return get_lexer_by_name(name)
-    except ClassNotFound:
-        return None
-
-
-def _highlight(code: str, lang: str, _attrs) -> str:
-    """Pygments spans with CSS classes; markdown-it wraps them in pre/code."""
-    lexer = _lexer(lang.split()[0]) if lang.strip() else None
-    return highlight(code, lexer, _formatter) if lexer else ""
-
 
 # A URL of these characters, with a lower-case ASCII host if any, is already
 # what markdown-it's normalizeLink (parse, punycode, percent-encode, format)
@@ -99,7 +80,7 @@ def _heading_id(title: str) -> str:
 
 
 def _post_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight.highlight})
     md.normalizeLink = partial(_normalize_link, md)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin)
@@ -290,6 +271,7 @@ def render_post(text: str, source_path: str | None = None, fmt="markdown") -> Re
     tokens = _post_md.parse(text, env)
     _rewrite_links(tokens, source_path)
     _align_by_class(tokens)
+    highlight.name_languages(tokens)
     if _has_raw_html(tokens):
         html = _clean_author_html(tokens, env)
     else:
@@ -392,8 +374,3 @@ def plain_text(html: str) -> str:
     spaced = _CELL_ENDS.sub(lambda m: m[0] + " ", html)
     # bleach gives HTML back, its entities escaped: "&amp;" is not the text "&".
     return unescape(bleach.clean(spaced, tags=set(), strip=True, strip_comments=True))
-
-
-def pygments_css(selector: str = "pre code", style: str = "xcode") -> str:
-    """Stylesheet for highlighted code; xcode's colours meet WCAG AA on white."""
-    return HtmlFormatter(style=style).get_style_defs(selector)

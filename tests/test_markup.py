@@ -49,6 +49,28 @@ def test_fenced_code_is_highlighted_with_classes_not_styles():
     assert "style=" not in html
 
 
+@pytest.mark.parametrize(
+    "info, language",
+    [
+        ("rust,ignore", "rust"),  # rustdoc, as in the Rust blog's posts
+        ("rust=", "rust"),  # HackMD's line numbers
+        ("{.python .numberLines}", "python"),  # Pandoc's attributes
+        ("python {1,3}", "python"),
+        ("c++", "c++"),
+    ],
+)
+def test_a_fence_names_its_language_as_authors_write_it(info, language):
+    html = render_post(f"```{info}\nfor x in y:\n    pass\n```").html
+    assert f'<code class="language-{language}">' in html
+    assert '<span class="k">' in html
+
+
+def test_a_fence_naming_no_language_has_no_language_class():
+    html = render_post("```{=html}\n<b>x</b>\n```").html
+    assert html.startswith("<pre><code>")
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
 def test_table_alignment_is_a_class_not_a_style():
     html = render_post("| a | b | c |\n|:-|:-:|-:|\n| 1 | 2 | 3 |\n").html
     assert '<th class="align-left">a</th>' in html
@@ -105,6 +127,7 @@ def _bleach_whole_page(text: str) -> str:
     env: dict = {}
     tokens = markup._post_md.parse(text, env)
     markup._align_by_class(tokens)
+    markup.highlight.name_languages(tokens)
     html = markup._post_md.renderer.render(tokens, markup._post_md.options, env)
     return markup._post_cleaner.clean(html)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from blog import create_app, markup, publishing
+from blog import create_app, highlight, publishing
 from blog.cli import main
 from blog.themes import ThemeError, Themes, available, theme_chain
 from tests.factories import make_post
@@ -307,9 +307,9 @@ def test_themes_load_nothing_from_other_sites(path):
     assert "@font-face" not in source
 
 
-def test_the_pygments_stylesheet_is_generated_from_markup():
+def test_the_pygments_stylesheet_is_generated_from_highlight():
     generated = (THEMES_DIR / "default/static/css/pygments.css").read_text()
-    assert markup.pygments_css() in generated
+    assert highlight.pygments_css() in generated
     assert "pre code .k " in generated
 
 
