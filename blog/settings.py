@@ -215,15 +215,23 @@ class Settings:
         return self.all()[key]
 
     def set(self, key: str, value) -> Any:
-        definition = DEFINITIONS.get(key)
-        if definition is None:
-            raise SettingError(f"unknown setting {key!r}")
-        parsed = definition.parse(value)
-        for message in out_of_order({**self.all(), key: parsed}, [key]).values():
+        return self.set_many({key: value})[key]
+
+    def set_many(self, changes: dict) -> dict:
+        """Store several settings, their order checked together: raising both
+        of an ordered pair one at a time would put them out of order midway."""
+        parsed = {}
+        for key, value in changes.items():
+            definition = DEFINITIONS.get(key)
+            if definition is None:
+                raise SettingError(f"unknown setting {key!r}")
+            parsed[key] = definition.parse(value)
+        for message in out_of_order({**self.all(), **parsed}, parsed).values():
             raise SettingError(message)
-        # An upsert both SQLite and PostgreSQL accept (PostgreSQL has no REPLACE).
-        Setting.insert(key=key, value=json.dumps(parsed)).on_conflict(
-            conflict_target=[Setting.key], preserve=[Setting.value]
-        ).execute()
+        for key, value in parsed.items():
+            # An upsert both SQLite and PostgreSQL accept (PostgreSQL has no REPLACE).
+            Setting.insert(key=key, value=json.dumps(value)).on_conflict(
+                conflict_target=[Setting.key], preserve=[Setting.value]
+            ).execute()
         self.reload()
         return parsed

@@ -107,3 +107,13 @@ def test_a_keyword_line_with_a_comma_stays_one_phrase(app, admin):
         "buy now, pay later",
         "casino",
     ]
+
+
+def test_both_of_an_ordered_pair_can_be_raised_at_once(app, admin):
+    # Stored one by one, the lower raised first met the old upper: a 500.
+    form = _form(admin)
+    form.update(classifier_hold="0.9", classifier_spam="0.95")
+    assert _send(admin, form).status_code == 302
+    settings = app.extensions["settings"]
+    settings.reload()
+    assert (settings["classifier_hold"], settings["classifier_spam"]) == (0.9, 0.95)

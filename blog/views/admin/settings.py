@@ -82,8 +82,7 @@ def save_settings():
 
 
 def _store(parsed: dict, changed: list[str]):
-    for key in changed:
-        settings().set(key, parsed[key])
+    settings().set_many({key: parsed[key] for key in changed})
     audit.record(
         "settings.change",
         current_user,
