@@ -103,9 +103,15 @@ class Themes:
             return None
         for folder in folders:
             candidate = folder / relative
-            if candidate.is_file():
+            if candidate.is_file() and _inside(candidate, folder):
                 return candidate
         return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether path, its links followed, stays in folder: a theme from elsewhere
+    could link static/key.txt to the instance's secret key."""
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 class ThemeLoader(BaseLoader):

@@ -159,6 +159,22 @@ def test_names_cannot_leave_the_themes_folder(name):
     assert Themes(THEMES_DIR, "example").find("static", name) is None
 
 
+def test_links_out_of_a_theme_folder_are_not_followed(make_app, tmp_path):
+    # A theme copied from elsewhere could link a static file to the secret key.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for readers")
+    theme = make_theme(tmp_path / "themes", "linked", files={"static/ok.css": ""})
+    (theme / "static/key.txt").symlink_to(secret)
+    (theme / "static/up").symlink_to(tmp_path)
+    (theme / "static/css").symlink_to(theme / "static")
+    shutil.copytree(THEMES_DIR / "default", tmp_path / "themes/default")
+    client = make_app(THEMES_DIR=str(tmp_path / "themes"), THEME="linked").test_client()
+    assert client.get("/static/key.txt").status_code == 404
+    assert client.get("/static/up/secret.txt").status_code == 404
+    # A link that stays inside the folder still works.
+    assert client.get("/static/css/ok.css").status_code == 200
+
+
 # Rendering with the example theme and with an override folder
 
 
