@@ -175,6 +175,20 @@ def test_links_out_of_a_theme_folder_are_not_followed(make_app, tmp_path):
     assert client.get("/static/css/ok.css").status_code == 200
 
 
+def test_a_theme_whose_base_template_fails_still_answers_in_words(make_app, tmp_path):
+    themes = tmp_path / "themes"
+    shutil.copytree(THEMES_DIR / "default", themes / "default")
+    make_theme(themes, "broken", files={"templates/base.html": "{{ 1 / 0 }}"})
+    app = make_app(THEMES_DIR=str(themes), THEME="broken", PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    failed = client.get("/")
+    assert failed.status_code == 500
+    assert "Something went wrong on our side." in failed.get_data(as_text=True)
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert "There is nothing at this address." in missing.get_data(as_text=True)
+
+
 # Rendering with the example theme and with an override folder
 
 

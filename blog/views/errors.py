@@ -1,6 +1,8 @@
 """Every error the site answers, themed, mapped from typed exceptions in one place."""
 
-from flask import render_template, request
+from html import escape
+
+from flask import current_app, render_template, request
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
@@ -13,6 +15,11 @@ from ..comments.validate import CommentsClosed, PostNotFound
 from ..db import BusyError
 from ..pagination import BadPageNumber, PageNotFound
 
+# For a theme that cannot render its own error page.
+PLAIN_PAGE = (
+    '<!doctype html><html lang="en"><meta charset="utf-8">'
+    "<title>{code}</title><h1>{code}</h1><p>{message}</p></html>"
+)
 BUSY_RETRY_AFTER = 5  # seconds: a busy database is a matter of moments
 
 MESSAGES = {
@@ -31,7 +38,13 @@ def render_error(code: int, message: str | None = None, headers=None):
     description = message or MESSAGES.get(code, "")
     if request.accept_mimetypes.best == "application/json":
         return {"error": description}, code, headers or {}
-    body = render_template("error.html", code=code, message=description)
+    try:
+        body = render_template("error.html", code=code, message=description)
+    except Exception:
+        # A broken base.html fails every page: each must still answer in words,
+        # not with the server's bare 500, and the log names the template.
+        current_app.logger.exception("the theme cannot render its error page")
+        body = PLAIN_PAGE.format(code=code, message=escape(description))
     return body, code, headers or {}
 
 
