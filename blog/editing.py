@@ -103,12 +103,19 @@ def date_input(moment: datetime.datetime | None, tz: str) -> str:
     return local.strftime(DATE_INPUT)
 
 
-def draft_from_form(form, kind: str, tz: str) -> Draft:
+def draft_from_form(form, kind: str, tz: str, stored=None) -> Draft:
+    """The form's values; `stored` is the saved post's date, kept when the
+    form sends it back as the editor showed it."""
     nav_order = form.get("nav_order", "0").strip() or "0"
     # ASCII digits only (isdigit() takes "²"), few enough for the column,
     # a 32-bit integer on PostgreSQL.
     if not NAV_ORDER.fullmatch(nav_order):
         raise EditError({"nav_order": "the order is a whole number of 1 to 9 digits"})
+    date = parse_date(form.get("date", ""), tz)
+    # The field shows minutes in local time: read back, an hour clocks go back
+    # through would be its first pass and seconds would be lost.
+    if date and stored and date_input(date, tz) == date_input(stored, tz):
+        date = stored
     return Draft(
         kind=kind,
         title=form.get("title", "").strip(),
@@ -118,7 +125,7 @@ def draft_from_form(form, kind: str, tz: str) -> Draft:
         author=form.get("author", "").strip(),
         tags=names(form.get("tags", "")),
         categories=names(form.get("categories", "")),
-        date=parse_date(form.get("date", ""), tz),
+        date=date,
         nav_order=int(nav_order),
         comments_open=form.get("comments_open") == "on",
     )

@@ -139,6 +139,25 @@ def test_dates_are_read_in_the_site_time_zone(app, editor):
 
 
 @pytest.mark.parametrize(
+    "stored",
+    [
+        # 02:30 of the second pass through the hour clocks go back in Berlin.
+        datetime.datetime(2030, 10, 27, 1, 30),
+        # A synced post's seconds, which the minute field does not show.
+        datetime.datetime(2024, 6, 1, 10, 0, 30),
+    ],
+)
+def test_saving_with_the_date_as_shown_keeps_the_stored_date(app, editor, stored):
+    app.extensions["settings"].set("timezone", "Europe/Berlin")
+    post = make_post(title="Dated", date=stored)
+    page = editor.get(f"/admin/posts/{post.id}/").get_data(as_text=True)
+    shown = re.search(r'name="date" type="datetime-local" value="([^"]*)"', page)
+    response = _save(editor, post, body="A typo fixed.", date=shown.group(1))
+    assert response.status_code == 302
+    assert Post.get_by_id(post.id).date == stored
+
+
+@pytest.mark.parametrize(
     "date, zone",
     [("0001-01-01T00:30", "Europe/Berlin"), ("9999-12-31T23:30", "America/New_York")],
 )

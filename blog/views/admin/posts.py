@@ -125,7 +125,8 @@ def _submit(section, post):
     form_values = request.form.to_dict()
     form_values["comments_open"] = request.form.get("comments_open") == "on"
     try:
-        draft = editing.draft_from_form(request.form, _kind(section), _tz())
+        stored = post.date if post else None
+        draft = editing.draft_from_form(request.form, _kind(section), _tz(), stored)
         if action == "preview":
             html = editing.preview(draft.body, post.body_format if post else "markdown")
             return _editor(section, post, form_values, preview=html)
