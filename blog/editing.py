@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from peewee import IntegrityError
 from slugify import slugify
 
 from . import audit, markup, publishing, redirects
@@ -252,10 +253,18 @@ def save(
     existing = Post.get_by_id(post_id) if post_id is not None else None
     status = _status(action, existing.status if existing else None)
     slug = _slug(draft, post_id)
-    if existing is None:
-        post = _insert(draft, slug, status, user)
-    else:
-        post = _update(existing, draft, slug, status, version, action, user)
+    try:
+        if existing is None:
+            post = _insert(draft, slug, status, user)
+        else:
+            post = _update(existing, draft, slug, status, version, action, user)
+    except IntegrityError as error:
+        # Another editor's save took the address after _slug checked it.
+        if _slug_holder(draft.kind, slug, post_id) is None:
+            raise
+        raise EditError(
+            {"slug": f"“{slug}” was taken by another post just now: save again"}
+        ) from error
     publishing.refresh([post.id])
     return post
 

@@ -138,6 +138,25 @@ def test_dates_are_read_in_the_site_time_zone(app, editor):
     assert post.date == datetime.datetime(2024, 6, 1, 10, 0)
 
 
+def test_a_slug_taken_while_saving_is_refused_beside_the_field(
+    app, editor, monkeypatch
+):
+    """Another editor's post takes the address between the check and the save."""
+    check = editing._slug
+
+    def checked_then_taken(draft, post_id):
+        slug = check(draft, post_id)
+        make_post(title="Saved a moment earlier", slug=slug)
+        return slug
+
+    monkeypatch.setattr(editing, "_slug", checked_then_taken)
+    response = _create(editor, body="Text worth keeping.")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="slug-error"' in page and "Text worth keeping." in page
+    assert Post.select().count() == 1
+
+
 @pytest.mark.parametrize(
     "stored",
     [
