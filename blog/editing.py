@@ -90,10 +90,20 @@ def parse_date(text: str, tz: str) -> datetime.datetime | None:
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(tz))
     try:
-        return local.astimezone(datetime.UTC).replace(tzinfo=None)
+        utc = local.astimezone(datetime.UTC)
     except OverflowError as error:
         # 0001-01-01 00:30 in Berlin is still year 0 in UTC.
         raise EditError({"date": "give a date between the years 2 and 9998"}) from error
+    # 02:30 as clocks go from 02:00 to 03:00 names no moment: saved, it would
+    # come back as 03:30, scheduled other than the author wrote.
+    if utc.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise EditError(
+            {
+                "date": f"{local:%H:%M} is skipped that day in {tz}: the clocks go "
+                "forward; give a time outside that hour"
+            }
+        )
+    return utc.replace(tzinfo=None)
 
 
 def date_input(moment: datetime.datetime | None, tz: str) -> str:

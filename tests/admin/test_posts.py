@@ -157,6 +157,16 @@ def test_a_slug_taken_while_saving_is_refused_beside_the_field(
     assert Post.select().count() == 1
 
 
+def test_a_time_the_clocks_skip_is_refused_beside_the_field(app, editor):
+    # Berlin goes from 02:00 to 03:00 on 31 March 2030: 02:30 is no moment.
+    app.extensions["settings"].set("timezone", "Europe/Berlin")
+    response = _create(editor, action="publish", date="2030-03-31T02:30")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="date-error"' in page and "clocks go forward" in page
+    assert Post.select().count() == 0
+
+
 @pytest.mark.parametrize(
     "stored",
     [
