@@ -217,12 +217,16 @@ def _slug_holder(kind: str, slug: str, post_id: int | None) -> Post | None:
     return query.first()
 
 
-def _status(action: str, current: str | None) -> str:
+def _status(action: str, existing: Post | None) -> str:
+    current = existing.status if existing else None
     if action not in ACTIONS:
         raise EditError({"action": f"unknown action {action!r}"})
     allowed = ALLOWED_FROM.get(action)
     if allowed is not None and current not in allowed:
         raise EditError({"action": f"cannot {action} a post that is {current}"})
+    # A scheduled post was never public: "gone" (410) would tell that it exists.
+    if action == "unpublish" and state(existing) == "scheduled":
+        return PostStatus.DRAFT
     return ACTIONS[action] or current or PostStatus.DRAFT
 
 
@@ -261,7 +265,7 @@ def save(
         raise EditError({"title": "a post needs a title"})
     _check_lengths(draft)
     existing = Post.get_by_id(post_id) if post_id is not None else None
-    status = _status(action, existing.status if existing else None)
+    status = _status(action, existing)
     slug = _slug(draft, post_id)
     try:
         if existing is None:

@@ -213,6 +213,19 @@ def test_unpublish_answers_410_and_trash_and_restore(app, editor):
     assert actions == ["post.unpublish", "post.trash", "post.restore"]
 
 
+def test_unpublishing_a_scheduled_post_makes_it_a_draft_not_gone(app, editor):
+    # It was never public: 410 "taken down" would tell readers it exists.
+    when = utcnow().replace(microsecond=0) + datetime.timedelta(days=3)
+    post = make_post(title="Coming soon", date=when)
+    response = _save(editor, post, action="unpublish")
+    assert response.status_code == 302
+    saved = Post.get_by_id(post.id)
+    assert (saved.status, saved.date) == (PostStatus.DRAFT, when)
+    assert app.test_client().get(post.url).status_code == 404
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "410" not in page
+
+
 @pytest.mark.parametrize("kind", ["post", "page"])
 def test_a_new_slug_leaves_the_old_address_answering_301(app, editor, kind):
     post = make_post(kind=kind, title="Old name", slug="old-name")

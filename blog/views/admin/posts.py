@@ -21,6 +21,7 @@ DONE = {
     "trash": "Moved to the trash.",
     "restore": "Restored as a draft.",
 }
+UNSCHEDULED = "No longer scheduled: a draft again, its date kept."
 
 
 def _kind(section: str) -> str:
@@ -142,7 +143,8 @@ def _submit(section, post):
         return _editor(section, post, form_values, 400, errors=error.errors)
     except editing.PostConflict:
         return _editor(section, post, form_values, 409, conflict=True)
-    flash(DONE.get(action, "Saved."))
+    unscheduled = action == "unpublish" and saved.status == PostStatus.DRAFT
+    flash(UNSCHEDULED if unscheduled else DONE.get(action, "Saved."))
     return redirect(url_for(".edit_post", section=section, post_id=saved.id))
 
 
