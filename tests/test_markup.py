@@ -276,9 +276,26 @@ def test_the_rerender_migration_brings_stored_posts_up_to_date(app):
         body_text="old",
         summary_html="",
     ).where(Post.id == post.id).execute()
-    importlib.import_module("migrations.0022_rerender_posts").up(None, None)
+    importlib.import_module("migrations.0023_rerender_posts").up(None, None)
     stored = Post.get_by_id(post.id)
     assert "style=" not in stored.body_html and 'class="align-left"' in stored.body_html
     assert "Tom & Jerry" in stored.body_text
     assert "Tom &amp; Jerry" in stored.summary_html
     assert [found.post.id for found in search.query("Jerry", 1, 10).items] == [post.id]
+
+
+def test_the_rerender_migration_renders_with_this_version(app):
+    """0023 brings the changes it names to posts stored before them."""
+    import importlib
+
+    from blog.models import Post
+    from tests.factories import make_post
+
+    post = make_post(body="## Comments\n\n```rust,ignore\nfn main() {}\n```\n")
+    Post.update(body_html='<h2 id="comments">Comments</h2>').where(
+        Post.id == post.id
+    ).execute()
+    importlib.import_module("migrations.0023_rerender_posts").up(None, None)
+    stored = Post.get_by_id(post.id).body_html
+    assert '<h2 id="comments-1">' in stored
+    assert '<code class="language-rust">' in stored
