@@ -24,6 +24,7 @@ from playhouse import fts_parser
 from playhouse.postgres_ext import TSVectorField
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
+from . import markup
 from .db import database, is_sqlite, write_transaction
 from .models import Post, PostStatus
 from .pagination import Page, PageNotFound, paginate
@@ -243,7 +244,14 @@ def documents(post_ids) -> list[Document]:
     post_ids = list(post_ids)
     rows = (
         _indexable()
-        .select(Post.id, Post.title, Post.author, Post.body_text)
+        .select(
+            Post.id,
+            Post.title,
+            Post.author,
+            Post.summary,
+            Post.summary_html,
+            Post.body_text,
+        )
         .where(Post.id.in_(post_ids))
         .tuples()
     )
@@ -254,10 +262,18 @@ def documents(post_ids) -> list[Document]:
             title=_clean(title),
             terms=_clean(" ".join(names[post_id])),
             author=_clean(author),
-            body=_clean(body_text[:MAX_BODY]),
+            body=_clean(_searched_text(summary, summary_html, body_text)[:MAX_BODY]),
         )
-        for post_id, title, author, body_text in rows
+        for post_id, title, author, summary, summary_html, body_text in rows
     ]
+
+
+def _searched_text(summary: str, summary_html: str, body_text: str) -> str:
+    # An author's summary says what the post is about in words the body may
+    # not use; an empty one is only the body's start (summary_html).
+    if not summary.strip():
+        return body_text
+    return f"{markup.plain_text(summary_html)}\n{body_text}"
 
 
 def _names_by_post(post_ids) -> defaultdict:

@@ -6,8 +6,8 @@ version renders differently: headings named like the page's own parts
 Markdown stays one word in the text, the words of HTML table cells and <br>
 lines stay apart, and a fence's language is read as authors write it
 ("rust,ignore", "rust=", "{.python}"). Without this, posts already there kept
-the old output until saved again. Then the search index, related posts and
-the page cache.
+the old output until saved again. Then the search index (which now holds
+the author's summary too), related posts and the page cache.
 """
 
 atomic = False  # the batches commit one by one

@@ -52,6 +52,21 @@ def test_tags_categories_and_author_are_searched(app):
         assert titles(terms) == ["Plain title"], terms
 
 
+def test_the_authors_summary_is_searched(app):
+    """A summary says what a post is about in words its body may not use."""
+    summary = "Why *kestrels* hover over motorways."
+    post = make_post(
+        "Field notes",
+        body="Verges are mown late.",
+        summary=summary,
+        summary_html=markup.summarize(summary, ""),
+    )
+    untold = make_post("Other notes", body="Verges again.", summary="")
+    search.index([post.id, untold.id])
+    assert titles("kestrels") == ["Field notes"]
+    assert set(titles("verges")) == {"Field notes", "Other notes"}
+
+
 def test_snippet_marks_matches_and_escapes_html(app):
     post = make_post(
         "Templates",
