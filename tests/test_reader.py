@@ -591,3 +591,24 @@ def test_archives_before_the_first_utc_day_are_not_an_error(app, zone, path):
     # Midnight of 1 January of year 1 east of UTC is still year 0 in UTC.
     app.extensions["settings"].set("timezone", zone)
     assert_themed_error(app.test_client().get(path), 404)
+
+
+@pytest.mark.parametrize("kind", ["tag", "category"])
+def test_a_term_typed_decomposed_redirects_to_its_one_address(app, kind):
+    """Some systems type "é" as "e" and a combining accent: the same term.
+
+    Slugs imported from WordPress keep their letters, so "café" is a slug.
+    """
+    from blog.term_models import Category, PostCategory, PostTag, Tag
+
+    model, link = (Tag, PostTag) if kind == "tag" else (Category, PostCategory)
+    term = model.create(name="Café", slug="café")
+    link.create(**{"post": make_post("Au café"), kind: term})
+    client = app.test_client()
+    response = client.get(f"/{kind}/cafe%CC%81/?page=1")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/{kind}/caf%C3%A9/?page=1"
+    assert client.get(response.headers["Location"]).status_code == 200
+    feed = client.get(f"/{kind}/cafe%CC%81/feed/atom/")
+    assert feed.status_code == 301
+    assert feed.headers["Location"] == f"/{kind}/caf%C3%A9/feed/atom/"

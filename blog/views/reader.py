@@ -2,6 +2,7 @@
 
 import datetime
 import time
+import unicodedata
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -127,8 +128,7 @@ def archive(year, month=None, day=None):
     # address per archive, padded as post addresses are.
     canonical = local.strftime(ARCHIVE_PATHS[kind])
     if request.path != canonical:
-        query_string = request.query_string.decode()
-        return redirect(canonical + (f"?{query_string}" if query_string else ""), 301)
+        return _same_page_at(canonical)
     query = Post.published().where((Post.date >= start) & (Post.date < end))
     period = "%Y" if not month else "%B %Y" if not day else None
     title = local.strftime(period) if period else None
@@ -182,12 +182,22 @@ def comment_context(post) -> dict:
     return hook(post) if hook else {}
 
 
+def _same_page_at(path: str):
+    """A permanent redirect to this page's one address, keeping the query."""
+    query_string = request.query_string.decode()
+    return redirect(path + (f"?{query_string}" if query_string else ""), 301)
+
+
 def term_posts(model, link, slug):
     """The tag or category of this slug and the query of its public posts.
 
     A term of drafts or scheduled posts only is a 404, as is its feed: its
     name is not the reader's to see before one of them is published.
     """
+    # One address per term: "cafe\u0301" (as some systems type it) is "café".
+    composed = unicodedata.normalize("NFC", slug)
+    if composed != slug:
+        abort(_same_page_at(request.path.replace(slug, composed, 1)))
     found = model.get_or_none(model.slug == slug) or abort(404)
     query = Post.published().join(link.model).where(link == found)
     if not query.exists():
