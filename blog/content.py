@@ -108,7 +108,25 @@ def _as_datetime(value, tz: ZoneInfo, what: str):
         moment = datetime.datetime.combine(value, datetime.time(), tz)
     else:
         raise ContentError(f"{what}: {value!r} is not a date")
-    return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+    try:
+        return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+    except OverflowError as error:  # year 1 east of UTC, year 9999 west of it
+        raise ContentError(f"{what}: {value!r} is out of range") from error
+
+
+# The navigation position is a 32-bit column on PostgreSQL.
+ORDER_RANGE = range(-(2**31), 2**31)
+
+
+def _order(value) -> int:
+    if value is None or value == "":
+        return 0
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise ContentError(f"order: {value!r} is not a whole number")
+    if int(text) not in ORDER_RANGE:
+        raise ContentError(f"order: {value!r} is out of range")
+    return int(text)
 
 
 def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
@@ -121,7 +139,8 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         ) from error
     try:
         post = frontmatter.loads(text)
-    except yaml.YAMLError as error:
+    # ValueError: YAML reads 2024-13-45 as a date and fails to build it.
+    except (yaml.YAMLError, ValueError) as error:
         raise ContentError(f"bad front matter: {error}".splitlines()[0]) from error
     meta = post.metadata
     if not isinstance(meta, dict):
@@ -165,7 +184,7 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         body=post.content,
         body_format=body_format,
         template=str(meta.get("template") or ""),
-        nav_order=int(meta.get("order") or 0),
+        nav_order=_order(meta.get("order")),
         comments_open=bool(meta.get("comments", True)),
         tags=_names(meta.get("tags")),
         categories=categories,

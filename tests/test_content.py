@@ -107,6 +107,15 @@ def test_vanished_file_unpublishes_but_keeps_the_post(app, tmp_path):
         ("pages/search.md", b"---\ntitle: Search\n---\nx", "reserved"),
         ("pages/2024.md", b"---\ntitle: The year\n---\nx", "reserved"),
         ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
+        # Each of these used to stop the whole sync with a traceback.
+        ("posts/month-13.md", b"---\ntitle: x\ndate: 2024-13-45\n---\n", "month"),
+        ("pages/first.md", b"---\ntitle: x\norder: first\n---\n", "order"),
+        ("pages/far.md", b"---\ntitle: x\norder: 99999999999999999999\n---\n", "order"),
+        (
+            "posts/end-of-time.md",
+            b"---\ntitle: x\ndate: 9999-12-31T23:00:00-05:00\n---\n",
+            "out of range",
+        ),
     ],
 )
 def test_bad_file_is_reported_and_the_rest_imports(app, tmp_path, name, raw, reason):
