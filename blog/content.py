@@ -215,6 +215,16 @@ def scan(content_dir: Path) -> dict[str, Path]:
     return found
 
 
+def _storable(path: str) -> bool:
+    """Whether a path can be stored: a name in another encoding (a Latin-1
+    "café.md" from an old archive) reaches Python with surrogates in it."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _quiet_collector():
     # Parsing makes many short-lived, acyclic token objects: the default
     # threshold runs the cycle collector so often that it costs 15% of a sync.
@@ -245,6 +255,9 @@ def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
     }
     jobs = []
     for path, full in sorted(scan(content_dir).items()):
+        if not _storable(path):
+            report.errors.append((path, "the file name is not UTF-8: rename it"))
+            continue
         try:
             raw = full.read_bytes()
         except OSError as error:

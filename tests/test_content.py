@@ -1,4 +1,5 @@
 import datetime
+import os
 import shutil
 
 import pytest
@@ -138,6 +139,19 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_rest_imports(app, tmp_pa
     report = content.sync(folder)
     [(path, message)] = report.errors
     assert path == "posts/.#2024-01-02-good.md" and "No such file" in message
+    assert Post.select().count() == 1 and Post.get().slug == "good"
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_imports(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-01-02-good.md", "---\ntitle: Good\n---\nFine.")
+    latin1 = os.fsencode(folder / "posts") + b"/2024-01-03-caf\xe9.md"
+    with open(latin1, "wb") as handle:
+        handle.write(b"---\ntitle: Cafe\n---\nx")
+    report = content.sync(folder)
+    [(path, message)] = report.errors
+    assert path == os.fsdecode(b"posts/2024-01-03-caf\xe9.md")
+    assert "not UTF-8" in message
     assert Post.select().count() == 1 and Post.get().slug == "good"
 
 
