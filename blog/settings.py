@@ -41,6 +41,7 @@ class Definition:
                 parsed = str(value).strip()
         except (TypeError, ValueError) as error:
             raise self.refuse(value) from error
+        _check_encoding(self.key, parsed)
         self.check(parsed)
         return parsed
 
@@ -84,6 +85,20 @@ class Definition:
             # OSError: a folder of the zone database ("America"), or too long a name.
             except (ZoneInfoNotFoundError, ValueError, OSError) as error:
                 raise self.refuse(value) from error
+
+
+def _check_encoding(key: str, value):
+    """Refuse text that cannot be written out: a shell whose encoding is not
+    UTF-8 hands Python its bytes as surrogates, and a title holding one made
+    every page (the error page too) fail to encode."""
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise SettingError(
+                    f"{key}: not valid UTF-8 text (is the terminal's encoding UTF-8?)"
+                ) from None
 
 
 def _as_bool(value) -> bool:

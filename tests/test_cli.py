@@ -103,6 +103,9 @@ def test_settings_set_validates_and_get_reads_back(runner, app):
         ("classifier_hold", "0.9", "must be at most classifier_spam (0.82)"),
         ("classifier_spam", "0.4", "must be at least classifier_hold (0.5)"),
         ("close_after_days", "1000000000", "a whole number from 0 to 36500"),
+        # A Latin-1 terminal's "Caf\xe9": stored, it made every page a 500.
+        ("title", "Caf\udce9", "title: not valid UTF-8 text"),
+        ("moderation_keywords", "a,\udce9", "not valid UTF-8 text"),
     ):
         refused = invoke(runner, "settings", "set", key, value)
         assert refused.exit_code == 1 and message in refused.output, key
