@@ -149,8 +149,12 @@ SERVE_WORKERS = 2
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=SERVE_WORKERS, show_default=True, type=int)
+# Checked here: gunicorn answers a bad port with a traceback, and with no
+# workers it listens but never answers.
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", default=SERVE_WORKERS, show_default=True, type=click.IntRange(1)
+)
 def serve(host, port, workers):
     """Serve the site with gunicorn."""
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers")

@@ -40,6 +40,19 @@ def test_help_offers_only_options_the_blog_command_has(runner):
     assert version.exit_code == 0 and version.output.startswith("blog, version ")
 
 
+def test_serve_refuses_a_port_or_worker_count_gunicorn_cannot_use(runner, monkeypatch):
+    started = []
+    monkeypatch.setattr(os, "execv", lambda *args: started.append(args))
+    for option, value in (("--port", "99999"), ("--port", "0"), ("--workers", "0")):
+        result = invoke(runner, "serve", option, value)
+        assert (
+            result.exit_code == 2 and f"Invalid value for '{option}'" in result.output
+        )
+    assert started == []
+    assert invoke(runner, "serve", "--port", "8001").exit_code == 0
+    assert "127.0.0.1:8001" in started[0][1]
+
+
 def test_users_create_list_and_set_password_from_stdin(runner, app):
     created = invoke(
         runner,
