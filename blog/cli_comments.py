@@ -73,16 +73,22 @@ def comments_import_json(file):
     )
 
 
+_RETENTION = DEFINITIONS["spam_retention_days"]
+
+
 @comments_group.command("purge")
-@click.option("--days", type=int, help="Override the spam_retention_days setting.")
+# The setting's own range: past it the cutoff date overflowed (a traceback).
+@click.option(
+    "--days",
+    type=click.IntRange(_RETENTION.minimum, _RETENTION.maximum),
+    help="Override the spam_retention_days setting.",
+)
 @with_appcontext
 def comments_purge(days):
     """Delete spam and trash past retention and forget addresses past theirs."""
     from .comments import actions, retention
 
     days = days if days is not None else site_settings()["spam_retention_days"]
-    if days < 1:
-        raise click.UsageError("--days must be at least 1")
     removed = actions.purge(days)
     keep = retention.ip_retention(site_settings())
     forgotten = retention.forget_old_addresses(utcnow(), keep)

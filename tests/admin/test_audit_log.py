@@ -59,6 +59,10 @@ def test_purge_cli(app, runner):
     result = runner.invoke(main, ["comments", "purge", "--days", "1"])
     assert "purged 0 " in result.output
     assert Comment.select().count() == 1
+    # Past the setting's range the cutoff date overflowed: a traceback.
+    for days in ("0", "1000000"):
+        refused = runner.invoke(main, ["comments", "purge", "--days", days])
+        assert refused.exit_code == 2 and "1<=x<=3650" in refused.output, days
 
 
 def test_addresses_past_retention_are_forgotten_where_no_comment_arrives(
