@@ -98,6 +98,15 @@ def init_app(app):
 
 def apply_migrations() -> list[str]:
     runner = Runner(db.database.obj, directory=str(MIGRATIONS_DIR))
+    # A newer release migrated this database: its schema is not the one this
+    # code reads and writes, whatever "up to date" would suggest.
+    unknown = [m.name for m in runner.status() if m.path is None]
+    if unknown:
+        raise click.ClickException(
+            f"the database has migrations this version does not know "
+            f"({', '.join(unknown)}): a newer version set it up; run that "
+            f"version, or restore a backup made for this one"
+        )
     return runner.up()
 
 

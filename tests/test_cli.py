@@ -30,6 +30,22 @@ def test_init_syncs_content_and_prints_the_admin_login_once(make_app, content_di
     assert "0 added" in second.output
 
 
+def test_a_database_migrated_by_a_newer_version_is_not_called_up_to_date(runner, app):
+    from blog import db
+    from blog.cli import MIGRATIONS_DIR, Runner
+
+    history = Runner(db.database.obj, directory=str(MIGRATIONS_DIR)).History
+    row = history.create(name="0099_from_a_newer_release")
+    try:
+        for command in ("migrate", "init"):
+            result = invoke(runner, command)
+            assert result.exit_code == 1, result.output
+            assert "0099_from_a_newer_release" in result.output
+            assert "newer version" in result.output
+    finally:
+        row.delete_instance()  # PostgreSQL's test schema outlives the test
+
+
 def test_help_offers_only_options_the_blog_command_has(runner):
     help_text = invoke(runner, "--help").output
     # Flask's own options load another app or a .env file: the blog ignores both.
