@@ -272,15 +272,15 @@ def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
     prepared = _prepare_all(jobs, workers)
     present = set(scan(content_dir))
     with write_transaction():
-        store = _Store()
+        store = _Store([row for path, row in known.items() if path not in present])
         for item in prepared:
             if isinstance(item, tuple):
                 report.errors.append(item)
                 continue
             post_id, created = store.save(item, known.get(item.path))
             (report.added if created else report.updated).append(post_id)
-        for path, row in known.items():
-            if path not in present and row.status == PostStatus.PUBLISHED:
+        for row in store.vanished.values():
+            if row.status == PostStatus.PUBLISHED:
                 _unpublish(row)
                 report.unpublished.append(row.id)
     return report
@@ -296,7 +296,10 @@ def _unpublish(row):
 class _Store:
     """Writes Sources into the database, caching tag and category lookups."""
 
-    def __init__(self):
+    def __init__(self, vanished=()):
+        # Posts whose file is gone, by id: a new file wanting one's slug is
+        # that file moved or renamed, and takes the post (URL, comments) over.
+        self.vanished = {row.id: row for row in vanished}
         self.tags = {tag.slug: tag.id for tag in Tag.select(Tag.id, Tag.slug)}
         self.categories = {
             c.slug: c.id for c in Category.select(Category.id, Category.slug)
@@ -307,6 +310,10 @@ class _Store:
         }
 
     def save(self, source: Source, existing) -> tuple[int, bool]:
+        moved = None
+        if existing is None:
+            held_by = self.slugs.get((source.kind, source.slug))
+            existing = moved = self.vanished.pop(held_by, None)
         fields = {
             "kind": source.kind,
             "title": source.title,
@@ -335,6 +342,8 @@ class _Store:
             if source.date is None:
                 del fields["date"]
             fields["version"] = Post.version + 1
+            if moved:
+                fields["source_path"] = source.path
             Post.update(**fields).where(Post.id == post_id).execute()
             self.slugs = {k: v for k, v in self.slugs.items() if v != post_id}
             self.slugs[(source.kind, fields["slug"])] = post_id

@@ -88,6 +88,31 @@ def test_vanished_file_unpublishes_but_keeps_the_post(app, tmp_path):
     assert Post.get_by_id(post.id).status == PostStatus.PUBLISHED
 
 
+def test_a_moved_or_renamed_file_keeps_its_post_and_address(app, tmp_path):
+    folder = tmp_path / "c"
+    one = write(folder, "posts/2024-01-02-one.md", "---\ntitle: One\n---\nText")
+    two = write(
+        folder,
+        "posts/draft.md",
+        "---\ntitle: Two\nslug: two\ndate: 2024-01-03\n---\nText",
+    )
+    content.sync(folder)
+    ids = {post.slug: post.id for post in Post.select()}
+    (folder / "posts/2024").mkdir()
+    one.rename(folder / "posts/2024/2024-01-02-one.md")
+    two.rename(folder / "posts/2024-01-03-final-name.md")
+    report = content.sync(folder)
+    # It was: two new posts at one-2/ and two-2/, the old addresses 410 Gone.
+    assert report.unpublished == [] and report.added == []
+    assert sorted(report.updated) == sorted(ids.values())
+    moved = {post.slug: (post.id, post.source_path, post.status) for post in Post}
+    assert moved == {
+        "one": (ids["one"], "posts/2024/2024-01-02-one.md", PostStatus.PUBLISHED),
+        "two": (ids["two"], "posts/2024-01-03-final-name.md", PostStatus.PUBLISHED),
+    }
+    assert content.sync(folder).changed == []
+
+
 @pytest.mark.parametrize(
     "name, raw, reason",
     [
