@@ -64,6 +64,14 @@ def test_each_format_is_read_and_reported_as_one_json_object(
     assert report["tn"] + report["fp"] == n - spam
 
 
+def test_labels_are_read_in_any_case_and_spacing_in_every_format(runner, files):
+    sms = "SPAM\tWIN a prize now\nHam\tSee you at lunch\n spam \tText WIN\n"
+    plain = "author,email,url,content,label\nA,,,hi,Ham\nB,,,buy, SPAM \n"
+    for name, content in (("sms.txt", sms), ("plain.csv", plain)):
+        report = evaluate(runner, "--test", files(name, content))
+        assert report["tp"] + report["fn"] == report["n"] - 1, name
+
+
 def test_an_empty_model_sends_nothing_to_spam_and_divides_by_zero_safely(runner, files):
     report = evaluate(runner, "--no-default", "--test", files("p.csv", PLAIN))
     assert (report["tp"], report["fp"], report["tn"], report["fn"]) == (0, 0, 2, 2)

@@ -66,7 +66,7 @@ def read(path) -> list[Example]:
         return _some(path, _read_csv(path, text, _youtube_row))
     if header == PLAIN_HEADER:
         return _some(path, _read_csv(path, text, _plain_row))
-    if first.split("\t", 1)[0] in ("ham", "spam") and "\t" in first:
+    if _sms_label(first.split("\t", 1)[0]) in ("ham", "spam") and "\t" in first:
         return list(_read_sms(path, text))
     raise CorpusError(
         path,
@@ -155,9 +155,15 @@ def _read_sms(path, text):
         label, tab, body = line.partition("\t")
         if not tab:
             raise CorpusError(path, "expected ham<TAB>text or spam<TAB>text", number)
-        if label not in ("ham", "spam"):
+        if _sms_label(label) not in ("ham", "spam"):
             raise CorpusError(
                 path, f"label must be ham or spam, found {label!r}", number
             )
         where = f"{path}:{number}"
-        yield Example(_fields("", "", "", body), label == "spam", where, "text message")
+        spam = _sms_label(label) == "spam"
+        yield Example(_fields("", "", "", body), spam, where, "text message")
+
+
+def _sms_label(label: str) -> str:
+    # Any case and spacing, as the CSV formats' labels are read.
+    return label.strip().lower()
