@@ -16,8 +16,9 @@ import frontmatter
 import yaml
 from slugify import slugify
 
-from . import markup
+from . import front_matter, markup
 from .db import PreparedInsert, write_transaction
+from .front_matter import ContentError
 from .models import Post, PostStatus, utcnow
 from .term_models import Category, PostCategory, PostTag, Tag
 
@@ -38,10 +39,6 @@ def is_reserved(slug: str) -> bool:
 
 # Below this many changed files, starting worker processes costs more than it saves.
 POOL_THRESHOLD = 64
-
-
-class ContentError(ValueError):
-    """A content file that cannot be imported; the message says why."""
 
 
 @dataclass
@@ -83,52 +80,6 @@ class SyncReport:
         return self.added + self.updated + self.unpublished
 
 
-def _names(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list):
-        raise ContentError(f"expected a list of names, got {value!r}")
-    return [str(name).strip() for name in value if str(name).strip()]
-
-
-def _as_datetime(value, tz: ZoneInfo, what: str):
-    """Front matter dates are in the site's time zone unless they carry one."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.datetime.fromisoformat(value.strip())
-        except ValueError as error:
-            raise ContentError(f"{what}: {value!r} is not a date") from error
-    if isinstance(value, datetime.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=tz)
-    elif isinstance(value, datetime.date):
-        moment = datetime.datetime.combine(value, datetime.time(), tz)
-    else:
-        raise ContentError(f"{what}: {value!r} is not a date")
-    try:
-        return moment.astimezone(datetime.UTC).replace(tzinfo=None)
-    except OverflowError as error:  # year 1 east of UTC, year 9999 west of it
-        raise ContentError(f"{what}: {value!r} is out of range") from error
-
-
-# The navigation position is a 32-bit column on PostgreSQL.
-ORDER_RANGE = range(-(2**31), 2**31)
-
-
-def _order(value) -> int:
-    if value is None or value == "":
-        return 0
-    text = str(value).strip()
-    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise ContentError(f"order: {value!r} is not a whole number")
-    if int(text) not in ORDER_RANGE:
-        raise ContentError(f"order: {value!r} is out of range")
-    return int(text)
-
-
 def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
     """Parse one content file; path is relative to the content folder."""
     try:
@@ -151,9 +102,11 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
     title = str(meta.get("title") or "").strip()
     if not title:
         raise ContentError("front matter has no title")
-    date = _as_datetime(meta.get("date"), tz, "date")
+    date = front_matter.as_datetime(meta.get("date"), tz, "date")
     if date is None and match:
-        date = _as_datetime("-".join(match.groups()[:3]), tz, "file name date")
+        date = front_matter.as_datetime(
+            "-".join(match.groups()[:3]), tz, "file name date"
+        )
     if date is None and kind == "post":
         raise ContentError("no date in front matter or file name (YYYY-MM-DD-slug.md)")
     slug = slugify(str(meta.get("slug") or (match.group(4) if match else stem)))
@@ -166,7 +119,7 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         raise ContentError(
             f"status must be draft, published or unpublished, not {status!r}"
         )
-    categories = _names(meta.get("categories", meta.get("category")))
+    categories = front_matter.names(meta.get("categories", meta.get("category")))
     body_format = str(meta.get("format") or "markdown")
     if body_format not in ("markdown", "html"):
         raise ContentError(f"format must be markdown or html, not {body_format!r}")
@@ -177,16 +130,16 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         title=title,
         slug=slug,
         date=date,
-        updated=_as_datetime(meta.get("updated"), tz, "updated"),
+        updated=front_matter.as_datetime(meta.get("updated"), tz, "updated"),
         author=str(meta.get("author") or "").strip(),
         status=status,
         summary=str(meta.get("summary") or meta.get("description") or "").strip(),
         body=post.content,
         body_format=body_format,
         template=str(meta.get("template") or ""),
-        nav_order=_order(meta.get("order")),
+        nav_order=front_matter.order(meta.get("order")),
         comments_open=bool(meta.get("comments", True)),
-        tags=_names(meta.get("tags")),
+        tags=front_matter.names(meta.get("tags")),
         categories=categories,
     )
 

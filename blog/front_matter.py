@@ -1,0 +1,56 @@
+"""Reading front matter values (content.py): each bad one a ContentError
+that names the field, so a sync reports the file and goes on."""
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+
+class ContentError(ValueError):
+    """A content file that cannot be imported; the message says why."""
+
+
+def names(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise ContentError(f"expected a list of names, got {value!r}")
+    return [str(name).strip() for name in value if str(name).strip()]
+
+
+def as_datetime(value, tz: ZoneInfo, what: str):
+    """Front matter dates are in the site's time zone unless they carry one."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ContentError(f"{what}: {value!r} is not a date") from error
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime.combine(value, datetime.time(), tz)
+    else:
+        raise ContentError(f"{what}: {value!r} is not a date")
+    try:
+        return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+    except OverflowError as error:  # year 1 east of UTC, year 9999 west of it
+        raise ContentError(f"{what}: {value!r} is out of range") from error
+
+
+# The navigation position is a 32-bit column on PostgreSQL.
+ORDER_RANGE = range(-(2**31), 2**31)
+
+
+def order(value) -> int:
+    if value is None or value == "":
+        return 0
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise ContentError(f"order: {value!r} is not a whole number")
+    if int(text) not in ORDER_RANGE:
+        raise ContentError(f"order: {value!r} is out of range")
+    return int(text)
