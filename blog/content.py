@@ -138,7 +138,7 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         body_format=body_format,
         template=str(meta.get("template") or ""),
         nav_order=front_matter.order(meta.get("order")),
-        comments_open=bool(meta.get("comments", True)),
+        comments_open=front_matter.flag(meta.get("comments"), "comments", True),
         tags=front_matter.names(meta.get("tags")),
         categories=categories,
     )

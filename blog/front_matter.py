@@ -54,3 +54,19 @@ def order(value) -> int:
     if int(text) not in ORDER_RANGE:
         raise ContentError(f"order: {value!r} is out of range")
     return int(text)
+
+
+# As the settings read them (settings._as_bool): YAML takes 1/0 as numbers.
+FLAGS = {"true": True, "yes": True, "on": True, "1": True}
+FLAGS |= {"false": False, "no": False, "off": False, "0": False}
+
+
+def flag(value, name: str, default: bool) -> bool:
+    """A yes/no field; quoted ("false") it is a string, and bool() of it True."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() not in FLAGS:
+        raise ContentError(f"{name}: must be true or false, not {value!r}")
+    return FLAGS[str(value).strip().lower()]

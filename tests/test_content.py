@@ -133,6 +133,7 @@ def test_a_moved_or_renamed_file_keeps_its_post_and_address(app, tmp_path):
         ("pages/search.md", b"---\ntitle: Search\n---\nx", "reserved"),
         ("pages/2024.md", b"---\ntitle: The year\n---\nx", "reserved"),
         ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
+        ("pages/say.md", b"---\ntitle: x\ncomments: maybe\n---\n", "comments"),
         # Each of these used to stop the whole sync with a traceback.
         ("posts/month-13.md", b"---\ntitle: x\ndate: 2024-13-45\n---\n", "month"),
         ("pages/first.md", b"---\ntitle: x\norder: first\n---\n", "order"),
@@ -259,6 +260,24 @@ def test_posts_without_a_file_are_exported_too(app, tmp_path):
     content_export.export(tmp_path / "out")
     text = (tmp_path / "out" / "posts" / "2024-01-02-online.md").read_text()
     assert "title: Written online" in text and "Body *here*" in text and "- web" in text
+
+
+def test_comments_false_closes_comments_quoted_or_not(app, tmp_path):
+    folder = tmp_path / "c"
+    values = {"plain": "false", "quoted": '"false"', "no": "'no'", "zero": "0"}
+    values["open"] = "true"
+    for slug, value in values.items():
+        text = f"---\ntitle: x\ncomments: {value}\n---\n"
+        write(folder, f"posts/2024-01-02-{slug}.md", text)
+    assert content.sync(folder).errors == []
+    # A quoted "false" is a string, and bool("false") had left comments open.
+    assert {post.slug: post.comments_open for post in Post} == {
+        "plain": False,
+        "quoted": False,
+        "no": False,
+        "zero": False,
+        "open": True,
+    }
 
 
 def test_a_post_closed_to_comments_stays_closed_through_export(app, tmp_path):
