@@ -119,6 +119,9 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         raise ContentError(
             f"status must be draft, published or unpublished, not {status!r}"
         )
+    # Other generators' way of saying it (Hugo, Jekyll): never published.
+    if front_matter.flag(meta.get("draft"), "draft", False):
+        status = PostStatus.DRAFT
     categories = front_matter.names(meta.get("categories", meta.get("category")))
     body_format = str(meta.get("format") or "markdown")
     if body_format not in ("markdown", "html"):

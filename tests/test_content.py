@@ -280,6 +280,21 @@ def test_comments_false_closes_comments_quoted_or_not(app, tmp_path):
     }
 
 
+def test_draft_true_keeps_a_post_from_being_published(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-01-02-a.md", "---\ntitle: A\ndraft: true\n---\n")
+    both = "---\ntitle: B\nstatus: published\ndraft: yes\n---\n"
+    write(folder, "posts/2024-01-02-b.md", both)
+    write(folder, "posts/2024-01-02-c.md", "---\ntitle: C\ndraft: false\n---\n")
+    assert content.sync(folder).errors == []
+    # The draft flag was ignored: a post its author marked a draft went public.
+    assert {post.slug: post.status for post in Post} == {
+        "a": PostStatus.DRAFT,
+        "b": PostStatus.DRAFT,
+        "c": PostStatus.PUBLISHED,
+    }
+
+
 def test_a_post_closed_to_comments_stays_closed_through_export(app, tmp_path):
     from tests.factories import make_post
 
