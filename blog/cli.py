@@ -140,11 +140,18 @@ def init():
     if seeded:
         click.echo(f"spam filter: default model loaded ({seeded} tokens)")
     _sync(current_app.config["CONTENT_DIR"])
-    if not User.select().where(User.role == Role.ADMIN).exists():
+    login = f"{current_app.config['SITE_URL']}/admin/"
+    if User.select().where(User.role == Role.ADMIN).exists():
+        # A second `make run` says where to sign in too, not the password.
+        click.echo(
+            f"Admin login: {login} (an admin exists; "
+            "`blog users set-password NAME` sets a new password)"
+        )
+    else:
         password = accounts.generate_password()
         _create_user("admin", password, Role.ADMIN)
         click.echo("=" * 60)
-        click.echo(f"Admin login: {current_app.config['SITE_URL']}/admin/")
+        click.echo(f"Admin login: {login}")
         click.echo("  user:     admin")
         click.echo(f"  password: {password}")
         click.echo("(shown once; change it with `blog users set-password admin`)")

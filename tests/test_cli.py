@@ -28,6 +28,9 @@ def test_init_syncs_content_and_prints_the_admin_login_once(make_app, content_di
     second = invoke(runner, "init")
     assert second.exit_code == 0 and "password: " not in second.output
     assert "0 added" in second.output
+    # Run again, it said nothing of the dashboard: now where, and how to reset.
+    assert "Admin login: http://127.0.0.1:8000/admin/" in second.output
+    assert "blog users set-password" in second.output
 
 
 def test_a_database_migrated_by_a_newer_version_is_not_called_up_to_date(runner, app):
