@@ -16,7 +16,7 @@ import frontmatter
 import yaml
 from slugify import slugify
 
-from . import front_matter, markup
+from . import content_export, front_matter, markup
 from .db import PreparedInsert, write_transaction
 from .front_matter import ContentError
 from .models import Post, PostStatus, utcnow
@@ -249,6 +249,21 @@ def _unpublish(row):
     ).where(Post.id == row.id).execute()
 
 
+def _exported(post_id, source: Source):
+    """The post without a file (written in the dashboard, imported) that
+    source is the export of: `blog content export` wrote it to this path."""
+    if post_id is None:
+        return None
+    post = Post.get_or_none(
+        (Post.id == post_id)
+        & Post.source_path.is_null()
+        & (Post.status != PostStatus.TRASH)
+    )
+    if post and content_export.export_path(post) == source.path:
+        return post
+    return None
+
+
 class _Store:
     """Writes Sources into the database, caching tag and category lookups."""
 
@@ -266,10 +281,11 @@ class _Store:
         }
 
     def save(self, source: Source, existing) -> tuple[int, bool]:
-        moved = None
+        taken_over = None
         if existing is None:
             held_by = self.slugs.get((source.kind, source.slug))
-            existing = moved = self.vanished.pop(held_by, None)
+            taken_over = self.vanished.pop(held_by, None) or _exported(held_by, source)
+            existing = taken_over
         fields = {
             "kind": source.kind,
             "title": source.title,
@@ -298,7 +314,7 @@ class _Store:
             if source.date is None:
                 del fields["date"]
             fields["version"] = Post.version + 1
-            if moved:
+            if taken_over:
                 fields["source_path"] = source.path
             Post.update(**fields).where(Post.id == post_id).execute()
             self.slugs = {k: v for k, v in self.slugs.items() if v != post_id}

@@ -260,6 +260,13 @@ def test_posts_without_a_file_are_exported_too(app, tmp_path):
     content_export.export(tmp_path / "out")
     text = (tmp_path / "out" / "posts" / "2024-01-02-online.md").read_text()
     assert "title: Written online" in text and "Body *here*" in text and "- web" in text
+    # Synced back, the file is that post's, not a second post at online-2/.
+    before = snapshot()
+    report = content.sync(tmp_path / "out")
+    assert report.added == [] and report.errors == []
+    assert list(snapshot().values()) == list(before.values())
+    assert Post.get().source_path == "posts/2024-01-02-online.md"
+    assert content.sync(tmp_path / "out").changed == []
 
 
 def test_comments_false_closes_comments_quoted_or_not(app, tmp_path):
