@@ -88,6 +88,10 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         raise ContentError(
             f"not UTF-8 ({error.reason} at byte {error.start})"
         ) from error
+    # PostgreSQL refuses a NUL in any text, and no Markdown file holds one.
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise ContentError(f"binary data, not text (a NUL byte on line {line})")
     try:
         post = frontmatter.loads(text)
     # ValueError: YAML reads 2024-13-45 as a date and fails to build it.

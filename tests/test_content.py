@@ -134,7 +134,9 @@ def test_a_moved_or_renamed_file_keeps_its_post_and_address(app, tmp_path):
         ("pages/2024.md", b"---\ntitle: The year\n---\nx", "reserved"),
         ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
         ("pages/say.md", b"---\ntitle: x\ncomments: maybe\n---\n", "comments"),
-        # Each of these used to stop the whole sync with a traceback.
+        # Each of these used to stop the whole sync with a traceback (the NUL
+        # on PostgreSQL; SQLite stored it).
+        ("posts/2024-01-01-nul.md", b"---\ntitle: x\n---\n\nbo\x00dy", "line 5"),
         ("posts/month-13.md", b"---\ntitle: x\ndate: 2024-13-45\n---\n", "month"),
         ("pages/first.md", b"---\ntitle: x\norder: first\n---\n", "order"),
         ("pages/far.md", b"---\ntitle: x\norder: 99999999999999999999\n---\n", "order"),
