@@ -77,6 +77,15 @@ class BlogGroup(FlaskGroup):
                 f"cannot use the database {db.database.database!r}: "
                 f"{str(error).strip()}"
             ) from error
+        except UnicodeEncodeError as error:
+            # Bytes of another encoding reach Python as lone surrogates (an
+            # argument, standard input, a \udce9 escape in a JSON file): no
+            # database stores them, and no page could show them.
+            # Not the text itself: it may be a password.
+            raise click.ClickException(
+                f"text that is not valid UTF-8 (character {error.start + 1} of "
+                f"{len(error.object)}); check the encoding of the terminal or file"
+            ) from error
         except OSError as error:
             # A file or folder named on the command line that cannot be used;
             # os.replace(draft, target) names the target second.
@@ -212,7 +221,12 @@ def users():
 def _read_password() -> str:
     if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = sys.stdin.readline().rstrip("\n")
+    try:
+        line = sys.stdin.readline().rstrip("\n")
+    except UnicodeDecodeError as error:  # a Latin-1 file, in a UTF-8 locale
+        raise click.ClickException(
+            "the password on standard input is not valid UTF-8 text"
+        ) from error
     if not line:
         raise click.ClickException("no password on standard input")
     return line

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -108,6 +109,25 @@ def test_user_and_settings_changes_from_the_command_line_are_audited(runner, app
         ("user.password_reset", "system", mod.id, "", "mod"),
         ("settings.change", "system", None, "", "posts_per_page"),
     ]
+
+
+def test_text_that_is_not_utf8_is_refused_without_a_traceback(runner, app, tmp_path):
+    """A Latin-1 terminal's or file's bytes reach Python as lone surrogates."""
+    make_post(slug="hello")
+    comment = {"id": 1, "parent": None, "status": "approved", "body": "x\udce9"}
+    comment |= {"author_name": "A", "created_at": "2024-06-02T09:30:00Z"}
+    posts = [{"kind": "post", "slug": "hello", "comments": [comment]}]
+    data = {"format": "field-notes-comments", "version": 1, "posts": posts}
+    (tmp_path / "c.json").write_text(json.dumps(data))  # the escape "\udce9"
+    for args, stdin in (
+        (["users", "set-password", "caf\udce9"], "a long password\n"),
+        (["users", "create", "eve"], b"a long pass\xe9word\n"),
+        (["comments", "import-json", str(tmp_path / "c.json")], None),
+    ):
+        result = invoke(runner, *args, input=stdin)
+        assert isinstance(result.exception, SystemExit), (args, result.exception)
+        assert result.exit_code == 1 and "not valid UTF-8" in result.output, args
+        assert "long pass" not in result.output  # never a password echoed
 
 
 def test_users_create_refuses_a_short_password_and_a_taken_name(runner, app):
