@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from blog.cli import main
 from blog.models import AuditEntry, Post, Role, User
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, ROOT
 from tests.factories import make_post
 
 
@@ -216,6 +217,21 @@ def run_blog(tmp_path, *args, **env):
     clean.update({"BLOG_INSTANCE_PATH": str(tmp_path), "BLOG_SECRET_KEY": "k", **env})
     blog = Path(sys.executable).with_name("blog")
     return subprocess.run([str(blog), *args], env=clean, capture_output=True, text=True)
+
+
+def test_the_readme_schema_check_runs_as_written(tmp_path):
+    """README: `python -m playhouse.migrations diff` checks the models against
+    the database; with no database in .pwmigrate it said none was given."""
+    assert run_blog(tmp_path / "instance", "migrate").returncode == 0
+    shutil.copy(ROOT / ".pwmigrate", tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "playhouse.migrations", "diff"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "schema matches models" in result.stdout
 
 
 def test_a_database_with_no_schema_gets_a_plain_answer(tmp_path):
