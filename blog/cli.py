@@ -128,7 +128,8 @@ def migrate():
 
 
 def _sync(path) -> content.SyncReport:
-    report = content.sync(path, site_settings()["timezone"])
+    root = current_app.config["CONTENT_DIR"]
+    report = content.sync(path, site_settings()["timezone"], root=root)
     for bad_path, reason in report.errors:
         click.echo(f"error: {bad_path}: {reason}", err=True)
     publishing.refresh(report.changed)

@@ -164,14 +164,14 @@ def prepare(job: tuple[str, bytes, str]) -> Source | tuple[str, str]:
     return source
 
 
-def scan(content_dir: Path) -> dict[str, Path]:
-    """Every Markdown file under content_dir, by its relative POSIX path."""
+def scan(content_dir: Path, prefix: str = "") -> dict[str, Path]:
+    """Every Markdown file under content_dir, by prefix + its relative POSIX path."""
     found = {}
     for root, _dirs, files in os.walk(content_dir):
         for name in files:
             if name.endswith(".md"):
                 full = Path(root, name)
-                found[full.relative_to(content_dir).as_posix()] = full
+                found[prefix + full.relative_to(content_dir).as_posix()] = full
     return found
 
 
@@ -203,9 +203,23 @@ def _prepare_all(jobs: list, workers: int | None) -> Iterator:
         yield from pool.map(prepare, jobs, chunksize=8)
 
 
-def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
-    """Import new and changed files; unpublish posts whose file disappeared."""
+def _prefix(folder: Path, root) -> str:
+    """Where folder lies in the content root, whose relative paths are stored."""
+    try:
+        inside = folder.resolve().relative_to(Path(root).resolve()).as_posix()
+    except (TypeError, ValueError):  # no root, or a folder outside it (an export)
+        return ""
+    return "" if inside == "." else f"{inside}/"
+
+
+def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
+    """Import new and changed files; unpublish posts whose file disappeared.
+
+    A content_dir inside root (content/pages/ of content/) is synced as that
+    part of root: its files keep their paths, and only its posts can vanish.
+    """
     content_dir = Path(content_dir)
+    prefix = _prefix(content_dir, root)
     report = SyncReport()
     known = {
         row.source_path: row
@@ -214,7 +228,7 @@ def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
         ).where(Post.source_path.is_null(False))
     }
     jobs = []
-    for path, full in sorted(scan(content_dir).items()):
+    for path, full in sorted(scan(content_dir, prefix).items()):
         if not _storable(path):
             report.errors.append((path, "the file name is not UTF-8: rename it"))
             continue
@@ -230,9 +244,13 @@ def sync(content_dir, tz_name="UTC", workers=None) -> SyncReport:
             continue
         jobs.append((path, raw, tz_name))
     prepared = _prepare_all(jobs, workers)
-    present = set(scan(content_dir))
+    present = set(scan(content_dir, prefix))
     with write_transaction():
-        store = _Store([row for path, row in known.items() if path not in present])
+        store = _Store(
+            row
+            for path, row in known.items()
+            if path.startswith(prefix) and path not in present
+        )
         for item in prepared:
             if isinstance(item, tuple):
                 report.errors.append(item)

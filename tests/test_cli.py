@@ -183,6 +183,21 @@ def test_content_sync_reports_bad_files_and_exits_non_zero(runner, app, tmp_path
     )
 
 
+def test_syncing_a_folder_of_content_touches_that_folder_only(make_app, content_dir):
+    app = make_app(CONTENT_DIR=str(content_dir))
+    runner = app.test_cli_runner()
+    assert invoke(runner, "content", "sync").exit_code == 0
+    (content_dir / "pages" / "contact.md").unlink()
+    result = invoke(runner, "content", "sync", str(content_dir / "pages"))
+    # It was: every post "vanished" (unpublished, 410 Gone), and the
+    # pages, read as posts without a date, failed.
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 updated, 1 unpublished, 1 unchanged" in result.output
+    with app.app_context():
+        gone = Post.select().where(Post.status == "unpublished")
+        assert [post.source_path for post in gone] == ["pages/contact.md"]
+
+
 def test_content_export_writes_files(runner, app, content_dir, tmp_path):
     invoke(runner, "content", "sync", str(content_dir))
     result = invoke(runner, "content", "export", str(tmp_path / "out"))
