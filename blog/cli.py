@@ -128,6 +128,12 @@ def migrate():
 
 
 def _sync(path) -> content.SyncReport:
+    # A folder that is not there (a typo in BLOG_CONTENT_DIR, a volume not
+    # mounted) would hold no files: every post's file would seem to vanish.
+    if not Path(path).is_dir():
+        raise click.ClickException(
+            f"no content folder {path}: nothing synced, nothing unpublished"
+        )
     root = current_app.config["CONTENT_DIR"]
     report = content.sync(path, site_settings()["timezone"], root=root)
     for bad_path, reason in report.errors:
@@ -149,7 +155,10 @@ def init():
     seeded = classifier.seed_from_default()
     if seeded:
         click.echo(f"spam filter: default model loaded ({seeded} tokens)")
-    _sync(current_app.config["CONTENT_DIR"])
+    try:
+        _sync(current_app.config["CONTENT_DIR"])
+    except click.ClickException as error:  # a site written in the dashboard alone
+        click.echo(f"content: {error.message}")
     login = f"{current_app.config['SITE_URL']}/admin/"
     if User.select().where(User.role == Role.ADMIN).exists():
         # A second `make run` says where to sign in too, not the password.

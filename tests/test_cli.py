@@ -198,6 +198,22 @@ def test_syncing_a_folder_of_content_touches_that_folder_only(make_app, content_
         assert [post.source_path for post in gone] == ["pages/contact.md"]
 
 
+def test_a_content_folder_that_is_not_there_unpublishes_nothing(
+    make_app, content_dir, tmp_path
+):
+    synced = make_app(CONTENT_DIR=str(content_dir))
+    assert invoke(synced.test_cli_runner(), "content", "sync").exit_code == 0
+    app = make_app(CONTENT_DIR=str(tmp_path / "typo"))
+    runner = app.test_cli_runner()
+    # It was: "0 added ... 17 unpublished", exit 0: the whole site 410 Gone.
+    result = invoke(runner, "content", "sync")
+    assert result.exit_code == 1 and "no content folder" in result.output
+    init = invoke(runner, "init")
+    assert init.exit_code == 0 and "no content folder" in init.output
+    with app.app_context():
+        assert not Post.select().where(Post.status == "unpublished").exists()
+
+
 def test_content_export_writes_files(runner, app, content_dir, tmp_path):
     invoke(runner, "content", "sync", str(content_dir))
     result = invoke(runner, "content", "export", str(tmp_path / "out"))
