@@ -98,14 +98,12 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
     except (yaml.YAMLError, ValueError) as error:
         raise ContentError(f"bad front matter: {error}".splitlines()[0]) from error
     meta = post.metadata
-    if not isinstance(meta, dict):
-        raise ContentError("front matter is not a mapping of keys to values")
     kind = "page" if path.startswith("pages/") else "post"
     stem = Path(path).stem
     match = FILE_NAME.match(stem)
     title = str(meta.get("title") or "").strip()
     if not title:
-        raise ContentError("front matter has no title")
+        raise ContentError(front_matter.why_no_title(text))
     date = front_matter.as_datetime(meta.get("date"), tz, "date")
     if date is None and match:
         date = front_matter.as_datetime(

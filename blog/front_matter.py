@@ -5,6 +5,8 @@ import datetime
 import re
 from zoneinfo import ZoneInfo
 
+import frontmatter
+
 
 class ContentError(ValueError):
     """A content file that cannot be imported; the message says why."""
@@ -70,3 +72,18 @@ def flag(value, name: str, default: bool) -> bool:
     if str(value).strip().lower() not in FLAGS:
         raise ContentError(f"{name}: must be true or false, not {value!r}")
     return FLAGS[str(value).strip().lower()]
+
+
+def why_no_title(text: str) -> str:
+    """Why a file gave no title: python-frontmatter reads front matter that is
+    TOML (without the toml package) or not a mapping as none at all."""
+    text = text.strip()  # as python-frontmatter reads it
+    if text.startswith("+++"):
+        return "TOML front matter (+++) is not read: write YAML between --- lines"
+    handler = frontmatter.YAMLHandler()
+    if handler.detect(text):
+        # Only on this error path: the file parsed once already.
+        loaded = handler.load(handler.split(text)[0])
+        if loaded is not None and not isinstance(loaded, dict):
+            return "front matter is not a mapping of keys to values"
+    return "front matter has no title"

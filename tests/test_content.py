@@ -134,6 +134,9 @@ def test_a_moved_or_renamed_file_keeps_its_post_and_address(app, tmp_path):
         ("pages/2024.md", b"---\ntitle: The year\n---\nx", "reserved"),
         ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
         ("pages/say.md", b"---\ntitle: x\ncomments: maybe\n---\n", "comments"),
+        # Both were "front matter has no title".
+        ("pages/toml.md", b'+++\ntitle = "x"\n+++\nx', "TOML front matter"),
+        ("pages/seq.md", b"---\n- title\n- x\n---\nx", "not a mapping"),
         # Each of these used to stop the whole sync with a traceback (the NUL
         # on PostgreSQL; SQLite stored it).
         ("posts/2024-01-01-nul.md", b"---\ntitle: x\n---\n\nbo\x00dy", "line 5"),
