@@ -194,8 +194,11 @@ def serve(host, port, workers):
     """Serve the site with gunicorn."""
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers")
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"]
-    # No access log: it would write every reader's IP address to disk.
-    args += ["--workers", str(workers), "blog.wsgi:application()"]
+    # No access log: it would write every reader's IP address to disk. No
+    # control socket: its path is one per user, so two sites on one server
+    # would share it and either could stop the other.
+    args += ["--workers", str(workers), "--no-control-socket"]
+    args += ["blog.wsgi:application()"]
     os.execv(sys.executable, args)
 
 
