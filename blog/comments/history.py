@@ -49,11 +49,16 @@ _SAME_TEXT = db.Prepared(
         )
     )
 )
-# status || '': SQLite, with no statistics, would otherwise walk every approved
-# comment by the status index instead of this email's few by the email index.
+# A reader's approved comment under this very name and email: names are shown
+# and emails guessed, and a staff reply (user set) proves nothing of who sends a
+# form with its name and email. status || '': SQLite, with no statistics, would
+# otherwise walk every approved comment by the status index instead of this
+# email's few by the email index.
 _KNOWN = db.Prepared(
-    lambda email_hash, approved: Comment.select(Comment.id).where(
+    lambda email_hash, name, approved: Comment.select(Comment.id).where(
         (Comment.email_hash == email_hash)
+        & (Comment.author_name == name)
+        & Comment.user.is_null()
         & (Comment.status.concat(SQL("''")) == approved)
     )
 )
@@ -132,8 +137,9 @@ class DatabaseHistory:
         )
         return found is not None
 
-    def known_commenter(self, email_hash: str) -> bool:
-        return _KNOWN.scalar(email_hash, CommentStatus.APPROVED.value) is not None
+    def known_commenter(self, author_name: str, email_hash: str) -> bool:
+        found = _KNOWN.scalar(email_hash, author_name, CommentStatus.APPROVED.value)
+        return found is not None
 
     def comment(self, comment_id: int) -> Placed | None:
         query = _PLACE_LOCKED if self.lock else _PLACE

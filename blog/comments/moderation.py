@@ -40,7 +40,7 @@ def decide(
         status, reason = CommentStatus.PENDING, "every comment is held for moderation"
     elif settings["require_approved_before"] and not known_commenter:
         status = CommentStatus.PENDING
-        reason = "first comment from this email: held until one is approved"
+        reason = "first comment under this name and email: held until one is approved"
     else:
         status, reason = CommentStatus.APPROVED, "every check passed"
     return status, Verdict("policy", _outcome(status), reason)

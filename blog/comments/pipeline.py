@@ -207,7 +207,7 @@ def run(draft: Draft, settings: Mapping, history, now) -> Decision:
         draft.fields.parent_id, draft.post_id, history.comment, settings
     )
     known = settings["require_approved_before"] and history.known_commenter(
-        draft.private.email_hash
+        draft.fields.author_name, draft.private.email_hash
     )
     status, policy = moderation.decide(verdicts, settings, known)
     return Decision(status, parent_id, thread_id, depth, verdicts + [policy])

@@ -34,6 +34,7 @@ class Past:
     parent_id: int | None = None
     thread_id: int | None = None
     depth: int = 0
+    user_id: int | None = None
 
 
 @dataclass
@@ -76,9 +77,12 @@ class MemoryHistory:
             for c in self.comments
         )
 
-    def known_commenter(self, email_hash):
+    def known_commenter(self, author_name, email_hash):
         return any(
-            c.email_hash == email_hash and c.status == CommentStatus.APPROVED
+            c.email_hash == email_hash
+            and c.author_name == author_name
+            and c.user_id is None
+            and c.status == CommentStatus.APPROVED
             for c in self.comments
         )
 

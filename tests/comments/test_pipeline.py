@@ -217,7 +217,12 @@ def test_run_holds_a_first_commenter_when_the_site_asks(history):
     values = default_settings(require_approved_before=True)
     draft = prepare(settings=values)
     assert pipeline.run(draft, values, history, NOW).status is CommentStatus.PENDING
-    history.add(email_hash=draft.private.email_hash, status=CommentStatus.APPROVED)
+    email_hash, name = draft.private.email_hash, draft.fields.author_name
+    history.add(email_hash=email_hash, author_name=name, user_id=1)
+    assert pipeline.run(draft, values, history, NOW).status is CommentStatus.PENDING
+    history.add(email_hash=email_hash, author_name=name + "!")
+    assert pipeline.run(draft, values, history, NOW).status is CommentStatus.PENDING
+    history.add(email_hash=email_hash, author_name=name)
     assert pipeline.run(draft, values, history, NOW).status is CommentStatus.APPROVED
 
 

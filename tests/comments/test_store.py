@@ -91,12 +91,13 @@ def test_history_same_text(post):
 
 
 def test_history_known_commenter(post):
-    make_comment(post, email_hash="e-approved")
-    make_comment(post, email_hash="e-pending", status=CommentStatus.PENDING)
+    make_comment(post, author_name="Ada", email_hash="e-approved")
+    make_comment(post, author_name="Ada", email_hash="e-pending", status="pending")
     history = comment_history.DatabaseHistory()
-    assert history.known_commenter("e-approved")
-    assert not history.known_commenter("e-pending")
-    assert not history.known_commenter("e-unknown")
+    assert history.known_commenter("Ada", "e-approved")
+    assert not history.known_commenter("Mallory", "e-approved")
+    assert not history.known_commenter("Ada", "e-pending")
+    assert not history.known_commenter("Ada", "e-unknown")
 
 
 def test_a_moderators_edit_keeps_the_same_text_check_right(post):
@@ -130,7 +131,7 @@ def test_the_digest_migration_fills_in_existing_comments(post):
     [
         (
             comment_history._KNOWN,
-            ("e-a", CommentStatus.APPROVED.value),
+            ("e-a", "Ada", CommentStatus.APPROVED.value),
             "INDEX comment_email_hash_created_at (email_hash=?)",
         ),
         (
@@ -218,8 +219,10 @@ def test_database_and_memory_histories_agree(post):
         assert database.has_same_text(post.id, *args) == memory.has_same_text(
             post.id, *args
         )
-    for email in ("e-a", "e-b", "e-x"):
-        assert database.known_commenter(email) == memory.known_commenter(email)
+    for name, email in [("A", "e-a"), ("B", "e-a"), ("B", "e-b"), ("A", "e-x")]:
+        assert database.known_commenter(name, email) == memory.known_commenter(
+            name, email
+        )
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,8 @@ class History(Protocol):
         would let anyone confirm a guess at whose email wrote a shown comment.
         """
 
-    def known_commenter(self, email_hash: str) -> bool:
-        """Whether this email has an approved comment."""
+    def known_commenter(self, author_name: str, email_hash: str) -> bool:
+        """Whether a reader's comment with this name and email was approved."""
 
 
 class TooManyComments(Exception):
