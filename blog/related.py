@@ -35,7 +35,7 @@ import numpy as np
 from peewee import chunked, fn
 
 from . import similarity
-from .db import Prepared, database, write_transaction
+from .db import Prepared, database, serialise, write_transaction
 from .models import Post, utcnow
 from .similarity import Corpus, Counts, Labels
 from .term_models import (
@@ -286,6 +286,10 @@ def _write(corpus: Corpus, public: Public, post_ids: list[int] | None = None):
     columns = [RelatedCounts.post, RelatedCounts.fingerprint]
     columns += [RelatedCounts.terms, RelatedCounts.counts]
     with write_transaction():
+        # One writer of the lists at a time on PostgreSQL too: two first readers
+        # of a newly public post each write its list, and the second's rows
+        # would collide with the first's uncommitted ones (a 500).
+        serialise("related posts")
         if everything:
             RelatedPost.delete().execute()
         for batch in chunked([] if everything else post_ids, INSERT_BATCH):
