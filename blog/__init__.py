@@ -113,7 +113,7 @@ def _before_request():
         abort(400)
     if isinstance(request.routing_exception, RequestRedirect):
         return _redirect_on_this_site(request.routing_exception)
-    db.database.connect(reuse_if_open=True)
+    db.connect()
     generation = current_app.extensions["generation"].current()
     # Another worker changed something: settings and theme may have changed too.
     if current_app.extensions.get("seen_generation") != generation:

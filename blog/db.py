@@ -126,6 +126,18 @@ def init(url: str):
     return db
 
 
+def connect():
+    """Open this thread's connection, or a new one for one the server closed.
+
+    A PostgreSQL restart, failover or idle timeout ends a worker's connection;
+    psycopg2 marks it closed once a statement fails on it, but peewee would
+    hand it out again to every later request (each a 500) until a restart.
+    """
+    if not database.is_closed() and getattr(database.connection(), "closed", 0):
+        database.close()
+    database.connect(reuse_if_open=True)
+
+
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
