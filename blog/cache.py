@@ -75,7 +75,8 @@ class RedisGeneration:
 
     Redis down or slow must not take the site down: every page is then
     rendered afresh (no cached page is trusted), and a change that cannot be
-    announced is logged; other servers' copies expire within the hour.
+    announced is logged and announced once Redis answers again: until then
+    other workers' copies made before the outage are served (an hour at most).
     """
 
     KEY = "blog:generation"
@@ -86,12 +87,17 @@ class RedisGeneration:
 
         self.errors = redis.RedisError
         self.down = False
+        self.unannounced = False  # a change made while Redis was away
         self.client = redis.Redis.from_url(
             url, socket_timeout=self.TIMEOUT, socket_connect_timeout=self.TIMEOUT
         )
 
     def current(self):
         try:
+            if self.unannounced:
+                # Every worker's pages cached before the outage predate it.
+                self.client.incr(self.KEY)
+                self.unannounced = False
             found = self.client.get(self.KEY)
         except self.errors as error:
             if not self.down:  # said once an outage, not once a request
@@ -107,11 +113,13 @@ class RedisGeneration:
         try:
             self.client.incr(self.KEY)
         except self.errors as error:
-            logger.error(
-                "other app servers may show stale pages for up to an hour: "
-                "Redis unusable: %s",
-                error,
-            )
+            if not self.unannounced:  # said once an outage
+                logger.error(
+                    "other app servers may show stale pages until Redis answers: "
+                    "Redis unusable: %s",
+                    error,
+                )
+            self.unannounced = True
 
 
 def make_generation(config, instance_path):
