@@ -19,7 +19,7 @@ define(
     _d(
         "require_approved_before",
         False,
-        "A commenter needs a previously approved comment.",
+        "A commenter needs an approved comment under the same name and email.",
     ),
     _d(
         "close_after_days",
