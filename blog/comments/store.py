@@ -39,15 +39,15 @@ def commentable_post(post_id: int, now: datetime.datetime) -> Post | None:
     )
 
 
-_KEY = db.Prepared(
-    lambda key: Comment.select(Comment.id).where(Comment.idempotency_key == key)
-)
+# The whole row in one statement: read again by its id, a comment deleted in
+# between (a moderator emptying the spam) failed the resent form with a 500.
+_KEY = db.Prepared(lambda key: Comment.select().where(Comment.idempotency_key == key))
 
 
 def by_key(key: str) -> Comment | None:
     """The comment a form with this idempotency key already stored."""
-    found = _KEY.scalar(key)
-    return Comment.get_by_id(found) if found is not None else None
+    found = _KEY.models(Comment, key)
+    return found[0] if found else None
 
 
 _INSERT = db.PreparedInsert(Comment)
