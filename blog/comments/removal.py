@@ -25,6 +25,7 @@ moved to the top level counts as a thread from then on.
 from collections import defaultdict
 
 from ..comment_models import Comment
+from ..db import locked
 
 
 def remove(where) -> int:
@@ -42,11 +43,7 @@ def remove(where) -> int:
 def _new_parents(where) -> dict[int, int | None]:
     """Each kept reply of a deleted comment, and its nearest kept ancestor."""
     doomed = Comment.select(Comment.id).where(where)
-    replies = dict(
-        Comment.select(Comment.id, Comment.parent)
-        .where(Comment.parent.in_(doomed) & ~where)
-        .tuples()
-    )
+    replies = dict(_locked_replies(Comment.parent.in_(doomed) & ~where).tuples())
     # The parents of deleted comments, up the chain until a kept one: a
     # statement may delete a reply together with the comment it answers.
     above: dict[int, int | None] = {}
@@ -68,6 +65,14 @@ def _new_parents(where) -> dict[int, int | None]:
     return {reply: kept(parent) for reply, parent in replies.items()}
 
 
+def _locked_replies(where):
+    """The replies matching `where`, locked: a reply being written under one of
+    them (pipeline.place share-locks its parent) is waited for, so the next
+    level's read finds it and it moves too. Unlocked, on PostgreSQL it kept
+    the depth its parent had before the move."""
+    return locked(Comment.select(Comment.id, Comment.parent).where(where))
+
+
 def _rethread(moved: dict[int, int | None], where) -> None:
     """Give the moved replies their new parents, and everything under them
     the thread and depth that follow."""
@@ -75,11 +80,7 @@ def _rethread(moved: dict[int, int | None], where) -> None:
     level = list(moved)
     while level:
         # A deleted reply's own kept replies are among `moved` already.
-        below = (
-            Comment.select(Comment.id, Comment.parent)
-            .where(Comment.parent.in_(level) & ~where)
-            .tuples()
-        )
+        below = _locked_replies(Comment.parent.in_(level) & ~where).tuples()
         level = []
         for ident, parent in below:
             parent_of[ident] = parent
