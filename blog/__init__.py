@@ -114,7 +114,9 @@ def _before_request():
     if isinstance(request.routing_exception, RequestRedirect):
         return _redirect_on_this_site(request.routing_exception)
     db.connect()
-    generation = current_app.extensions["generation"].current()
+    generation = cache.seen_generation(
+        request.environ, current_app.extensions["generation"]
+    )
     # Another worker changed something: settings and theme may have changed too.
     if current_app.extensions.get("seen_generation") != generation:
         current_app.extensions["seen_generation"] = generation

@@ -184,7 +184,7 @@ class PageCache:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or self._personal(environ):
             return self.app(environ, start_response)
         key = request_key(environ)
-        generation = self.generation.current()
+        generation = environ[SEEN] = self.generation.current()
         if isinstance(generation, Unknown):
             return self.app(environ, start_response)
         entry = self.store.get(key, generation, time.time())
@@ -206,6 +206,16 @@ class PageCache:
     def _personal(self, environ) -> bool:
         cookies = environ.get("HTTP_COOKIE", "")
         return bool(cookies) and any(name in cookies for name in self.bypass_cookies)
+
+
+# The generation the page cache read for this request: asked once a request,
+# a hanging Redis costs a page its timeout once, not once for each asker.
+SEEN = "blog.generation"
+
+
+def seen_generation(environ, generation):
+    """The generation this request was served under, read now if not yet."""
+    return environ[SEEN] if SEEN in environ else generation.current()
 
 
 def request_key(environ) -> str:

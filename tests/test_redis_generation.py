@@ -44,3 +44,25 @@ def test_a_change_made_while_redis_was_away_is_announced_when_it_answers(caplog)
     assert other.current() != before
     failures = [r for r in caplog.records if "stale pages" in r.getMessage()]
     assert len(failures) == 1  # said once an outage, not once a change
+
+
+class CountingRedis(FlakyRedis):
+    def __init__(self):
+        super().__init__()
+        self.reads = 0
+
+    def get(self, key):
+        self.reads += 1
+        return super().get(key)
+
+
+def test_a_page_asks_redis_for_the_generation_once(make_app):
+    """Each question waits up to the timeout when Redis hangs: one a request."""
+    site = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    redis_client = site.extensions["generation"].client = CountingRedis()
+    with site.app_context():
+        reader = site.test_client()
+        for path in ("/", "/", "/search/?q=cache"):
+            before = redis_client.reads
+            assert reader.get(path).status_code == 200
+            assert redis_client.reads - before == 1, path
