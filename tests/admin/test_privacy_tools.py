@@ -191,3 +191,29 @@ def test_an_erase_while_a_moderator_changes_their_mind_keeps_the_filter_exact(
             counts = learned.setdefault(token, [0, 0])
             counts[0 if each.spam else 1] += classifier.COMMENT_WEIGHT
     assert {t.token: [t.spam, t.ham] for t in SpamToken.select()} == learned
+
+
+def test_erase_forgets_a_long_email_domain_and_website_host_hashed_to_fit(
+    traces, users
+):
+    """Tokens longer than the column are stored hashed, without their "e:" or
+    "f:": they are the person's all the same."""
+    long_site = "jo-" + "x" * 60 + ".example"
+    email = f"jo@{long_site}"
+    comment = make_comment(
+        traces["mine"][0].post,
+        "pending",
+        author_email=email,
+        email_hash=privacy.hash_email(email, KEY),
+        author_url=f"https://{long_site}/",
+    )
+    fields = classifier.comment_fields(comment)
+    body_only = classifier.features.tokens({"body": fields["body"]})
+    hashed = sorted(set(classifier.features.tokens(fields)) - set(body_only))
+    assert len(hashed) == 2 and all(token.startswith("h:") for token in hashed)
+    actions.apply("spam", [comment.id], users["moderator"])
+    assert SpamToken.select().where(SpamToken.token.in_(hashed)).count() == 2
+    privacy_tools.erase(email, KEY)
+    assert SpamToken.select().where(SpamToken.token.in_(hashed)).count() == 0
+    lesson = json.loads(SpamLesson.get(SpamLesson.comment == comment.id).tokens)
+    assert lesson and not set(hashed) & set(lesson)

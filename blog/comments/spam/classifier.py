@@ -328,8 +328,9 @@ SENDER_TOKENS = ("e:", "f:")  # the commenter's email domain and website host
 
 
 def forget_senders(comment_ids) -> int:
-    """Take the commenters' own tokens (email domain, website host) out of
-    these comments' lessons and out of the counts; the lessons changed.
+    """Take the commenters' own tokens (email domain, website host, hashed
+    too when long) out of these comments' lessons and the counts;
+    the lessons changed.
 
     For a privacy erase: nothing of the person stays in the model, and the
     rest of each lesson can still be taken back exactly.
@@ -340,9 +341,11 @@ def forget_senders(comment_ids) -> int:
         # a decision under way is waited for, and its lesson is the one changed.
         comments = Comment.select(Comment.id).where(Comment.id.in_(comment_ids))
         locked(comments.order_by(Comment.id)).execute()
-        for record in SpamLesson.select().where(SpamLesson.comment.in_(comment_ids)):
+        lessons = SpamLesson.select(SpamLesson, Comment).join(Comment)
+        for record in lessons.where(SpamLesson.comment.in_(comment_ids)):
             tokens = json.loads(record.tokens)
-            theirs = [token for token in tokens if token.startswith(SENDER_TOKENS)]
+            own = set(features.sender_tokens(comment_fields(record.comment)))
+            theirs = [t for t in tokens if t.startswith(SENDER_TOKENS) or t in own]
             if theirs:
                 store.subtract(theirs, record.spam, COMMENT_WEIGHT)
                 record.tokens = json.dumps([t for t in tokens if t not in theirs])

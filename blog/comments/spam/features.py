@@ -164,6 +164,12 @@ def _author_tokens(fields: dict) -> list[str]:
     return tokens
 
 
+def sender_tokens(fields: dict) -> list[str]:
+    """The commenter's own tokens (email domain, website host) as learned:
+    a long one is hashed to fit, so no prefix tells it apart."""
+    return [_fit(token) for token in _author_tokens(fields)]
+
+
 def _fit(token: str) -> str:
     if len(token) <= MAX_TOKEN_LENGTH:
         return token
