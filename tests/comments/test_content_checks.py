@@ -140,6 +140,13 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
         ({"author_url": "https://mycasino.example"}, "casino", None),
         ({"body": "ｖｉａｇｒａ"}, "viagra", ("viagra", "body")),  # fullwidth
         ({"body": "via\u200bgra"}, "viagra", ("viagra", "body")),  # zero-width
+        # Other code points that show nothing: a grapheme joiner, a variation
+        # selector, a Mongolian separator, a Hangul filler, a tag character.
+        ({"body": "vi\u034fagra"}, "viagra", ("viagra", "body")),
+        ({"body": "vi\ufe0fagra"}, "viagra", ("viagra", "body")),
+        ({"body": "vi\u180eagra"}, "viagra", ("viagra", "body")),
+        ({"body": "vi\u3164agra"}, "viagra", ("viagra", "body")),
+        ({"author_name": "Cas\U000e0041ino"}, "casino", ("casino", "author_name")),
         ({"body": "ask for $$$ now"}, "$$$", ("$$$", "body")),
         ({"body": "Buy v&#105;agra"}, "viagra", ("viagra", "body")),  # entity
         ({"body": "Buy &#x56;iagra"}, "viagra", ("viagra", "body")),

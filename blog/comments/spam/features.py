@@ -70,10 +70,20 @@ def _clean(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
 
 
+# Unicode's default-ignorable code points: nothing shows, so "vi\u034fagra"
+# reads "viagra" (the filter's own _INVISIBLE list is part of its features).
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
 def fold(text: str) -> str:
     """Text for matching listed words: compatibility forms folded, no case,
-    no accents ("víagra" is "viagra", a keyword "café" finds "cafe")."""
-    text = _clean(text).casefold()
+    no accents ("víagra" is "viagra", a keyword "café" finds "cafe"), nothing
+    that shows nothing."""
+    text = _IGNORABLE.sub("", _clean(text)).casefold()
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
