@@ -16,7 +16,8 @@
     reply       a comment by the signed-in user, approved at once, threaded
                 under the comment as a reader's reply is (pipeline.place);
                 replying to a pending comment approves it
-    edit        new body text, masked and rendered as a reader's comment is
+    edit        new body text, masked and rendered as a reader's comment is;
+                a comment the classifier learned is learned again as it now reads
 
 Taking a thread's approved first comment out (unapprove, spam, trash) takes
 its approved replies off the page with it; the summary says how many.
@@ -34,7 +35,7 @@ from peewee import Value
 
 from .. import audit, publishing
 from ..audit import RECEIVED
-from ..comment_models import Comment, CommentStatus
+from ..comment_models import Comment, CommentStatus, SpamLesson
 from ..db import locked, one_of, pack, retrying
 from ..models import AuditEntry, User, utcnow
 from . import pipeline, privacy, removal, validate
@@ -278,6 +279,10 @@ def edit(comment_id: int, user: User, body: str, settings) -> Comment:
         comment.body_html = pipeline.render(body)
         comment.modified_at = utcnow()
         comment.save()
+        lesson = SpamLesson.get_or_none(SpamLesson.comment == comment.id)
+        if lesson is not None:
+            # The filter counts the text readers now see, not the one replaced.
+            classifier.learn_from_decision(comment, lesson.spam)
         _log("edit", user, comment.id, comment.status, comment.status, "body edited")
         return comment
 

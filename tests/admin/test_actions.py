@@ -173,6 +173,29 @@ def test_edit_renders_the_body_as_a_readers_comment(app, post, users):
     assert entry.object_id == comment.id
 
 
+def test_an_edited_comment_is_counted_by_the_filter_as_it_now_reads(
+    app, post, users, tmp_path
+):
+    """A link the moderator edits out of an approved comment is no longer
+    learned as good: the counts are those a rebuild would make."""
+    from blog.comments.spam import classifier
+
+    empty = tmp_path / "empty.json.gz"
+    classifier.save(classifier.MemoryStore(), empty)
+    comment = make_comment(post, body="Great read, see http://pills.example/buy")
+    actions.apply("approve", [comment.id], users["moderator"])
+    settings = app.extensions["settings"].all()
+    actions.edit(comment.id, users["moderator"], "Great read, thank you.", settings)
+
+    def counts() -> dict:
+        return {row.token: (row.spam, row.ham) for row in SpamToken.select()}
+
+    live = counts()
+    assert "u:pills.example" not in live and "w:thank" in live
+    classifier.rebuild(empty)
+    assert counts() == live
+
+
 def test_empty_spam_deletes_only_spam_and_logs_each(post, users):
     spam = [make_comment(post, "spam") for _ in range(3)]
     kept = make_comment(post, "pending")

@@ -301,24 +301,25 @@ def comment_fields(comment) -> dict:
 def learn_from_decision(comment, spam: bool) -> bool:
     """Learn a moderator's decision on a comment; False if it was known already.
 
-    Learning the other label for a comment takes the first one back, so the
-    counts hold each moderated comment once, with its latest label, even if
-    the comment was edited in between.
+    Learning again (the other label, or the same after an edit) takes the
+    first lesson back, so the counts hold each moderated comment once, with
+    its latest label and its text as it stands, as rebuild() would count it.
     """
     classifier = live()
     with write_transaction():
         _lock(comment)
         record = SpamLesson.get_or_none(SpamLesson.comment == comment.id)
-        if record is not None and record.spam == spam:
+        tokens = features.tokens(comment_fields(comment))
+        learned = json.dumps(tokens)
+        if record is not None and record.spam == spam and record.tokens == learned:
             return False
         if record is None:
             record = SpamLesson(comment=comment.id)
         else:
             classifier.learn_tokens(json.loads(record.tokens), record.spam, -1)
-        tokens = features.tokens(comment_fields(comment))
         classifier.learn_tokens(tokens, spam)
         record.spam = spam
-        record.tokens = json.dumps(tokens)
+        record.tokens = learned
         record.learned_at = utcnow()
         record.save()
     return True
