@@ -6,7 +6,9 @@ import pytest
 
 from blog.comment_models import BlockedItem, Comment
 from blog.comments.retention import forget_old_addresses
+from blog.comments.spam import Outcome
 from blog.comments.spam.blocklist import block_comment, match, unblock_comment
+from blog.comments.spam.content import check_blocklist
 from blog.models import utcnow
 from tests.factories import make_post
 
@@ -56,6 +58,11 @@ def test_blocking_twice_keeps_one_entry_each(spammer):
         ("", "https://shop.spam.example/", "", [], "host spam.example"),
         ("", "https://ｓｐａｍ.example/", "", [], "host spam.example"),  # fullwidth
         ("", "", "", ["http://spam.example/x"], "host spam.example"),
+        # Links a browser opens on spam.example though "http://" is missing.
+        ("", "", "", ["//spam.example/x"], "host spam.example"),
+        ("", "", "", ["https:/spam.example"], "host spam.example"),
+        ("", "", "", ["http:shop.spam.example"], "host spam.example"),
+        ("", "", "", ["/spam.example/x"], None),  # a page of this site
         ("", "https://notspam.example", "", [], None),
         ("", "https://spam.example.org", "", [], None),
         ("f" * 64, "https://other.example", "j" * 64, ["http://x.example"], None),
@@ -71,6 +78,14 @@ def test_a_blocked_sender_or_link_host_is_found(
         assert reason is None
     else:
         assert found in reason and f"comment {spammer.id}" in reason
+
+
+def test_a_protocol_relative_markdown_link_to_a_blocked_host_is_spam(spammer):
+    """Readers' browsers open [here](//spam.example/x) on spam.example."""
+    block_comment(spammer)
+    body = "Cheap pills [here](//spam.example/x)"
+    verdict = check_blocklist({"body": body}, match)
+    assert verdict.outcome == Outcome.SPAM and "spam.example" in verdict.reason
 
 
 def test_not_spam_lifts_every_block_of_the_comment(spammer):

@@ -15,6 +15,8 @@ Suffix List keeps sites apart (name.blogspot.com), one site is blocked, not
 the others.
 """
 
+import re
+
 from ...comment_models import BlockedItem
 from ...db import Prepared, one_of, pack, write_transaction
 from ...models import utcnow
@@ -79,12 +81,24 @@ def forget_addresses(before) -> int:
     return BlockedItem.delete().where(old).execute()
 
 
+# Links a browser opens on another site without "scheme://" in them:
+# "//spam.example" (protocol-relative, which Markdown links keep) and
+# "https:/spam.example" or "http:spam.example" (on a page of the other scheme).
+_LOOSE_START = re.compile(r"(?:https?:[/\\]*|[/\\]{2,})(?=[^/\\])", re.IGNORECASE)
+
+
+def _link_host(url: str) -> str:
+    url = url.strip()
+    loose = _LOOSE_START.match(url)
+    return host("http://" + url[loose.end() :] if loose else url)
+
+
 def _hosts(urls) -> set[str]:
     """The hosts of the urls and every domain above them up to the registrable
     one (shop.spam.example, spam.example; never a public suffix)."""
     found = set()
     for url in urls:
-        name = host(url)
+        name = _link_host(url)
         if not name or is_address(name):
             found.add(name)
             continue
