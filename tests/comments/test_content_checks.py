@@ -227,6 +227,22 @@ def test_the_classifier_probability_meets_two_thresholds(p, outcome):
     assert verdict.score == p and f"{p:.2f}" in verdict.reason
 
 
+@pytest.mark.parametrize(
+    "p, outcome, shown",
+    [(0.8996, Outcome.HOLD, "0.8996"), (0.9, Outcome.SPAM, "0.90"),
+     (0.89999, Outcome.HOLD, "0.89999"), (0.49996, Outcome.PASS, "0.49996"),
+     (0.5, Outcome.HOLD, "0.50"), (0.9004, Outcome.SPAM, "0.90")],
+)  # fmt: skip
+def test_the_probability_shown_is_on_the_side_of_the_threshold_it_is(p, outcome, shown):
+    """Rounded to two decimals, 0.8996 would read "0.90" on a held comment
+    where spam is from 0.90."""
+    found = verdicts(
+        classifier=FixedClassifier(p), classifier_hold=0.5, classifier_spam=0.9
+    )
+    verdict = found["classifier"]
+    assert (verdict.outcome, verdict.reason) == (outcome, f"spam probability {shown}")
+
+
 def test_a_classifier_that_learned_nothing_passes_without_a_score():
     verdict = verdicts(classifier=FixedClassifier(None))["classifier"]
     assert verdict.outcome == Outcome.PASS and verdict.score is None

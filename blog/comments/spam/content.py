@@ -152,7 +152,20 @@ def check_classifier(fields: dict, settings: Mapping, classifier) -> Verdict:
         outcome = Outcome.HOLD
     else:
         outcome = Outcome.PASS
-    return Verdict("classifier", outcome, f"spam probability {p:.2f}", round(p, 4))
+    shown = _shown(p, (settings["classifier_hold"], settings["classifier_spam"]))
+    return Verdict("classifier", outcome, f"spam probability {shown}", round(p, 4))
+
+
+def _shown(p: float, thresholds) -> str:
+    """p to two decimals, or as many more as keep it on its side of each
+    threshold: a comment held at 0.8196 must not read "0.82" where spam is
+    from 0.82."""
+    digits = 2
+    while digits < 17 and any(
+        (float(f"{p:.{digits}f}") >= limit) != (p >= limit) for limit in thresholds
+    ):
+        digits += 1
+    return f"{p:.{digits}f}"
 
 
 def content_verdicts(
