@@ -8,7 +8,7 @@ import pytest
 
 from blog import db
 from blog.comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
-from blog.comments.spam import classifier, evaluate, features
+from blog.comments.spam import classifier, evaluate, features, stores
 from blog.comments.spam.classifier import (
     COMMENT_WEIGHT,
     TOTALS,
@@ -248,9 +248,9 @@ def test_counts_kept_by_a_worker_follow_another_workers_change(app):
 def test_a_worker_asks_the_database_only_for_tokens_it_has_not_kept(app, monkeypatch):
     store = DatabaseStore()
     store.add({"w:one": (W, 0)})
-    asked, ask = [], classifier._COUNTS.execute
+    asked, ask = [], stores._COUNTS.execute
     monkeypatch.setattr(
-        classifier._COUNTS,
+        stores._COUNTS,
         "execute",
         lambda packed: asked.append(packed) or ask(packed),
     )

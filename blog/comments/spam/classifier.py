@@ -43,16 +43,14 @@ import functools
 import gzip
 import json
 import math
-import secrets
 from collections import Counter
 from pathlib import Path
 
-from peewee import EXCLUDED, Case
-
-from ...comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
-from ...db import Prepared, database, locked, one_of, pack, write_transaction
+from ...comment_models import Comment, SpamLesson, SpamToken
+from ...db import locked, write_transaction
 from ...models import utcnow
 from . import features
+from .stores import DatabaseStore, MemoryStore
 
 TOTALS = "#docs"  # its spam/ham counts are how much of each was learned
 # Chosen on the development runs (`python -m blog.comments.spam.evaluate
@@ -66,125 +64,6 @@ PRIOR_WEIGHT = 3.0
 SENDER_KINDS = frozenset("muef")  # link count, link hosts, email domain, website host
 SCALE = 0.8  # of least log loss on the development runs
 DEFAULT_MODEL = Path(__file__).with_name("default_model.json.gz")
-_BATCH = 300  # rows per statement: under SQLite's limit of bound variables
-
-
-class MemoryStore:
-    """Token counts in a dict: the default model, evaluation, tests."""
-
-    def __init__(self, rows=None):
-        self.rows = {token: list(pair) for token, pair in (rows or {}).items()}
-
-    def counts(self, tokens) -> dict:
-        return {t: tuple(self.rows[t]) for t in tokens if t in self.rows}
-
-    def add(self, deltas):
-        for token, (spam, ham) in deltas.items():
-            row = self.rows.setdefault(token, [0, 0])
-            row[0] += spam
-            row[1] += ham
-
-    def subtract(self, tokens, spam: bool, weight: int):
-        column = 0 if spam else 1
-        for token in tokens:
-            row = self.rows.get(token)
-            if row and row[column] > 0:
-                row[column] = max(0, row[column] - weight)
-                if row == [0, 0]:
-                    del self.rows[token]
-
-    def copy(self) -> "MemoryStore":
-        return MemoryStore(self.rows)
-
-    def dump(self) -> dict:
-        return {token: tuple(pair) for token, pair in self.rows.items()}
-
-
-# On every comment: built once (peewee took 1 ms to build it, SQLite 0.1 ms to run it).
-_COUNTS = Prepared(
-    lambda tokens: SpamToken.select(
-        SpamToken.token, SpamToken.spam, SpamToken.ham
-    ).where(one_of(SpamToken.token, tokens))
-)
-_VERSION = Prepared(
-    lambda: SpamModelVersion.select(SpamModelVersion.version).where(
-        SpamModelVersion.id == 1
-    )
-)
-CACHED_TOKENS = 200_000  # tens of MB a worker at most; then it starts again
-
-
-class _Kept:
-    """Token counts this process has read, good while the model's version holds.
-
-    After a write by any other worker SQLite reads every page afresh, and a
-    comment's sixty-odd token counts cost 0.3 ms, the version's row 0.02 ms.
-    A token the model lacks is kept as None.
-    """
-
-    database = None
-    version = None
-    rows: dict = {}
-
-    @classmethod
-    def counts(cls, tokens) -> dict:
-        version = _VERSION.scalar()
-        if (
-            version is None
-            or version != cls.version
-            or database.obj is not cls.database
-            or len(cls.rows) > CACHED_TOKENS
-        ):
-            cls.database, cls.version, cls.rows = database.obj, version, {}
-        missing = [token for token in tokens if token not in cls.rows]
-        found = {}
-        if missing:
-            rows = _COUNTS.execute(pack(missing)).fetchall()
-            found = {token: (spam, ham) for token, spam, ham in rows}
-            if version is not None:
-                cls.rows.update((token, found.get(token)) for token in missing)
-        known = ((token, found.get(token) or cls.rows.get(token)) for token in tokens)
-        return {token: row for token, row in known if row is not None}
-
-
-def _changed():
-    """Give the model a new version: every worker drops the counts it kept."""
-    SpamModelVersion.insert(id=1, version=secrets.randbits(31)).on_conflict(
-        conflict_target=[SpamModelVersion.id], preserve=[SpamModelVersion.version]
-    ).execute()
-
-
-class DatabaseStore:
-    """Token counts in the SpamToken table, shared by every worker."""
-
-    def counts(self, tokens) -> dict:
-        return _Kept.counts(tokens)
-
-    def add(self, deltas):
-        # Sorted, so that concurrent learners lock rows in one order.
-        rows = sorted((token, *pair) for token, pair in deltas.items())
-        fields = [SpamToken.token, SpamToken.spam, SpamToken.ham]
-        for start in range(0, len(rows), _BATCH):
-            SpamToken.insert_many(rows[start : start + _BATCH], fields).on_conflict(
-                conflict_target=[SpamToken.token],
-                update={
-                    SpamToken.spam: SpamToken.spam + EXCLUDED.spam,
-                    SpamToken.ham: SpamToken.ham + EXCLUDED.ham,
-                },
-            ).execute()
-        _changed()
-
-    def subtract(self, tokens, spam: bool, weight: int):
-        column = SpamToken.spam if spam else SpamToken.ham
-        # Stops at zero: rows seeded from an older model hold other weights.
-        less = Case(None, [(column > weight, column - weight)], 0)
-        tokens = sorted(tokens)
-        for start in range(0, len(tokens), _BATCH):
-            batch = SpamToken.token.in_(tokens[start : start + _BATCH])
-            SpamToken.update({column: less}).where(batch & (column > 0)).execute()
-            empty = (SpamToken.spam == 0) & (SpamToken.ham == 0)
-            SpamToken.delete().where(batch & empty).execute()
-        _changed()
 
 
 def log_odds(counts: dict, tokens) -> float | None:
