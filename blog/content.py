@@ -17,9 +17,10 @@ import yaml
 from slugify import slugify
 
 from . import content_export, front_matter, markup
-from .db import PreparedInsert, write_transaction
+from .db import write_transaction
 from .front_matter import ContentError
 from .models import Post, PostStatus, utcnow
+from .prepared import PreparedInsert
 from .term_models import Category, PostCategory, PostTag, Tag
 
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")

@@ -25,7 +25,8 @@ from peewee import (
     fn,
 )
 
-from .db import Prepared, database, unselective
+from .db import database, unselective
+from .prepared import Prepared
 
 
 def utcnow() -> datetime.datetime:
@@ -214,7 +215,7 @@ class Post(BaseModel):
 
 
 class _PostRecordMixin:
-    """What a post read as a record (db.Prepared.records) shares with Post."""
+    """What a post read as a record (prepared.Prepared.records) shares with Post."""
 
     __slots__ = ()
     url = Post.url

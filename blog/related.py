@@ -35,8 +35,9 @@ import numpy as np
 from peewee import chunked, fn
 
 from . import similarity
-from .db import Prepared, database, serialise, write_transaction
+from .db import database, serialise, write_transaction
 from .models import Post, utcnow
+from .prepared import Prepared
 from .similarity import Corpus, Counts, Labels
 from .term_models import (
     Category,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .db import Prepared
 from .models import Setting
+from .prepared import Prepared
 
 
 class SettingError(ValueError):

@@ -13,8 +13,9 @@ from peewee import (
     IntegerField,
 )
 
-from .db import Prepared, one_of, pack
+from .db import one_of, pack
 from .models import BaseModel, Post
+from .prepared import Prepared
 
 
 class Tag(BaseModel):

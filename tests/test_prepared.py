@@ -1,4 +1,4 @@
-"""db.Prepared: queries built once, run with new values, on SQLite and PostgreSQL."""
+"""Prepared: queries built once, run with new values, on SQLite and PostgreSQL."""
 
 import datetime
 
@@ -6,6 +6,7 @@ import pytest
 
 from blog import db
 from blog.models import Post, PostStatus, utcnow
+from blog.prepared import Prepared, PreparedInsert
 from tests.factories import make_post
 
 
@@ -20,7 +21,7 @@ def test_values_change_between_runs_and_constants_stay(app):
             (Post.slug == slug) & (Post.status == PostStatus.PUBLISHED)
         )
 
-    query = db.Prepared(build)
+    query = Prepared(build)
     assert query.scalar("first") == first.id
     assert query.scalar("draft") is None  # the status constant still applies
     assert query.scalar("nothing") is None
@@ -30,7 +31,7 @@ def test_values_change_between_runs_and_constants_stay(app):
 def test_rows_come_back_as_models_with_converted_columns(app):
     moment = datetime.datetime(2024, 5, 6, 7, 8, 9)
     made = make_post(slug="dated", date=moment)
-    query = db.Prepared(lambda slug: Post.select().where(Post.slug == slug))
+    query = Prepared(lambda slug: Post.select().where(Post.slug == slug))
     (found,) = query.models(Post, "dated")
     assert isinstance(found, Post)
     assert found.id == made.id and found.date == moment
@@ -40,7 +41,7 @@ def test_rows_come_back_as_models_with_converted_columns(app):
 def test_the_same_value_may_be_given_twice_in_order(app):
     make_post(slug="a", date=datetime.datetime(2024, 1, 1))
     later = make_post(slug="b", date=datetime.datetime(2024, 1, 2))
-    query = db.Prepared(
+    query = Prepared(
         lambda start, same_start: Post.select(Post.id).where(
             (Post.date > start) | (Post.date == same_start)
         )
@@ -50,7 +51,7 @@ def test_the_same_value_may_be_given_twice_in_order(app):
 
 
 def test_a_builder_that_binds_values_out_of_order_is_refused(app):
-    query = db.Prepared(
+    query = Prepared(
         lambda slug, status: Post.select().where(
             (Post.status == status) & (Post.slug == slug)
         )
@@ -61,7 +62,7 @@ def test_a_builder_that_binds_values_out_of_order_is_refused(app):
 
 def test_a_builder_that_binds_a_converted_value_is_refused(app):
     # str(n) is a new object: the query would never see later values.
-    query = db.Prepared(lambda n: Post.select().where(Post.slug == str(n)))
+    query = Prepared(lambda n: Post.select().where(Post.slug == str(n)))
     with pytest.raises(ValueError, match="in order"):
         query.execute(12345)
 
@@ -79,7 +80,7 @@ def test_post_neighbours_follow_date_then_id(app):
 
 
 def test_prepared_insert_fills_defaults_and_returns_the_new_id(app):
-    insert = db.PreparedInsert(Post)
+    insert = PreparedInsert(Post)
     moment = datetime.datetime(2024, 2, 3)
     first = insert(title="One", slug="one", date=moment)
     second = insert(title="Two", slug="two", date=moment, status=PostStatus.PUBLISHED)
@@ -93,7 +94,7 @@ def test_prepared_insert_fills_defaults_and_returns_the_new_id(app):
 def test_records_are_named_tuples_with_dates_and_flags_converted(app):
     moment = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456)
     made = make_post(slug="r", date=moment, comments_open=False)
-    query = db.Prepared(
+    query = Prepared(
         lambda slug: Post.select(
             Post.id, Post.date, Post.updated, Post.comments_open, Post.title
         ).where(Post.slug == slug)
@@ -112,7 +113,7 @@ def test_one_of_takes_lists_of_any_length_as_one_parameter(app):
         builds.append(slugs)
         return Post.select(Post.id).where(db.one_of(Post.slug, slugs))
 
-    query = db.Prepared(build)
+    query = Prepared(build)
     for wanted in (["a"], ["a", "c", "zz"], [], ["b", "b"], list("abc")):
         found = {row[0] for row in query.execute(db.pack(wanted))}
         assert found == {made[slug] for slug in wanted if slug in made}
@@ -121,7 +122,7 @@ def test_one_of_takes_lists_of_any_length_as_one_parameter(app):
 
 def test_post_records_have_the_properties_lists_of_posts_use(app):
     made = make_post(slug="listed", date=datetime.datetime(2024, 7, 8))
-    query = db.Prepared(
+    query = Prepared(
         lambda slug: Post.select(*Post.listing_fields()).where(Post.slug == slug)
     )
     (record,) = query.records(Post, "listed")

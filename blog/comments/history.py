@@ -3,7 +3,7 @@
 Every query here runs across all gunicorn workers alike, because the
 history is the Comment table itself: flood and rate limits hold however many
 processes serve the site. The queries asked on every submission are built
-once (db.Prepared).
+once (prepared.Prepared).
 """
 
 import datetime
@@ -14,18 +14,19 @@ from peewee import SQL, fn
 from .. import db
 from ..comment_models import Comment, CommentStatus
 from ..models import text_digest
+from ..prepared import Prepared
 
-_LAST_BY_EMAIL = db.Prepared(
+_LAST_BY_EMAIL = Prepared(
     lambda email_hash: Comment.select(fn.MAX(Comment.created_at)).where(
         Comment.email_hash == email_hash
     )
 )
-_LAST_BY_IP = db.Prepared(
+_LAST_BY_IP = Prepared(
     lambda ip_hash: Comment.select(fn.MAX(Comment.created_at)).where(
         Comment.ip_hash == ip_hash
     )
 )
-_TIMES_FROM_IP = db.Prepared(
+_TIMES_FROM_IP = Prepared(
     lambda ip_hash, since: (
         Comment.select(Comment.created_at)
         .where((Comment.ip_hash == ip_hash) & (Comment.created_at >= since))
@@ -35,7 +36,7 @@ _TIMES_FROM_IP = db.Prepared(
 # The same text on this post by the same name, or by the same email from the
 # same address: the digest's index finds the few comments with this text,
 # whoever wrote them.
-_SAME_TEXT = db.Prepared(
+_SAME_TEXT = Prepared(
     lambda post_id, digest, body, deleted, email_hash, ip_hash, name: Comment.select(
         Comment.id
     ).where(
@@ -54,7 +55,7 @@ _SAME_TEXT = db.Prepared(
 # form with its name and email. status || '': SQLite, with no statistics, would
 # otherwise walk every approved comment by the status index instead of this
 # email's few by the email index.
-_KNOWN = db.Prepared(
+_KNOWN = Prepared(
     lambda email_hash, name, approved: Comment.select(Comment.id).where(
         (Comment.email_hash == email_hash)
         & (Comment.author_name == name)
@@ -75,8 +76,8 @@ def _place(comment_id):
     ).where(Comment.id == comment_id)
 
 
-_PLACE = db.Prepared(_place)
-_PLACE_LOCKED = db.Prepared(lambda comment_id: db.shared(_place(comment_id)))
+_PLACE = Prepared(_place)
+_PLACE_LOCKED = Prepared(lambda comment_id: db.shared(_place(comment_id)))
 
 
 @dataclass(frozen=True)

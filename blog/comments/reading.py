@@ -3,7 +3,7 @@
 Reading a post's comments costs a fixed number of queries whatever the
 number of comments: one page of top-level comments, then every reply of
 those threads at once (Comment.thread is the top-level ancestor). The
-queries asked on every page view are built once (db.Prepared).
+queries asked on every page view are built once (prepared.Prepared).
 """
 
 from collections.abc import Iterable
@@ -16,6 +16,7 @@ from .. import db
 from ..comment_models import Comment, CommentCount, CommentStatus
 from ..models import Post, PostStatus, utcnow
 from ..pagination import Page, counted_page, paginate
+from ..prepared import Prepared
 
 # What a commenter sees of their own comment before a moderator does: spam
 # shows to its author exactly like pending, so the reply is neutral.
@@ -87,7 +88,7 @@ _APPROVED_THREADS = Comment.parent.is_null() & (
 )
 # Kept by triggers as comments change (migration 0015): no rows are counted.
 _COUNTS = {
-    name: db.Prepared(
+    name: Prepared(
         lambda post_id, column=column: CommentCount.select(column).where(
             CommentCount.post == post_id
         )
@@ -98,7 +99,7 @@ _COUNTS = {
     )
 }
 _THREAD_PAGE = {
-    newest: db.Prepared(
+    newest: Prepared(
         lambda post_id, limit, offset, newest=newest: (
             Comment.select(*SHOWN)
             .where((Comment.post == post_id) & _APPROVED_THREADS)
@@ -115,7 +116,7 @@ _THREAD_PAGE = {
 # Approved replies in a page's threads, the list given as one parameter. Read
 # by the thread index: SQLite would rather walk every approved comment of the
 # site in the order wanted (the status index), 220 ms at 100,000 of them.
-_REPLIES = db.Prepared(
+_REPLIES = Prepared(
     lambda thread_ids: (
         Comment.select(*SHOWN)
         .where(
@@ -191,7 +192,7 @@ def _threads_from(inclusive: bool):
 # Shown before a thread. Oldest first: every thread but those from it on, in
 # one statement so both counts see the same comments. Newest first: those after it.
 _BEFORE = {
-    "oldest": db.Prepared(
+    "oldest": Prepared(
         lambda post_id, *rest: Select(
             columns=[
                 NodeList(
@@ -206,9 +207,9 @@ _BEFORE = {
             ]
         ).bind(db.database)
     ),
-    "newest": db.Prepared(_threads_from(inclusive=False)),
+    "newest": Prepared(_threads_from(inclusive=False)),
 }
-_ROOT = db.Prepared(
+_ROOT = Prepared(
     lambda ident: Comment.select(Comment.created_at).where(Comment.id == ident)
 )
 

@@ -1,15 +1,15 @@
 """Saving a comment: the post it is sent to, a form already stored, the insert.
 
-The queries asked on every submission are built once (db.Prepared).
+The queries asked on every submission are built once (prepared.Prepared).
 """
 
 import datetime
 
-from .. import db
 from ..comment_models import Comment
 from ..models import Post, PostStatus, text_digest
+from ..prepared import Prepared, PreparedInsert
 
-_COMMENTABLE = db.Prepared(
+_COMMENTABLE = Prepared(
     lambda post_id, kind, status, now: Post.select(
         Post.id, Post.kind, Post.title, Post.slug, Post.date, Post.comments_open
     ).where(
@@ -41,7 +41,7 @@ def commentable_post(post_id: int, now: datetime.datetime) -> Post | None:
 
 # The whole row in one statement: read again by its id, a comment deleted in
 # between (a moderator emptying the spam) failed the resent form with a 500.
-_KEY = db.Prepared(lambda key: Comment.select().where(Comment.idempotency_key == key))
+_KEY = Prepared(lambda key: Comment.select().where(Comment.idempotency_key == key))
 
 
 def by_key(key: str) -> Comment | None:
@@ -50,7 +50,7 @@ def by_key(key: str) -> Comment | None:
     return found[0] if found else None
 
 
-_INSERT = db.PreparedInsert(Comment)
+_INSERT = PreparedInsert(Comment)
 
 
 def save(**values) -> Comment:

@@ -18,8 +18,9 @@ the others.
 import re
 
 from ...comment_models import BlockedItem
-from ...db import Prepared, one_of, pack, write_transaction
+from ...db import one_of, pack, write_transaction
 from ...models import utcnow
+from ...prepared import Prepared
 from ..privacy import is_shared
 from .features import host
 from .sites import SUFFIXES, is_address, is_own_site

@@ -10,7 +10,8 @@ import secrets
 from peewee import EXCLUDED, Case
 
 from ...comment_models import SpamModelVersion, SpamToken
-from ...db import Prepared, database, one_of, pack
+from ...db import database, one_of, pack
+from ...prepared import Prepared
 
 _BATCH = 300  # rows per statement: under SQLite's limit of bound variables
 
