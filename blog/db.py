@@ -4,6 +4,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 from peewee import (
     SQL,
     DatabaseProxy,
+    InterfaceError,
     OperationalError,
     PostgresqlDatabase,
     SqliteDatabase,
@@ -44,6 +46,66 @@ CHECKPOINT_EVERY = 20
 
 class BusyError(Exception):
     """The database stayed locked through every retry."""
+
+
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
+class ConnectionLost(BusyError):
+    """The database server ended the connection (a restart, a failover, an
+    idle timeout): answered as busy, a reader's comment given back to send
+    again, and the next request opens another connection (connect())."""
+
+
+class Postgres(PostgresqlDatabase):
+    """PostgreSQL that gets over a connection the server ended.
+
+    A read outside a transaction is read again on a new connection, and a
+    transaction begins on one. Inside a transaction the work is lost with
+    the connection, and whether a COMMIT went through is unknown: that is
+    ConnectionLost, never run twice. Nothing is rolled back on a lost
+    connection; trying would hide the loss behind an error of its own.
+    """
+
+    def _lost(self) -> bool:
+        return bool(getattr(self._state.conn, "closed", 0))
+
+    def execute_sql(self, sql, params=None):
+        try:
+            return super().execute_sql(sql, params)
+        except (OperationalError, InterfaceError) as error:
+            if not self._lost():
+                raise
+            if self.transaction_depth() or not _READ.match(sql):
+                raise ConnectionLost(BUSY_MESSAGE) from error
+        self._reconnect()
+        return super().execute_sql(sql, params)
+
+    def begin(self, *args, **kwargs):
+        try:
+            return super().begin(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            if not self._lost():
+                raise
+        # Nothing was done yet: the transaction begins on a new connection.
+        self._reconnect()
+        return super().begin(*args, **kwargs)
+
+    def _reconnect(self):
+        self.close()
+        self.connect()
+
+    def commit(self):
+        try:
+            return super().commit()
+        except (OperationalError, InterfaceError) as error:
+            if self._lost():
+                raise ConnectionLost(BUSY_MESSAGE) from error
+            raise
+
+    def rollback(self):
+        if not self._lost():
+            super().rollback()
 
 
 class Sqlite(SqliteDatabase):
@@ -102,7 +164,7 @@ def connect_url(url: str):
         schema = parse_qs(parsed.query).get("schema", [""])[0]
         if schema:  # ?schema=name keeps the tables apart (isolates test runs)
             options.append(f"-c search_path={schema}")
-        return PostgresqlDatabase(
+        return Postgres(
             parsed.path.lstrip("/"),
             user=parsed.username,
             password=parsed.password,
