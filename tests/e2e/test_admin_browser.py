@@ -244,3 +244,25 @@ def fits_the_window(page) -> bool:
     """Nothing on the page is wider than the window: no sideways scrolling."""
     root = "document.documentElement"
     return page.evaluate(f"{root}.scrollWidth <= {root}.clientWidth")
+
+
+def test_a_double_click_on_publish_makes_one_post(live_server, staff, watch):
+    admin = watch()
+    page = admin.page
+    log_in(page, live_server.url, "boss")
+    page.goto(live_server.url + "/admin/posts/new")
+    page.get_by_label("Title").fill("Clicked twice")
+    page.get_by_label("Text (Markdown)").fill("Once is enough.")
+    sent = []
+    page.on("request", lambda request: request.method == "POST" and sent.append(1))
+    publish = page.get_by_role("button", name="Publish or schedule")
+    publish.scroll_into_view_if_needed()
+    box = publish.bounding_box()
+    # Two clicks as a hand makes them: the second before the next page arrives.
+    page.mouse.click(box["x"] + 5, box["y"] + 5)
+    page.mouse.click(box["x"] + 5, box["y"] + 5)
+    expect(page.locator("h1")).to_have_text("Edit post")
+    page.goto(live_server.url + "/admin/posts/?q=Clicked+twice")
+    expect(page.locator("tbody tr", has_text="Clicked twice")).to_have_count(1)
+    assert len(sent) == 1
+    assert admin.problems == []

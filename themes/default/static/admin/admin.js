@@ -1,5 +1,5 @@
 // The dashboard works without this file; it adds a live preview, "select all",
-// confirmations and focus after an action.
+// confirmations, focus after an action and one submission per click.
 "use strict";
 
 function focusTarget() {
@@ -70,6 +70,25 @@ function setUpConfirmations() {
   });
 }
 
+function setUpSingleSubmit() {
+  // A double click on "Publish" sent the form twice: two posts. A form that
+  // answers with a download (data-repeatable) stays on the page, so may go again.
+  document.querySelectorAll("form[method=post]:not([data-repeatable])").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.sent) {
+        event.preventDefault();
+      }
+      form.dataset.sent = "true";
+    });
+  });
+  // A page Back brings from the browser's cache may be sent again.
+  window.addEventListener("pageshow", () => {
+    document.querySelectorAll("form[data-sent]").forEach((form) => {
+      delete form.dataset.sent;
+    });
+  });
+}
+
 function setUpCopyFields() {
   document.querySelectorAll("input.copy").forEach((field) => {
     field.addEventListener("focus", () => field.select());
@@ -81,5 +100,6 @@ document.addEventListener("DOMContentLoaded", () => {
   setUpSelectAll();
   setUpConfirmations();
   setUpCopyFields();
+  setUpSingleSubmit();
   focusTarget();
 });
