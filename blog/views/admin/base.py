@@ -2,9 +2,12 @@
 
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from ...auth import login_manager
 from ...pagination import page_number
+from ..errors import render_error
+from .kept import kept_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,8 +29,13 @@ def private(blueprint: Blueprint):
     @blueprint.before_request
     def _signed_in():
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+            return kept_text(401) or login_manager.unauthorized()
         return None
+
+    @blueprint.errorhandler(CSRFError)
+    def _session_gone(error):
+        # Signed out in this browser: the session and its CSRF token are gone.
+        return kept_text(400) or render_error(400, error.description)
 
     blueprint.before_request(refuse_nul)
 

@@ -1,0 +1,26 @@
+"""A dashboard form sent after its session ended: the text comes back, not lost.
+
+Signed out in another tab, or every session ended by a password change, a
+writer's Save answered with the login page or a bare CSRF error, and what
+they had typed was gone (the editor page is no-store: Back reloads it).
+"""
+
+from flask import render_template, request, url_for
+
+# The fields worth an hour's typing, in the order the page shows them.
+FIELDS = (("title", "Title"), ("body", "Text"), ("summary", "Summary"))
+
+
+def kept_text(status: int):
+    """The text of a POSTed dashboard form, shown back unsaved; None if it has none."""
+    if request.method != "POST":
+        return None
+    fields = [
+        (name, label, request.form[name])
+        for name, label in FIELDS
+        if request.form.get(name, "").strip()
+    ]
+    if not fields:
+        return None
+    login = url_for("auth.login", next=request.path)
+    return render_template("admin/kept.html", fields=fields, login_url=login), status

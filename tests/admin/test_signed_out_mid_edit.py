@@ -1,0 +1,57 @@
+"""A writer signed out while editing gets the text back, not a bare error."""
+
+from html import unescape
+
+from blog.models import Post
+from tests.factories import make_post
+
+TEXT = "An hour of writing, <em>all of it</em> & more."
+
+
+def _form(token: str) -> dict:
+    return {"csrf_token": token, "title": "Draft title", "body": TEXT, "action": "save"}
+
+
+def test_signed_out_in_another_tab_the_text_comes_back(app, browser_for):
+    editor = browser_for("editor")
+    post = make_post(title="Before")
+    path = f"/admin/posts/{post.id}/"
+    token = editor.token(path)
+    # Log out elsewhere: the session, and its CSRF token, are gone.
+    editor.post("/logout/")
+    response = editor.post_raw(path, data=_form(token))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "You were signed out" in page
+    assert TEXT in unescape(page)
+    assert "<em>all of it</em>" not in page
+    assert Post.get_by_id(post.id).title == "Before"
+
+
+def test_sessions_ended_by_a_password_change_keep_the_text_too(app, browser_for, users):
+    editor = browser_for("editor")
+    token = editor.token("/admin/posts/new")
+    users["editor"].session_token = "ended elsewhere"
+    users["editor"].save()
+    response = editor.post_raw("/admin/posts/new", data=_form(token))
+    assert response.status_code == 401
+    assert TEXT in unescape(response.get_data(as_text=True))
+    assert not Post.select().where(Post.title == "Draft title").exists()
+
+
+def test_a_signed_out_moderators_reply_comes_back(app, browser_for):
+    moderator = browser_for("moderator")
+    token = moderator.token("/admin/comments/")
+    moderator.post("/logout/")
+    response = moderator.post_raw(
+        "/admin/comments/1/reply", data={"csrf_token": token, "body": TEXT}
+    )
+    assert response.status_code == 400
+    assert TEXT in unescape(response.get_data(as_text=True))
+
+
+def test_an_empty_form_signed_out_still_goes_to_the_login_page(app, browser_for):
+    anonymous = browser_for()
+    response = anonymous.post("/admin/posts/new", {"action": "save"}, page="/login/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login/?next=/admin/posts/new")
