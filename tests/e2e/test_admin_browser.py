@@ -266,3 +266,16 @@ def test_a_double_click_on_publish_makes_one_post(live_server, staff, watch):
     expect(page.locator("tbody tr", has_text="Clicked twice")).to_have_count(1)
     assert len(sent) == 1
     assert admin.problems == []
+
+
+@pytest.mark.parametrize("path", ["/admin/posts/", "/admin/users/", "/admin/audit/"])
+def test_wide_lists_keep_a_phone_screen_from_scrolling_sideways(
+    live_server, staff, watch, path
+):
+    admin = watch()
+    page = admin.page
+    page.set_viewport_size({"width": 360, "height": 800})
+    log_in(page, live_server.url, "boss")
+    page.goto(live_server.url + path)
+    assert fits_the_window(page)
+    assert admin.problems == []
