@@ -143,9 +143,19 @@ def _submit(section, post):
         return _editor(section, post, form_values, 400, errors=error.errors)
     except editing.PostConflict:
         return _editor(section, post, form_values, 409, conflict=True)
-    unscheduled = action == "unpublish" and saved.status == PostStatus.DRAFT
-    flash(UNSCHEDULED if unscheduled else DONE.get(action, "Saved."))
+    flash(_done(action, saved))
     return redirect(url_for(".edit_post", section=section, post_id=saved.id))
+
+
+def _done(action: str, saved: Post) -> str:
+    """The message confirming an action, saying what readers now see."""
+    if action == "unpublish" and saved.status == PostStatus.DRAFT:
+        return UNSCHEDULED
+    if action == "publish" and editing.state(saved) == "scheduled":
+        # "Published." had the writer look for a post readers do not see yet.
+        when = editing.date_input(saved.date, _tz()).replace("T", " ")
+        return f"Scheduled for {when}: readers see it from then."
+    return DONE.get(action, "Saved.")
 
 
 def _tz() -> str:
