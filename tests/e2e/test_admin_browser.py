@@ -279,3 +279,19 @@ def test_wide_lists_keep_a_phone_screen_from_scrolling_sideways(
     page.goto(live_server.url + path)
     assert fits_the_window(page)
     assert admin.problems == []
+
+
+def test_a_preview_asked_for_signed_out_says_so(live_server, staff, watch):
+    admin = watch()
+    page = admin.page
+    log_in(page, live_server.url, "boss")
+    page.goto(live_server.url + "/admin/posts/new")
+    page.get_by_label("Text (Markdown)").fill("Written before the session ended.")
+    admin.context.clear_cookies()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview")).to_have_text(
+        "You are signed out: sign in again in a new tab, then press Preview here."
+    )
+    expect(page.get_by_label("Text (Markdown)")).to_have_value(
+        "Written before the session ended."
+    )

@@ -2,6 +2,9 @@
 // confirmations, focus after an action and one submission per click.
 "use strict";
 
+const SIGNED_OUT =
+  "You are signed out: sign in again in a new tab, then press Preview here.";
+
 function focusTarget() {
   // After an action the page comes back at #queue: put keyboard focus there.
   const id = window.location.hash.slice(1);
@@ -28,6 +31,11 @@ function setUpPreview() {
         body: data,
         credentials: "same-origin",
       });
+      // Signed out (a session ended elsewhere): pressing again cannot help.
+      if ([400, 401].includes(response.status) || response.redirected) {
+        area.textContent = SIGNED_OUT;
+        return;
+      }
       if (!response.ok) {
         throw new Error(`preview failed: ${response.status}`);
       }
