@@ -295,3 +295,22 @@ def test_a_preview_asked_for_signed_out_says_so(live_server, staff, watch):
     expect(page.get_by_label("Text (Markdown)")).to_have_value(
         "Written before the session ended."
     )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_preview_of_long_code_keeps_the_editor_inside_the_window(
+    live_server, staff, watch, width
+):
+    admin = watch()
+    page = admin.page
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, live_server.url, "boss")
+    page.goto(live_server.url + "/admin/posts/new")
+    columns = " | ".join(f"column {n}" for n in range(12))
+    page.get_by_label("Text (Markdown)").fill(
+        f"```\nx = {'long_name_' * 40}\n```\n\n| {columns} |\n|{'---|' * 12}\n"
+    )
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview pre")).to_be_visible()
+    assert fits_the_window(page)
+    assert admin.problems == []
