@@ -55,3 +55,13 @@ def test_an_empty_form_signed_out_still_goes_to_the_login_page(app, browser_for)
     response = anonymous.post("/admin/posts/new", {"action": "save"}, page="/login/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login/?next=/admin/posts/new")
+
+
+def test_the_settings_form_signed_out_is_not_taken_for_writing(app, browser_for):
+    admin = browser_for("admin")
+    token = admin.token("/admin/settings/")
+    admin.post("/logout/")
+    data = {"csrf_token": token, "title": "Field Notes"}
+    response = admin.post_raw("/admin/settings/", data=data)
+    assert response.status_code == 400
+    assert "Your text is kept" not in response.get_data(as_text=True)

@@ -7,13 +7,16 @@ they had typed was gone (the editor page is no-store: Back reloads it).
 
 from flask import render_template, request, url_for
 
-# The fields worth an hour's typing, in the order the page shows them.
+# The forms that hold writing, and its fields in the order the page shows them.
+WRITING = frozenset(
+    {"admin.create_post", "admin.save_post", "moderation.reply", "moderation.edit"}
+)
 FIELDS = (("title", "Title"), ("body", "Text"), ("summary", "Summary"))
 
 
 def kept_text(status: int):
     """The text of a POSTed dashboard form, shown back unsaved; None if it has none."""
-    if request.method != "POST":
+    if request.method != "POST" or request.endpoint not in WRITING:
         return None
     fields = [
         (name, label, request.form[name])
