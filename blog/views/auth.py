@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
 from .. import auth
@@ -17,10 +18,12 @@ from ..comments import actions
 from ..models import User
 from . import housekeeping
 from .admin.base import refuse_nul
+from .errors import render_error
 
 bp = Blueprint("auth", __name__)
 bp.before_request(refuse_nul)
 FAILED = "Unknown user name or wrong password."
+EXPIRED = "The sign-in form had expired. Please sign in again."
 
 
 @bp.after_request
@@ -64,6 +67,18 @@ def sign_in():
     actions.purge(settings["spam_retention_days"])
     housekeeping.forget_old_addresses(settings)
     return redirect(_next_path())
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(error):
+    # A login page left open past its session (the browser restarted, a
+    # sign-out in another tab) answered a bare "CSRF session token is missing".
+    if request.endpoint != "auth.sign_in":
+        return render_error(400, error.description)
+    username = request.form.get("username", "")[:200]
+    return render_template(
+        "admin/login.html", error=EXPIRED, username=username, next=_next_path()
+    ), 400
 
 
 @bp.post("/logout/")

@@ -351,3 +351,16 @@ def test_signing_in_purges_old_spam(app, browser_for):
     kept = make_comment(post, "spam")
     browser_for("moderator")
     assert [c.id for c in Comment.select()] == [kept.id]
+
+
+def test_a_login_form_left_open_past_its_session_asks_again(app, users, browser_for):
+    stale = csrf_token(browser_for().get("/login/").get_data(as_text=True))
+    browser = browser_for()  # the browser restarted: no session cookie
+    data = {"csrf_token": stale, "username": "editor", "password": PASSWORD}
+    response = browser.post_raw("/login/", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The sign-in form had expired. Please sign in again." in page
+    assert 'value="editor"' in page
+    data["csrf_token"] = csrf_token(page)
+    assert browser.post_raw("/login/", data=data).status_code == 302
