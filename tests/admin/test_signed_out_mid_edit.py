@@ -63,5 +63,7 @@ def test_the_settings_form_signed_out_is_not_taken_for_writing(app, browser_for)
     admin.post("/logout/")
     data = {"csrf_token": token, "title": "Field Notes"}
     response = admin.post_raw("/admin/settings/", data=data)
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Your text is kept" not in response.get_data(as_text=True)
+    assert "Your text is kept" not in page
+    assert "this page was opened before you last signed in or out" in page

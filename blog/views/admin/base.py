@@ -10,6 +10,11 @@ from ..errors import render_error
 from .kept import kept_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Instead of "The CSRF tokens do not match.", which tells a moderator nothing.
+STALE_PAGE = (
+    "Nothing was done: this page was opened before you last signed in or out. "
+    "Sign in if need be, open the page again and repeat."
+)
 
 
 def refuse_nul():
@@ -35,7 +40,7 @@ def private(blueprint: Blueprint):
     @blueprint.errorhandler(CSRFError)
     def _session_gone(error):
         # Signed out in this browser: the session and its CSRF token are gone.
-        return kept_text(400) or render_error(400, error.description)
+        return kept_text(400) or render_error(400, STALE_PAGE)
 
     blueprint.before_request(refuse_nul)
 
