@@ -19,7 +19,7 @@ from flask import (
 from slugify import slugify
 from werkzeug.exceptions import NotFound
 
-from .. import search
+from .. import search, templating
 from ..models import Post, PostStatus, utcnow
 from ..pagination import counted_page, page_number, paginate
 from ..term_models import Category, PostCategory, PostTag, Tag
@@ -281,6 +281,13 @@ def media(filename):
         except NotFound:
             continue
     abort(404)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico where a page names no icon (a feed opened
+    in a tab): the theme's icon instead of a 404 in the console."""
+    return redirect(templating.theme_static("favicon.svg"), 302)
 
 
 @bp.get("/static/<path:filename>")

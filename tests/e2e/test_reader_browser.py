@@ -117,3 +117,12 @@ def test_csp_violations_would_be_caught(watched_page, live_server):
         page.goto(probe)
     assert any("CSP violation" in problem for problem in watched_page.problems)
     assert page.title() != "x"
+
+
+@pytest.mark.parametrize("feed", ["/feed/atom/", "/feed/rss/", "/comments/feed/"])
+def test_a_feed_opened_in_a_tab_finds_an_icon(watched_page, live_server, feed):
+    # The browser asks for /favicon.ico for a page that names no icon; it
+    # answered 404, an error in the console.
+    watched_page.page.goto(live_server.url + feed)
+    watched_page.page.wait_for_load_state("networkidle")
+    assert watched_page.problems == []
