@@ -125,7 +125,7 @@ def _own_waiting_comments() -> list[int]:
     a moderator has decided on all of them the cookie goes, and the reader is
     served the shared cached page again.
     """
-    sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
+    sent = _sent_pending()
     if not sent:
         return []
     waiting = reading.still_unseen(sent)
@@ -260,7 +260,7 @@ def _token_for_again(token, post) -> str:
 def _acknowledge(outcome, values):
     """Redirect to the comment; pending and spam get the very same answer."""
     comment, post = outcome.comment, outcome.post
-    sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
+    sent = _sent_pending()
     place = _comments_page(comment, values, _still_unseen(sent))
     response = redirect(f"{post.url}{place}", 303)
     response.headers["Cache-Control"] = "no-store"
@@ -268,6 +268,10 @@ def _acknowledge(outcome, values):
         _remember_pending(response, sent, comment.id)
     _remember_author(response, comment, outcome.remember)
     return response
+
+
+def _sent_pending() -> list[int]:
+    return tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
 
 
 def _still_unseen(sent: list[int]) -> list[int]:
@@ -343,8 +347,7 @@ def permalink(comment_id):
     lookup = DatabaseHistory().comment
     if not post or not pipeline.is_shown(comment, post.id, lookup):
         abort(404)
-    sent = tokens.read_pending(request.cookies.get(PENDING_COOKIE), _secret())
-    place = _comments_page(comment, reader.settings(), _still_unseen(sent))
+    place = _comments_page(comment, reader.settings(), _still_unseen(_sent_pending()))
     return redirect(f"{post.url}{place}", 302)
 
 
