@@ -313,9 +313,10 @@ def test_a_flipped_decision_takes_back_exactly_what_was_learned(app):
 def test_the_default_model_loads_without_a_database():
     store = classifier.load_default()
     spam_docs, ham_docs = store.rows[TOTALS]
-    # About 400 YouTube spam and 500 ham (copies learned once) at a comment's
-    # weight, plus the SMS collection at a text message's.
-    assert 400 * W < spam_docs < 500 * W and 500 * W < ham_docs < 700 * W
+    # About 400 YouTube spam and 500 ham (copies learned once) and the blog
+    # seed's 84 spam and 170 ham at a comment's weight, plus the SMS
+    # collection at a text message's.
+    assert 480 * W < spam_docs < 580 * W and 670 * W < ham_docs < 870 * W
     model = Classifier(store)
     assert model.probability({"body": "subscribe to my channel please"}) > 0.9
     assert model.probability({"body": "I love this song so much"}) < 0.5

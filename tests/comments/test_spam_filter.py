@@ -22,7 +22,7 @@ from blog.comments.spam.classifier import (
 )
 from blog.comments.spam.content import content_verdicts, link_count
 from blog.comments.spam.corpora import read
-from blog.comments.spam.evaluate import scores
+from blog.comments.spam.evaluate import evaluate, scores
 from blog.db import database
 from blog.settings import DEFINITIONS
 from tests.conftest import shared_data
@@ -218,16 +218,27 @@ def test_spam_train_teaches_the_live_model(runner, app, tmp_path):
 
 def test_the_default_model_knows_its_training_corpus():
     folder = shared_data("spam/youtube")
-    from blog.comments.spam.evaluate import evaluate
 
     report = evaluate([folder / "Youtube03-LMFAO.csv"], DEFAULTS)
     assert report["n"] == 438 and report["recall"] > 0.8
 
 
+DATA = Path(__file__).parent.parent / "data"
+
+
+def test_the_default_model_sends_few_of_a_blogs_readers_to_spam():
+    """Video comments and text messages alone sent 30 of these 100 honest
+    blog comments to spam; the blog seed is what a new blog starts with.
+    Neither file is in the seed."""
+    honest = evaluate([DATA / "blog_ham.csv", DATA / "blog_ham_2.csv"], DEFAULTS)
+    assert honest["n"] == 100 and honest["ham_to_spam"] <= 0.06
+    spam = evaluate([DATA / "blog_spam.csv"], DEFAULTS)
+    assert spam["recall"] >= 0.9 and spam["spam_approved"] <= 0.05
+
+
 def test_approving_a_blogs_comments_fits_the_default_model_to_it():
-    """The default model knows video comments and text messages, where praise
-    and thanks lean spam; a blog's own approvals are what fit it to the site."""
-    examples = read(Path(__file__).parent.parent / "data" / "blog_ham.csv")
+    """A blog's own approvals are what fit the default model to the site."""
+    examples = read(DATA / "blog_ham.csv")
     bodies = [example.fields["body"] for example in examples]
     approved, later = bodies[::4], [b for i, b in enumerate(bodies) if i % 4]
     classifier = Classifier(load_default())
@@ -239,7 +250,7 @@ def test_approving_a_blogs_comments_fits_the_default_model_to_it():
     before = mean_probability()
     for body in approved:
         classifier.learn({"body": body}, spam=False)
-    assert mean_probability() < before - 0.05
+    assert mean_probability() < before
 
 
 @pytest.mark.parametrize(
