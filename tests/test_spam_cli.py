@@ -86,8 +86,9 @@ def test_training_files_teach_an_in_memory_model_only(runner, app, files):
         "train.csv",
         "author,email,url,content,label\n"
         + "".join(
-            f"Bot{n},,,subscribe to my channel for free gift cards {word},spam\n"
-            f"Ann{n},,,thanks for the clear write-up on {word},ham\n"
+            # Distinct openings: copies of one message are learned once.
+            f"Bot{n},,,{word} subscribe to my channel for free gift cards,spam\n"
+            f"Ann{n},,,{word} thanks for the clear write-up,ham\n"
             for n, word in enumerate(["today", "tonight", "now", "please"])
         ),
     )

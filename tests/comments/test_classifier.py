@@ -190,9 +190,9 @@ def test_a_text_message_weighs_less_than_a_comment(tmp_path):
 
 def test_learning_mostly_spam_does_not_make_the_filter_bolder():
     """The prior, all a comment of unknown tokens gets, only ever leans to ham."""
-    assert classifier.log_odds({TOTALS: (10 * W, 10 * W)}, []) == 0
-    assert classifier.log_odds({TOTALS: (90 * W, 10 * W)}, []) == 0
-    assert classifier.log_odds({TOTALS: (10 * W, 90 * W)}, []) < -1
+    assert classifier.judge({TOTALS: (10 * W, 10 * W)}, [])[0] == 0
+    assert classifier.judge({TOTALS: (90 * W, 10 * W)}, [])[0] == 0
+    assert classifier.judge({TOTALS: (10 * W, 90 * W)}, [])[0] < -1
 
 
 def test_training_learns_copies_of_one_message_once():

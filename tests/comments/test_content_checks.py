@@ -3,7 +3,9 @@
 import pytest
 
 from blog.comments.spam import Outcome, strongest
+from blog.comments.spam.classifier import TOTALS, Classifier
 from blog.comments.spam.content import content_verdicts, keyword_hit, link_count
+from blog.comments.spam.stores import MemoryStore
 from tests.comments.conftest import default_settings
 
 SWITCHES = ["check_links", "check_keywords", "check_blocklist", "check_classifier"]
@@ -21,11 +23,11 @@ FIELDS = {
 class FixedClassifier:
     """Stands in for the learning filter with a chosen probability."""
 
-    def __init__(self, p):
-        self.p = p
+    def __init__(self, p, strong=True):
+        self.p, self.strong = p, strong
 
-    def probability(self, fields):
-        return self.p
+    def judge(self, fields):
+        return None if self.p is None else (self.p, self.strong)
 
 
 def never_blocked(*_fields):
@@ -254,3 +256,29 @@ def test_the_strongest_verdict_decides():
     )
     assert found["links"].outcome == Outcome.HOLD
     assert strongest(found.values()) == Outcome.SPAM
+
+
+# The text tokens of "alpha beta" (features.tokens), each four times as common
+# in spam as in ham: together they score far past the spam threshold.
+MILD = {
+    token: (35, 5)
+    for token in ["w:alpha", "w:beta", "b:alpha beta", "b:^ alpha", "b:beta $"]
+    + ["b:^ alpha beta"]
+}
+
+
+@pytest.mark.parametrize(
+    "alpha, outcome", [((35, 5), Outcome.HOLD), ((100, 5), Outcome.SPAM)]
+)
+def test_spam_needs_one_strong_sign_of_it_else_the_comment_waits(alpha, outcome):
+    """An honest comment in the spam folder is never seen again: a score piled
+    up of mild leanings holds; one token ten times likelier in spam is spam."""
+    rows = {TOTALS: (400, 400), **MILD, "w:alpha": alpha}
+    classifier = Classifier(MemoryStore(rows))
+    verdict = verdicts({"body": "alpha beta"}, classifier=classifier)["classifier"]
+    assert verdict.score > 0.95
+    assert verdict.outcome == outcome
+    strong = outcome == Outcome.SPAM
+    assert (
+        "no word or link in it is a strong sign of spam" in verdict.reason
+    ) != strong

@@ -228,10 +228,10 @@ DATA = Path(__file__).parent.parent / "data"
 
 def test_the_default_model_sends_few_of_a_blogs_readers_to_spam():
     """Video comments and text messages alone sent 30 of these 100 honest
-    blog comments to spam; the blog seed is what a new blog starts with.
-    Neither file is in the seed."""
+    blog comments to spam. The blog seed, and holding what no token alone
+    marks as spam, leave 4. Neither file is in the seed."""
     honest = evaluate([DATA / "blog_ham.csv", DATA / "blog_ham_2.csv"], DEFAULTS)
-    assert honest["n"] == 100 and honest["ham_to_spam"] <= 0.06
+    assert honest["n"] == 100 and honest["ham_to_spam"] <= 0.04
     spam = evaluate([DATA / "blog_spam.csv"], DEFAULTS)
     assert spam["recall"] >= 0.9 and spam["spam_approved"] <= 0.05
 

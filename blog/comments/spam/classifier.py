@@ -26,8 +26,10 @@ SMOOTHING. A comment's score adds three parts:
   must not go to spam because the site receives a lot of it.
 
 Divided by SCALE, the score goes through the logistic, so the settings'
-thresholds read as probabilities. Scoring reads only the comment's own
-tokens, with one query.
+thresholds read as probabilities. Spam, beyond that, needs one token that is
+STRONG evidence on its own: a score piled up of mild leanings, or of words
+and links the filter's corpora never met in honest comments, holds at most.
+Scoring reads only the comment's own tokens, with one query.
 
 Learning adds a comment's weight to each of its tokens in its class,
 unlearning takes it back, so a moderator's change of mind is exact: the
@@ -63,11 +65,14 @@ SENDER_SHARE = 0.5
 PRIOR_WEIGHT = 3.0
 SENDER_KINDS = frozenset("muef")  # link count, link hosts, email domain, website host
 SCALE = 0.8  # of least log loss on the development runs
+# A token seen ten times as often in spam as in ham, the least that sends to spam.
+STRONG = math.log(10)
 DEFAULT_MODEL = Path(__file__).with_name("default_model.json.gz")
 
 
-def log_odds(counts: dict, tokens) -> float | None:
-    """Spam log-odds of a comment's tokens; None until both classes are learned."""
+def judge(counts: dict, tokens) -> tuple[float, float] | None:
+    """Spam log-odds of a comment's tokens and the strongest spam evidence of
+    one of them (0 if none leans spam); None until both classes are learned."""
     spam_docs, ham_docs = counts.get(TOTALS, (0, 0))
     if spam_docs <= 0 or ham_docs <= 0:
         return None
@@ -79,23 +84,24 @@ def log_odds(counts: dict, tokens) -> float | None:
         spam_share = math.log(spam + SMOOTHING) - spam_total
         return spam_share - math.log(ham + SMOOTHING) + ham_total
 
-    text, words, sender = 0.0, 0, 0.0
+    text, words, sender, strongest = 0.0, 0, 0.0, 0.0
     for token in tokens:
         kind = token[0]
         if kind == "p":
             continue  # a stem speaks only for its word, below
         row = counts.get(token)
-        if kind in SENDER_KINDS:
-            sender += evidence(row) if row else 0.0
-            continue
-        words += 1
         if row is None and kind == "w":
             row = counts.get(features.stem(token))
-        if row:
-            text += evidence(row)
+        found = evidence(row) if row else 0.0
+        strongest = max(strongest, found)
+        if kind in SENDER_KINDS:
+            sender += found
+        else:
+            words += 1
+            text += found
     prior = min(0.0, math.log(spam_docs / ham_docs))
     text /= math.sqrt(words + DILUTION)
-    return text + SENDER_SHARE * sender + PRIOR_WEIGHT * prior
+    return text + SENDER_SHARE * sender + PRIOR_WEIGHT * prior, strongest
 
 
 def probability(score: float) -> float:
@@ -120,9 +126,16 @@ class Classifier:
 
     def probability(self, fields: dict) -> float | None:
         """How likely a comment is spam, 0 to 1; None before any spam and ham."""
+        judged = self.judge(fields)
+        return None if judged is None else judged[0]
+
+    def judge(self, fields: dict) -> tuple[float, bool] | None:
+        """The spam probability, and whether one token alone is STRONG evidence."""
         tokens = features.tokens(fields)
-        score = log_odds(self.store.counts([*tokens, TOTALS]), tokens)
-        return None if score is None else probability(score)
+        judged = judge(self.store.counts([*tokens, TOTALS]), tokens)
+        if judged is None:
+            return None
+        return probability(judged[0]), judged[1] >= STRONG
 
     def learn(self, fields: dict, spam: bool, delta: int = 1):
         """Count (delta=1) or take back (delta=-1) one labelled comment."""

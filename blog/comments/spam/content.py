@@ -143,17 +143,23 @@ def check_blocklist(fields: dict, matcher: Callable) -> Verdict:
 
 
 def check_classifier(fields: dict, settings: Mapping, classifier) -> Verdict:
-    p = classifier.probability(fields)
-    if p is None:
+    judged = classifier.judge(fields)
+    if judged is None:
         return Verdict("classifier", Outcome.PASS, "the filter has learned nothing yet")
+    p, strong = judged
+    shown = _shown(p, (settings["classifier_hold"], settings["classifier_spam"]))
+    reason = f"spam probability {shown}"
     if p >= settings["classifier_spam"]:
-        outcome = Outcome.SPAM
+        # An honest reader's comment in the spam folder is never seen again:
+        # without one clear sign of spam it waits for a moderator instead.
+        outcome = Outcome.SPAM if strong else Outcome.HOLD
+        if not strong:
+            reason += ", but no word or link in it is a strong sign of spam"
     elif p >= settings["classifier_hold"]:
         outcome = Outcome.HOLD
     else:
         outcome = Outcome.PASS
-    shown = _shown(p, (settings["classifier_hold"], settings["classifier_spam"]))
-    return Verdict("classifier", outcome, f"spam probability {shown}", round(p, 4))
+    return Verdict("classifier", outcome, reason, round(p, 4))
 
 
 def _shown(p: float, thresholds) -> str:

@@ -37,12 +37,13 @@ from ...settings import DEFINITIONS
 from . import Outcome, features, strongest
 from .classifier import (
     SCALE,
+    STRONG,
     TOTALS,
     Classifier,
     MemoryStore,
+    judge,
     lesson,
     load_default,
-    log_odds,
     probability,
 )
 from .content import content_verdicts
@@ -186,14 +187,15 @@ def table(folder: Path) -> str:
 
 def _log_loss(scored, scale: float) -> float:
     total = 0.0
-    for score, spam in scored:
+    for score, spam, _strong in scored:
         p = 1 / (1 + math.exp(-max(-500.0, min(500.0, score / scale))))
         total -= math.log(max(1e-12, p if spam else 1 - p))
     return total / len(scored)
 
 
 def development_runs(youtube: dict, sms: list) -> tuple[list, list]:
-    """Scored (log-odds, is spam) lists: the six pairs, and the other seeds' splits."""
+    """Scored (log-odds, is spam, strong) lists: the six pairs, and the other
+    seeds' splits."""
     sms_lessons = _lessons(sms)
     pairs = []
     for train, test in itertools.permutations(youtube, 2):
@@ -246,16 +248,22 @@ def sweep(folder: Path) -> str:
 
 
 def _at(scored, threshold: float) -> dict:
-    return scores([(_outcome(score, threshold), spam) for score, spam in scored])
+    outcomes = [
+        (_outcome(score, strong, threshold), spam) for score, spam, strong in scored
+    ]
+    return scores(outcomes)
 
 
-def _score(classifier: Classifier, example: Example) -> tuple[float, bool]:
+def _score(classifier: Classifier, example: Example) -> tuple[float, bool, bool]:
     tokens = features.tokens(example.as_comment())
-    return log_odds(classifier.store.counts([*tokens, TOTALS]), tokens), example.spam
+    score, evidence = judge(classifier.store.counts([*tokens, TOTALS]), tokens)
+    return score, example.spam, evidence >= STRONG
 
 
-def _outcome(score: float, threshold: float) -> Outcome:
-    return Outcome.SPAM if probability(score) >= threshold else Outcome.PASS
+def _outcome(score: float, strong: bool, threshold: float) -> Outcome:
+    """Spam or not, as check_classifier decides (a held comment is not spam)."""
+    spam = strong and probability(score) >= threshold
+    return Outcome.SPAM if spam else Outcome.PASS
 
 
 def main():
