@@ -140,7 +140,8 @@ define(
     _d(
         "classifier_spam",
         0.82,
-        "Spam probability from which a comment is spam.",
+        "Spam probability from which a comment is spam, when one word or link "
+        "in it is a strong sign of spam (else it is held).",
         minimum=0.0,
         maximum=1.0,
     ),
