@@ -3,7 +3,8 @@
     links       many links in the body and website field: hold
     keywords    a moderation keyword holds, a disallowed keyword is spam
     blocklist   a sender or link host seen in confirmed spam: spam
-    classifier  the learning filter's spam probability against two thresholds
+    classifier  the learning filter's spam probability against two thresholds;
+                spam also needs one strong sign of it, else it holds
 
 Each runs only when its switch in the discussion settings is on. Live
 comments and `blog spam evaluate` call the same content_verdicts(), so the
