@@ -137,3 +137,13 @@ class BlockedItem(BaseModel):
 
     class Meta:
         indexes = ((("kind", "value"), True),)
+
+
+class ModerationUndo(BaseModel):
+    """What one moderator action changed, kept a short while to be taken back."""
+
+    user = ForeignKeyField(User, null=True, on_delete="CASCADE")
+    action = CharField(max_length=20)
+    # JSON: each comment's state, lesson and blocklist rows before and after.
+    steps = TextField()
+    created_at = DateTimeField(default=utcnow, index=True)

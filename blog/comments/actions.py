@@ -38,7 +38,7 @@ from ..audit import RECEIVED
 from ..comment_models import Comment, CommentStatus, SpamLesson
 from ..db import locked, one_of, pack, retrying
 from ..models import AuditEntry, User, utcnow
-from . import pipeline, privacy, removal, validate
+from . import pipeline, privacy, removal, undo, validate
 from .history import DatabaseHistory
 from .spam import blocklist, classifier
 
@@ -88,6 +88,7 @@ class Result:
     # the page: readers see a thread only under its approved top comment.
     replies_hidden: int = 0
     replies_shown: int = 0
+    undo_id: int | None = None
 
     def summary(self) -> str:
         text = f"{RULES[self.action].label}: {len(self.done)} comment(s)"
@@ -117,13 +118,19 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
     def run() -> Result:
         result = Result(action)
         out, back = [], []
+        recorder = undo.Recorder(action)
         # Locked in id order: a moderator deciding at the same moment is
         # waited for, and its outcome is what this action starts from.
         query = Comment.select().where(Comment.id.in_(ids)).order_by(Comment.id)
-        for comment in locked(query):
+        found = list(locked(query))
+        for comment in found:
             if comment.status in rule.sources:
                 was_shown = comment.status == CommentStatus.APPROVED
+                if rule.target is not None:
+                    recorder.before(comment)
                 _transition(comment, action, rule, user)
+                if rule.target is not None:
+                    recorder.after(comment)
                 result.done.append(comment.id)
                 if comment.parent_id is None and rule.target is not None:
                     shown = comment.status == CommentStatus.APPROVED
@@ -134,6 +141,7 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
         # Counted once every comment has changed: a selection may hold replies too.
         result.replies_hidden = _approved_replies(out)
         result.replies_shown = _approved_replies(back)
+        result.undo_id = recorder.save(user)
         return result
 
     result = retrying(run) if ids else Result(action)

@@ -17,7 +17,7 @@ from flask_login import current_user
 from .. import audit
 from ..auth import local_path, role_required
 from ..comment_models import Comment
-from ..comments import actions, queue
+from ..comments import actions, queue, undo
 from ..models import Role, utcnow
 from ..pagination import PageNotFound
 from . import housekeeping
@@ -107,13 +107,29 @@ def act():
     if not ids:
         flash("Select at least one comment first.")
     else:
-        flash(actions.apply(action, ids, current_user).summary())
+        result = actions.apply(action, ids, current_user)
+        # The flash carries the undo's id: base.html shows its Undo button.
+        flash(
+            result.summary(), f"undo:{result.undo_id}" if result.undo_id else "message"
+        )
     _purge()
     back = local_path(request.form.get("next"))
     if back and action == "delete":
         # The page it was sent from was the deleted comment's own.
         back = _queue_url(queue.Query(tab="trash"))
     return redirect(back or _queue_url(_query(), request.form.get("page")))
+
+
+@bp.post("/undo/<int:undo_id>")
+@role_required(Role.MODERATOR)
+def undo_action(undo_id):
+    try:
+        done = undo.undo(undo_id, current_user)
+    except undo.UndoError as error:
+        flash(str(error))
+    else:
+        flash(done.summary(actions.RULES[done.action].label))
+    return redirect(local_path(request.form.get("next")) or _queue_url(_query()))
 
 
 def _purge():

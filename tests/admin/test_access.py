@@ -43,6 +43,7 @@ ACCESS = {
     "moderation.comment": MODERATORS,
     "moderation.reply": MODERATORS,
     "moderation.edit": MODERATORS,
+    "moderation.undo_action": MODERATORS,
 }
 
 
@@ -78,6 +79,7 @@ def _url(rule: str, ids: dict) -> str:
         .replace("<int:post_id>", str(ids["post"]))
         .replace("<int:comment_id>", str(ids["comment"]))
         .replace("<int:user_id>", str(ids["user"]))
+        .replace("<int:undo_id>", "1")
     )
 
 

@@ -57,18 +57,24 @@ def block_comment(comment) -> int:
 def unblock_comment(comment) -> int:
     """A moderator said "not spam": lift the blocks its sender is caught by,
     a host's above its website's too; the entries removed."""
-    website = _hosts([comment.author_url or ""])
-    items = [item for item in _items(comment) if item[0] != "host"]
-    items += [("host", name) for name in sorted(website)]
     removed = 0
     with write_transaction():
-        for kind, value in items:
+        for kind, value in touched(comment, spam=False):
             removed += (
                 BlockedItem.delete()
                 .where((BlockedItem.kind == kind) & (BlockedItem.value == value))
                 .execute()
             )
     return removed
+
+
+def touched(comment, spam: bool) -> list[tuple[str, str]]:
+    """The (kind, value) entries marking the comment spam (or not) writes."""
+    if spam:
+        return _items(comment)
+    website = _hosts([comment.author_url or ""])
+    items = [item for item in _items(comment) if item[0] != "host"]
+    return items + [("host", name) for name in sorted(website)]
 
 
 def forget_addresses(before) -> int:

@@ -1,0 +1,236 @@
+"""Undo: a moderator's action on comments taken back exactly, for a while.
+
+Each action (actions.apply) writes, in its own transaction, what it changed
+for each comment: its status, previous status and modified time, its spam
+lesson (label and the very tokens counted), and the blocklist entries a spam
+or not-spam mark writes, each as it was before and after. Undoing puts back
+the "before" of whatever still reads as the action left it, in the reverse
+order: the classifier takes back the tokens the action taught and learns
+again those it took back, a block the mark added goes, one it renewed gets
+its old reason and date, one "not spam" lifted comes back.
+
+A comment somebody changed since (another moderator's action, an edit, a
+privacy erase) is skipped, not overwritten: the undo would otherwise undo
+their work too. So is a block another spam mark has written since.
+
+"Delete permanently" is not undone: it is only offered from the trash, the
+step that can be. An undo is kept UNDO_FOR, then forgotten: it holds hashed
+addresses, which are not kept longer than the moderator needs.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from .. import audit, publishing
+from ..comment_models import BlockedItem, Comment, ModerationUndo, SpamLesson
+from ..db import locked, retrying
+from ..models import User, utcnow
+from .spam import blocklist, classifier
+
+UNDO_FOR = datetime.timedelta(minutes=15)
+
+
+class UndoError(ValueError):
+    """Nothing to undo; the message says why."""
+
+
+def _moment(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse(value: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def _comment_state(comment: Comment) -> dict:
+    return {
+        "status": comment.status,
+        "previous_status": comment.previous_status or "",
+        "modified_at": _moment(comment.modified_at),
+    }
+
+
+def _lesson(comment_id: int) -> dict | None:
+    record = SpamLesson.get_or_none(SpamLesson.comment == comment_id)
+    if record is None:
+        return None
+    return {
+        "spam": record.spam,
+        "tokens": record.tokens,
+        "learned_at": _moment(record.learned_at),
+    }
+
+
+def _block(kind: str, value: str) -> dict | None:
+    row = BlockedItem.get_or_none(
+        (BlockedItem.kind == kind) & (BlockedItem.value == value)
+    )
+    if row is None:
+        return None
+    return {"reason": row.reason, "created_at": _moment(row.created_at)}
+
+
+class Recorder:
+    """Collects, inside an action's transaction, what it changes."""
+
+    def __init__(self, action: str):
+        self.action = action
+        self.steps: list[dict] = []
+        self._pending: dict | None = None
+
+    def before(self, comment: Comment):
+        pairs = []
+        if self.action in ("spam", "not_spam"):
+            pairs = blocklist.touched(comment, spam=self.action == "spam")
+        self._pending = {
+            "id": comment.id,
+            "before": _comment_state(comment),
+            "lesson_before": _lesson(comment.id),
+            "blocks": [
+                {"kind": kind, "value": value, "before": _block(kind, value)}
+                for kind, value in pairs
+            ],
+        }
+
+    def after(self, comment: Comment):
+        step, self._pending = self._pending, None
+        step["after"] = _comment_state(comment)
+        step["lesson_after"] = _lesson(comment.id)
+        for block in step["blocks"]:
+            block["after"] = _block(block["kind"], block["value"])
+        self.steps.append(step)
+
+    def save(self, user: User | None) -> int | None:
+        """Keep the steps; the undo's id, None when nothing changed."""
+        ModerationUndo.delete().where(
+            ModerationUndo.created_at < utcnow() - UNDO_FOR
+        ).execute()
+        if not self.steps or user is None:
+            return None
+        return ModerationUndo.create(
+            user=user, action=self.action, steps=json.dumps(self.steps)
+        ).id
+
+
+@dataclass
+class Undone:
+    action: str
+    done: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+
+    def summary(self, label: str) -> str:
+        text = f"Undone: {label} on {len(self.done)} comment(s)"
+        if self.changed:
+            text += f"; {len(self.changed)} left as they are: changed since, or gone"
+        return text
+
+
+def undo(undo_id: int, user: User) -> Undone:
+    """Take back the user's action `undo_id`, once; UndoError if it cannot be."""
+
+    def run() -> Undone:
+        fresh = ModerationUndo.created_at >= utcnow() - UNDO_FOR
+        record = locked(
+            ModerationUndo.select().where(
+                (ModerationUndo.id == undo_id) & (ModerationUndo.user == user) & fresh
+            )
+        ).first()
+        if record is None:
+            raise UndoError(
+                "That action can no longer be undone: it was undone already, "
+                "or it is too long ago."
+            )
+        record.delete_instance()
+        steps = json.loads(record.steps)
+        # Locked in id order as actions.apply does; undone in reverse.
+        query = Comment.select().where(Comment.id.in_([s["id"] for s in steps]))
+        current = {c.id: c for c in locked(query.order_by(Comment.id))}
+        result = Undone(record.action)
+        for step in reversed(steps):
+            comment = current.get(step["id"])
+            if comment is None or not _as_left(comment, step):
+                result.changed.append(step["id"])
+                continue
+            _restore(comment, step, user, record.action)
+            result.done.append(comment.id)
+        return result
+
+    result = retrying(run)
+    if result.done:
+        publishing.invalidate_pages()
+    return result
+
+
+def _same_lesson(one: dict | None, other: dict | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return (one["spam"], one["tokens"]) == (other["spam"], other["tokens"])
+
+
+def _as_left(comment: Comment, step: dict) -> bool:
+    return _comment_state(comment) == step["after"] and _same_lesson(
+        _lesson(comment.id), step["lesson_after"]
+    )
+
+
+def _restore(comment: Comment, step: dict, user: User, action: str):
+    after = comment.status
+    before = step["before"]
+    comment.status = before["status"]
+    comment.previous_status = before["previous_status"]
+    comment.modified_at = _parse(before["modified_at"])
+    comment.save(only=[Comment.status, Comment.previous_status, Comment.modified_at])
+    _restore_lesson(comment.id, step["lesson_after"], step["lesson_before"])
+    for block in reversed(step["blocks"]):
+        _restore_block(block)
+    audit.record(
+        "comment.undo",
+        user,
+        object_type="comment",
+        object_id=comment.id,
+        from_state=after,
+        to_state=comment.status,
+        detail=f"undid {action}",
+    )
+
+
+def _restore_lesson(comment_id: int, now: dict | None, before: dict | None):
+    if _same_lesson(now, before):
+        return
+    learner = classifier.live()
+    if now is not None:
+        learner.learn_tokens(json.loads(now["tokens"]), now["spam"], -1)
+    if before is None:
+        SpamLesson.delete().where(SpamLesson.comment == comment_id).execute()
+        return
+    learner.learn_tokens(json.loads(before["tokens"]), before["spam"])
+    values = {
+        SpamLesson.spam: before["spam"],
+        SpamLesson.tokens: before["tokens"],
+        SpamLesson.learned_at: _parse(before["learned_at"]),
+    }
+    if now is None:
+        SpamLesson.insert({SpamLesson.comment: comment_id, **values}).execute()
+    else:
+        SpamLesson.update(values).where(SpamLesson.comment == comment_id).execute()
+
+
+def _restore_block(block: dict):
+    kind, value, before = block["kind"], block["value"], block["before"]
+    if _block(kind, value) != block["after"]:
+        return  # written again since, by another mark: that one stands
+    where = (BlockedItem.kind == kind) & (BlockedItem.value == value)
+    if before is None:
+        BlockedItem.delete().where(where).execute()
+        return
+    values = {
+        BlockedItem.reason: before["reason"],
+        BlockedItem.created_at: _parse(before["created_at"]),
+    }
+    if block["after"] is None:
+        BlockedItem.insert(
+            {BlockedItem.kind: kind, BlockedItem.value: value, **values}
+        ).execute()
+    else:
+        BlockedItem.update(values).where(where).execute()
