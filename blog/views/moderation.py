@@ -132,6 +132,29 @@ def undo_action(undo_id):
     return redirect(local_path(request.form.get("next")) or _queue_url(_query()))
 
 
+# A link to an action's address (a reload after the post, a bookmark, a URL
+# shared in chat) opens the page its form is on: only a POST acts.
+@bp.get("/act")
+@bp.get("/undo/<int:undo_id>")
+@role_required(Role.MODERATOR)
+def queue_link(undo_id=None):
+    return redirect(_queue_url(_query()))
+
+
+@bp.get("/empty-spam")
+@role_required(Role.MODERATOR)
+def spam_link():
+    return redirect(_queue_url(queue.Query(tab="spam")))
+
+
+@bp.get("/<int:comment_id>/reply")
+@bp.get("/<int:comment_id>/edit")
+@role_required(Role.MODERATOR)
+def comment_form_link(comment_id):
+    form = request.path.rstrip("/").rsplit("/", 1)[-1]
+    return redirect(url_for(".comment", comment_id=comment_id, _anchor=f"{form}-title"))
+
+
 def _purge():
     """Old spam, trash and addresses go while a moderator is at work anyway."""
     settings = current_app.extensions["settings"]

@@ -44,6 +44,9 @@ ACCESS = {
     "moderation.reply": MODERATORS,
     "moderation.edit": MODERATORS,
     "moderation.undo_action": MODERATORS,
+    "moderation.queue_link": MODERATORS,
+    "moderation.spam_link": MODERATORS,
+    "moderation.comment_form_link": MODERATORS,
 }
 
 

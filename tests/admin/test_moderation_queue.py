@@ -453,3 +453,28 @@ def test_deleting_a_thread_for_good_shows_its_replies_on_the_cached_page(
     assert not Comment.select().where(Comment.id == root.id).exists()
     # The reply took its place: readers see it at once, as after "delete".
     assert "A kind reply" in reader.get(post.url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path, location",
+    [
+        (
+            "/admin/comments/act?status=spam&q=pills",
+            "/admin/comments/?status=spam&q=pills#queue",
+        ),
+        ("/admin/comments/act", "/admin/comments/?status=pending#queue"),
+        ("/admin/comments/undo/7", "/admin/comments/?status=pending#queue"),
+        ("/admin/comments/empty-spam", "/admin/comments/?status=spam#queue"),
+        ("/admin/comments/{id}/reply", "/admin/comments/{id}/#reply-title"),
+        ("/admin/comments/{id}/edit", "/admin/comments/{id}/#edit-title"),
+    ],
+)
+def test_opening_an_action_link_leads_to_its_page_and_changes_nothing(
+    moderator, post, path, location
+):
+    comment = make_comment(post, "spam")
+    response = moderator.get(path.format(id=comment.id))
+    assert response.status_code == 302
+    assert response.headers["Location"] == location.format(id=comment.id)
+    assert moderator.get(response.headers["Location"]).status_code == 200
+    assert Comment.get_by_id(comment.id).status == "spam"
