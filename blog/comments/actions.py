@@ -88,12 +88,16 @@ class Result:
     # the page: readers see a thread only under its approved top comment.
     replies_hidden: int = 0
     replies_shown: int = 0
+    # Listed ids no comment has: deleted for good meanwhile, by somebody else.
+    gone: list[int] = field(default_factory=list)
     undo_id: int | None = None
 
     def summary(self) -> str:
         text = f"{RULES[self.action].label}: {len(self.done)} comment(s)"
         if self.skipped:
             text += f"; {len(self.skipped)} skipped (not in a state it applies to)"
+        if self.gone:
+            text += f"; {len(self.gone)} already deleted for good by someone else"
         if self.replies_hidden:
             text += (
                 f"; {_replies(self.replies_hidden)} in those threads no longer show:"
@@ -141,6 +145,7 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
         # Counted once every comment has changed: a selection may hold replies too.
         result.replies_hidden = _approved_replies(out)
         result.replies_shown = _approved_replies(back)
+        result.gone = sorted(set(ids) - {comment.id for comment in found})
         result.undo_id = recorder.save(user)
         return result
 

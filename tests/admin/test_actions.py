@@ -424,3 +424,14 @@ def test_spam_arriving_while_the_spam_folder_is_emptied_is_kept_or_logged(
     logged = AuditEntry.select().where(AuditEntry.action == "comment.empty_spam")
     assert logged.count() == 1
     assert Comment.select().count() == 1
+
+
+def test_comments_deleted_meanwhile_are_counted_in_the_summary(post, users):
+    kept, doomed = make_comment(post), make_comment(post, "deleted")
+    # Another moderator deletes one for good while this one's page is open.
+    actions.apply("delete", [doomed.id], users["admin"])
+    result = actions.apply("spam", [kept.id, doomed.id], users["moderator"])
+    assert (result.done, result.skipped, result.gone) == ([kept.id], [], [doomed.id])
+    assert result.summary() == (
+        "Spam: 1 comment(s); 1 already deleted for good by someone else"
+    )
