@@ -182,7 +182,8 @@ def _restore(comment: Comment, step: dict, user: User, action: str):
     comment.modified_at = _parse(before["modified_at"])
     comment.save(only=[Comment.status, Comment.previous_status, Comment.modified_at])
     _restore_lesson(comment.id, step["lesson_after"], step["lesson_before"])
-    for block in reversed(step["blocks"]):
+    # In the order the mark wrote them, as concurrent marks lock them.
+    for block in step["blocks"]:
         _restore_block(block)
     audit.record(
         "comment.undo",

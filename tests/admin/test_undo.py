@@ -2,6 +2,8 @@
 
 import datetime
 import re
+import threading
+import time
 
 import pytest
 
@@ -9,7 +11,8 @@ from blog.comment_models import BlockedItem, Comment, SpamLesson, SpamToken
 from blog.comments import actions, undo
 from blog.comments.spam import blocklist, classifier
 from blog.models import AuditEntry, utcnow
-from tests.admin.conftest import make_comment
+from tests.admin.conftest import at_once, linger_after, make_comment
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
 
 
@@ -214,3 +217,38 @@ def test_nothing_done_offers_no_undo(moderator, post):
     page = moderator.get(response.headers["Location"]).get_data(as_text=True)
     assert "Restore: 0 comment(s); 1 skipped" in page
     assert 'class="undo"' not in page
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL's concurrent writers are what it exercises"
+)
+@pytest.mark.parametrize("first", ["undo", "not_spam"])
+def test_an_undo_and_another_moderators_decision_at_once(
+    app, post, users, monkeypatch, first
+):
+    """Whichever comes second is judged on what the first left: never both."""
+    comment = make_comment(post)
+    marked = actions.apply("spam", [comment.id], users["moderator"])
+    started = threading.Event()
+    real_restore = undo._restore
+
+    def slow_restore(*args):
+        real_restore(*args)
+        started.set()
+        time.sleep(0.5)  # the other moderator's request arrives meanwhile
+
+    monkeypatch.setattr(undo, "_restore", slow_restore)
+    decided = linger_after(monkeypatch, "not_spam")
+    run_undo = lambda: undo.undo(marked.undo_id, users["moderator"])  # noqa: E731
+    not_spam = lambda: actions.apply("not_spam", [comment.id], users["admin"])  # noqa: E731
+    if first == "undo":
+        failures = at_once(app, run_undo, not_spam, started)
+        expected = ("pending", None)
+    else:
+        failures = at_once(app, not_spam, run_undo, decided)
+        expected = ("approved", False)
+    assert failures == []
+    lesson = SpamLesson.get_or_none(SpamLesson.comment == comment.id)
+    status = Comment.get_by_id(comment.id).status
+    assert (status, lesson and lesson.spam) == expected
+    assert not BlockedItem.select().exists()
