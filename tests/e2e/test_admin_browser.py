@@ -159,6 +159,11 @@ def test_publish_then_moderate_comments(live_server, staff, watch):
     expect(page.locator("#queue")).to_be_focused()
     junk.get_by_role("button", name=re.compile("^Spam")).click()
     expect(page.locator(".notice")).to_contain_text("Spam: 1 comment(s)")
+    # A wrong click is taken back from the message, then done again.
+    page.locator(".notice").get_by_role("button", name="Undo").click()
+    expect(page.locator(".notice")).to_contain_text("Undone: Spam on 1 comment(s)")
+    junk.get_by_role("button", name=re.compile("^Spam")).click()
+    expect(page.locator(".notice")).to_contain_text("Spam: 1 comment(s)")
     page.goto(base + "/admin/comments/?status=spam")
     expect(
         page.locator("li.comment", has_text="A comment for the spam folder")
