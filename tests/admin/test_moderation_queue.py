@@ -478,3 +478,20 @@ def test_opening_an_action_link_leads_to_its_page_and_changes_nothing(
     assert response.headers["Location"] == location.format(id=comment.id)
     assert moderator.get(response.headers["Location"]).status_code == 200
     assert Comment.get_by_id(comment.id).status == "spam"
+
+
+def test_a_reply_to_a_comment_marked_spam_meanwhile_says_why_and_keeps_the_text(
+    moderator, users, post
+):
+    comment = make_comment(post)
+    path = f"/admin/comments/{comment.id}/"
+    form_page = moderator.get(path).get_data(as_text=True)
+    assert 'id="reply-body"' in form_page
+    # Another moderator marks it spam while this one writes the reply.
+    actions.apply("spam", [comment.id], users["admin"])
+    response = moderator.post(f"{path}reply", {"body": "Thanks & welcome"}, page=path)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Only a pending or approved comment can be answered." in html
+    assert "Thanks &amp; welcome</textarea>" in html
+    assert not Comment.select().where(Comment.parent == comment.id).exists()
