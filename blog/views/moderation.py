@@ -184,6 +184,12 @@ def comment(comment_id):
     return _detail(comment_id)
 
 
+def _back() -> str | None:
+    """The queue page (tab, search, page) the comment was opened from."""
+    back = local_path(request.values.get("back"))
+    return back if back and back.startswith(url_for(".comments")) else None
+
+
 def _detail(comment_id, status=200, **context):
     found = _comment_or_404(comment_id)
     queue.mark_hidden_threads([found])
@@ -195,6 +201,7 @@ def _detail(comment_id, status=200, **context):
             tab=tab,
             tab_actions=TAB_ACTIONS.get(tab, ()),
             history=audit.history("comment", found.id),
+            back=_back(),
             **_comment_helpers(),
             **context,
         ),
@@ -219,7 +226,7 @@ def reply(comment_id):
         # The form comes back with the moderator's text in it, as a reader's does.
         return _detail(comment_id, 400, reply_error=str(error), reply_text=body)
     flash(f"Reply #{created.id} published.")
-    return redirect(url_for(".comment", comment_id=comment_id))
+    return redirect(url_for(".comment", comment_id=comment_id, back=_back()))
 
 
 @bp.post("/<int:comment_id>/edit")
@@ -234,4 +241,4 @@ def edit(comment_id):
     except actions.ActionError as error:
         return _detail(comment_id, 400, edit_error=str(error), edit_text=body)
     flash("Comment saved.")
-    return redirect(url_for(".comment", comment_id=comment_id))
+    return redirect(url_for(".comment", comment_id=comment_id, back=_back()))

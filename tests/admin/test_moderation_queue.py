@@ -495,3 +495,33 @@ def test_a_reply_to_a_comment_marked_spam_meanwhile_says_why_and_keeps_the_text(
     assert "Only a pending or approved comment can be answered." in html
     assert "Thanks &amp; welcome</textarea>" in html
     assert not Comment.select().where(Comment.parent == comment.id).exists()
+
+
+def test_a_reply_from_a_search_leads_back_to_the_same_queue_page(moderator, post):
+    for n in range(queue.PER_PAGE + 1):
+        make_comment(post, body=f"About fonts, comment {n}")
+    listing = "/admin/comments/?status=pending&q=fonts&page=2"
+    html = moderator.get(listing).get_data(as_text=True)
+    link = re.search(r'href="([^"]+)">Reply or edit</a>', html).group(1)
+    path = link.replace("&amp;", "&")
+    detail = moderator.get(path).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)">← Back to the queue', detail).group(1)
+    assert back.replace("&amp;", "&") == listing + "#queue"
+    response = moderator.post(
+        path.split("?")[0] + "reply", {"body": "Welcome!", "back": listing}, page=path
+    )
+    assert response.status_code == 302
+    detail = moderator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "published" in detail
+    back = re.search(r'<a href="([^"]+)">← Back to the queue', detail).group(1)
+    assert back.replace("&amp;", "&") == listing + "#queue"
+
+
+@pytest.mark.parametrize("back", ["https://elsewhere.example/", "/admin/users/"])
+def test_the_way_back_leads_only_to_the_queue(moderator, post, back):
+    comment = make_comment(post)
+    detail = moderator.get(
+        f"/admin/comments/{comment.id}/", query_string={"back": back}
+    )
+    link = re.search(r'<a href="([^"]+)">← Back to the queue', detail.text).group(1)
+    assert link == "/admin/comments/?status=pending#queue"
