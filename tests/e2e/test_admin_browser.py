@@ -319,3 +319,36 @@ def test_a_preview_of_long_code_keeps_the_editor_inside_the_window(
     expect(page.locator("#preview pre")).to_be_visible()
     assert fits_the_window(page)
     assert admin.problems == []
+
+
+def test_delete_for_good_asks_first_and_other_actions_do_not(
+    live_server, staff, watch, tmp_path
+):
+    import_comment(live_server, tmp_path, body="Kept unless confirmed")
+    moderator = watch()
+    page = moderator.page
+    log_in(page, live_server.url, "mod")
+    asked, accept = [], []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.goto(live_server.url + "/admin/comments/")
+    card = page.locator("li.comment", has_text="Kept unless confirmed")
+    card.get_by_role("button", name=re.compile("^Trash")).click()
+    expect(page.locator(".notice")).to_contain_text("Trash: 1 comment(s)")
+    assert asked == []
+    page.goto(live_server.url + "/admin/comments/?status=trash")
+    card.get_by_role("button", name=re.compile("^Delete permanently")).click()
+    card.get_by_role("checkbox").check()
+    page.locator("#bulk-action").select_option("delete")
+    page.locator("#apply").click()
+    assert len(asked) == 2 and all("cannot be undone" in text for text in asked)
+    expect(card).to_be_visible()
+    accept.append(True)
+    page.locator("#apply").click()
+    expect(page.locator(".notice")).to_contain_text("Delete permanently: 1 comment(s)")
+    expect(card).to_have_count(0)
+    assert moderator.problems == []

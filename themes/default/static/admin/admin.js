@@ -68,10 +68,16 @@ function setUpSelectAll() {
   });
 }
 
+function confirmationDue(button) {
+  // data-confirm-action: only when the form's chosen action is that one.
+  const only = button.dataset.confirmAction;
+  return !only || (button.form && button.form.elements.action.value === only);
+}
+
 function setUpConfirmations() {
   document.querySelectorAll("[data-confirm]").forEach((button) => {
     button.addEventListener("click", (event) => {
-      if (!window.confirm(button.dataset.confirm)) {
+      if (confirmationDue(button) && !window.confirm(button.dataset.confirm)) {
         event.preventDefault();
       }
     });
