@@ -18,7 +18,7 @@ from peewee import fn
 
 from . import audit, publishing
 from .comment_models import BlockedItem, Comment
-from .comments import privacy, removal
+from .comments import privacy, removal, undo
 from .comments.spam import classifier, features
 from .db import retrying
 from .models import User, utcnow
@@ -129,6 +129,7 @@ def erase(
         ids = [c.id for c in found]
         blocked = [item.id for item in _blocked(email, key, found)]
         classifier.forget_senders(ids)
+        undo.forget(ids)
         result = Erased(
             blocklist=BlockedItem.delete().where(BlockedItem.id.in_(blocked)).execute(),
             accounts=User.update(email="")

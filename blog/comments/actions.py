@@ -350,6 +350,7 @@ def empty_spam(user: User | None, seen_at: datetime.datetime | None = None) -> i
 
 def purge(retention_days: int, now: datetime.datetime | None = None) -> int:
     """Delete spam and trash left alone longer than retention_days."""
+    undo.forget_expired()
     cutoff = (now or utcnow()) - datetime.timedelta(days=retention_days)
     where = Comment.status.in_([CommentStatus.SPAM, TRASH]) & (
         Comment.modified_at < cutoff

@@ -103,14 +103,34 @@ class Recorder:
 
     def save(self, user: User | None) -> int | None:
         """Keep the steps; the undo's id, None when nothing changed."""
-        ModerationUndo.delete().where(
-            ModerationUndo.created_at < utcnow() - UNDO_FOR
-        ).execute()
+        forget_expired()
         if not self.steps or user is None:
             return None
         return ModerationUndo.create(
             user=user, action=self.action, steps=json.dumps(self.steps)
         ).id
+
+
+def forget_expired() -> int:
+    return (
+        ModerationUndo.delete()
+        .where(ModerationUndo.created_at < utcnow() - UNDO_FOR)
+        .execute()
+    )
+
+
+def forget(comment_ids) -> int:
+    """Drop the undos touching these comments (a privacy erase): they hold
+    the sender's hashes and tokens, which must not outlive the erase."""
+    wanted = set(comment_ids)
+    doomed = [
+        record.id
+        for record in ModerationUndo.select(ModerationUndo.id, ModerationUndo.steps)
+        if wanted & {step["id"] for step in json.loads(record.steps)}
+    ]
+    if not doomed:
+        return 0
+    return ModerationUndo.delete().where(ModerationUndo.id.in_(doomed)).execute()
 
 
 @dataclass

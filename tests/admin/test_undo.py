@@ -252,3 +252,24 @@ def test_an_undo_and_another_moderators_decision_at_once(
     status = Comment.get_by_id(comment.id).status
     assert (status, lesson and lesson.spam) == expected
     assert not BlockedItem.select().exists()
+
+
+def test_a_privacy_erase_forgets_the_undos_of_its_comments(post, users):
+    from blog import privacy_tools
+
+    theirs = make_comment(post, author_email="jo@example.org")
+    other = make_comment(post, author_email="someone@example.org")
+    mine = actions.apply("spam", [theirs.id], users["moderator"]).undo_id
+    kept = actions.apply("spam", [other.id], users["moderator"]).undo_id
+    privacy_tools.erase("jo@example.org", "test secret key")
+    remaining = [record.id for record in undo.ModerationUndo.select()]
+    assert remaining == [kept] and mine != kept
+
+
+def test_the_purge_forgets_old_undos_on_a_quiet_site(post, users):
+    comment = make_comment(post)
+    actions.apply("trash", [comment.id], users["moderator"])
+    later = utcnow() - undo.UNDO_FOR - datetime.timedelta(seconds=1)
+    undo.ModerationUndo.update(created_at=later).execute()
+    actions.purge(30)
+    assert not undo.ModerationUndo.select().exists()
