@@ -1,9 +1,12 @@
 """User accounts: creation, Argon2 password hashes, session tokens."""
 
 import secrets
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from confusable_homoglyphs import confusables
+from email_validator import EmailNotValidError, validate_email
 from peewee import IntegrityError
 
 from .db import serialise, write_transaction
@@ -28,17 +31,84 @@ def _check_password(password: str):
         )
 
 
+def clean_username(raw: str) -> str:
+    """The name as stored: NFKC, so a full-width "ａｄｍｉｎ" is "admin"."""
+    name = unicodedata.normalize("NFKC", raw).strip()
+    if (
+        not name
+        or len(name) > 64
+        or not name.isprintable()
+        or any(char.isspace() for char in name)
+    ):
+        raise AccountError("a user name is 1 to 64 printable characters, no spaces")
+    # "аdmin" with a Cyrillic "а" reads as "admin" on every page it shows on.
+    if confusables.is_dangerous(name):
+        raise AccountError(
+            f"the user name {name!r} mixes alphabets whose letters look alike"
+        )
+    return name
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _clean_email(raw: str) -> str:
+    email = raw.strip()
+    if not email:
+        return ""
+    try:
+        checked = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(f"the email address is not valid: {error}") from error
+    if len(checked.normalized) > 254:
+        raise AccountError("an email address is at most 254 characters")
+    return checked.normalized
+
+
+def _clean_display_name(raw: str) -> str:
+    name = raw.strip()
+    if len(name) > 120 or not name.isprintable():
+        raise AccountError("a display name is at most 120 printable characters")
+    return name
+
+
+def find_user(username: str) -> User | None:
+    """The user of this name, whatever its case: "Admin" signs in as "admin"."""
+    name = username.strip()
+    exact = User.get_or_none(User.username == name)
+    if exact is not None or not name:
+        return exact
+    key = _name_key(name)
+    # Few users, and SQLite's LOWER() folds ASCII only: compared here.
+    return next(
+        (user for user in User.select() if _name_key(user.username) == key), None
+    )
+
+
 def create_user(
-    username: str, password: str, role: str = Role.EDITOR, **fields
+    username: str,
+    password: str,
+    role: str = Role.EDITOR,
+    *,
+    display_name: str = "",
+    email: str = "",
 ) -> User:
-    username = username.strip()
-    if not username or len(username) > 64 or not username.isprintable():
-        raise AccountError("a user name is 1 to 64 printable characters")
+    username = clean_username(username)
     if role not in set(Role):
         raise AccountError(f"role must be one of {', '.join(Role)}")
+    fields = {
+        "display_name": _clean_display_name(display_name),
+        "email": _clean_email(email),
+    }
     _check_password(password)
+    taken = f"the user name {username!r} is taken"
     try:
         with write_transaction():
+            # "Admin" beside "admin": one of them would never sign in.
+            serialise("user.names")
+            if find_user(username) is not None:
+                raise AccountError(taken)
             return User.create(
                 username=username,
                 password_hash=hasher.hash(password),
@@ -47,7 +117,7 @@ def create_user(
                 **fields,
             )
     except IntegrityError as error:
-        raise AccountError(f"the user name {username!r} is taken") from error
+        raise AccountError(taken) from error
 
 
 def change_role(user_id: int, role: str) -> str:

@@ -178,7 +178,7 @@ def authenticate(username: str, password: str, address: str | None, now=None):
     # Counted before the password is checked, which takes a while: attempts
     # arriving together each find the others counted, not all pass the check.
     counted = retrying(lambda: _count_attempt(keys, now))
-    user = User.get_or_none(User.username == username.strip())
+    user = accounts.find_user(username)
     if not accounts.verify_password(user, password):
         return None
     LoginAttempt.delete().where(

@@ -290,7 +290,7 @@ def users_list():
 @with_appcontext
 def users_set_password(name):
     """Set a user's password, ending their sessions."""
-    user = User.get_or_none(User.username == name)
+    user = accounts.find_user(name)
     if user is None:
         raise click.ClickException(f"no user {name!r}")
     password = _read_password()

@@ -48,8 +48,8 @@ def create_user():
             form.get("username", ""),
             password,
             form.get("role", ""),
-            display_name=form.get("display_name", "").strip()[:120],
-            email=form.get("email", "").strip()[:254],
+            display_name=form.get("display_name", ""),
+            email=form.get("email", ""),
         )
     except accounts.AccountError as error:
         return _page(400, error=str(error), form=form)
