@@ -9,8 +9,9 @@ from confusable_homoglyphs import confusables
 from email_validator import EmailNotValidError, validate_email
 from peewee import IntegrityError
 
+from . import audit
 from .db import serialise, write_transaction
-from .models import Role, User
+from .models import Role, User, utcnow
 
 hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -120,24 +121,83 @@ def create_user(
         raise AccountError(taken) from error
 
 
-def change_role(user_id: int, role: str) -> str:
-    """Give a user another role; return the one it had.
+class NoSuchUser(LookupError):
+    """The user was deleted meanwhile (another admin, another tab)."""
 
-    The admins are counted and the role saved in one transaction, under one
-    lock: two admins demoting each other at once would otherwise each count
-    two admins and leave the site with none.
-    """
+
+def _locked(user_id: int) -> User:
+    # Under the admins' lock: two admins disabling, deleting or demoting
+    # each other at once would otherwise each count two admins, leaving none.
+    serialise("user.admins")
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        raise NoSuchUser(user_id)
+    return user
+
+
+def _keep_an_admin(user: User):
+    """Refuse to take away the last admin who can sign in."""
+    if user.role == Role.ADMIN and user.is_active:
+        if User.active_admins().count() == 1:
+            raise AccountError("the site needs at least one admin who can sign in")
+
+
+def _not_yourself(user: User, by: User | None, action: str):
+    if by is not None and by.id == user.id:
+        raise AccountError(f"you cannot {action} your own account")
+
+
+def change_role(user_id: int, role: str) -> str:
+    """Give a user another role; return the one it had."""
     if role not in set(Role):
         raise AccountError(f"role must be one of {', '.join(Role)}")
     with write_transaction():
-        serialise("user.admins")
-        user = User.get_by_id(user_id)
-        admins = User.select().where(User.role == Role.ADMIN).count()
-        if user.role == Role.ADMIN and role != Role.ADMIN and admins == 1:
-            raise AccountError("the site needs at least one admin")
+        user = _locked(user_id)
+        if role != Role.ADMIN:
+            _keep_an_admin(user)
         before, user.role = user.role, role
         user.save(only=[User.role])
     return before
+
+
+def disable_user(user_id: int, by: User | None) -> User:
+    """Keep a user from signing in and end their sessions at once.
+
+    Their posts and comments stay, under their name.
+    """
+    with write_transaction():
+        user = _locked(user_id)
+        _not_yourself(user, by, "disable")
+        if user.is_active:
+            _keep_an_admin(user)
+            user.disabled_at = utcnow()
+            user.session_token = secrets.token_hex(16)
+            user.save(only=[User.disabled_at, User.session_token])
+            _log("user.disable", user, by, "active", "disabled")
+    return user
+
+
+def enable_user(user_id: int, by: User | None) -> User:
+    """Let a disabled user sign in again."""
+    with write_transaction():
+        user = _locked(user_id)
+        if not user.is_active:
+            user.disabled_at = None
+            user.save(only=[User.disabled_at])
+            _log("user.enable", user, by, "disabled", "active")
+    return user
+
+
+def _log(action: str, user: User, by: User | None, before="", after="", detail=""):
+    audit.record(
+        action,
+        by,
+        object_type="user",
+        object_id=user.id,
+        from_state=before,
+        to_state=after,
+        detail=detail or user.username,
+    )
 
 
 def set_password(user: User, password: str):

@@ -94,7 +94,7 @@ def load_user(user_id: str) -> User | None:
     user = User.get_or_none(User.id == int(ident))
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None
-    return user
+    return user if user.is_active else None
 
 
 @login_manager.unauthorized_handler
@@ -179,7 +179,9 @@ def authenticate(username: str, password: str, address: str | None, now=None):
     # arriving together each find the others counted, not all pass the check.
     counted = retrying(lambda: _count_attempt(keys, now))
     user = accounts.find_user(username)
-    if not accounts.verify_password(user, password):
+    # A disabled user's password is still checked, and a right one fails
+    # as a wrong one does: the answer tells no one the account exists.
+    if not accounts.verify_password(user, password) or not user.is_active:
         return None
     LoginAttempt.delete().where(
         (LoginAttempt.key == keys[0]) | LoginAttempt.id.in_(counted)

@@ -87,12 +87,23 @@ class User(BaseModel):
     # Rotated on logout and password change so every older session ends.
     session_token = CharField(max_length=64)
     created_at = DateTimeField(default=utcnow)
+    # Set while the user may not sign in; their posts and comments stay.
+    disabled_at = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
 
     # Flask-Login's user protocol. The id carries the session token, so a
     # rotated token ends every session made before it.
     is_authenticated = True
-    is_active = True
     is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    @classmethod
+    def active_admins(cls):
+        """Admins who can sign in: the site needs one at all times."""
+        return cls.select().where((cls.role == Role.ADMIN) & cls.disabled_at.is_null())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

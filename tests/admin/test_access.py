@@ -33,6 +33,8 @@ ACCESS = {
     "admin.create_user": ADMINS,
     "admin.change_role": ADMINS,
     "admin.reset_password": ADMINS,
+    "admin.disable_user": ADMINS,
+    "admin.enable_user": ADMINS,
     "admin.privacy": ADMINS,
     "admin.privacy_export": ADMINS,
     "admin.privacy_erase": ADMINS,

@@ -80,6 +80,29 @@ def change_role(user_id):
     return redirect(url_for(".user_list"))
 
 
+@bp.post("/users/<int:user_id>/disable")
+@role_required()
+def disable_user(user_id):
+    return _switch(accounts.disable_user, user_id, "{} is disabled and signed out.")
+
+
+@bp.post("/users/<int:user_id>/enable")
+@role_required()
+def enable_user(user_id):
+    return _switch(accounts.enable_user, user_id, "{} may sign in again.")
+
+
+def _switch(action, user_id, done: str):
+    try:
+        user = retrying(lambda: action(user_id, current_user._get_current_object()))
+    except accounts.NoSuchUser:
+        abort(404)
+    except accounts.AccountError as error:
+        return _page(400, error=str(error))
+    flash(done.format(user.username))
+    return redirect(url_for(".user_list"))
+
+
 @bp.post("/users/<int:user_id>/password")
 @role_required()
 def reset_password(user_id):
