@@ -35,6 +35,8 @@ ACCESS = {
     "admin.reset_password": ADMINS,
     "admin.disable_user": ADMINS,
     "admin.enable_user": ADMINS,
+    "admin.confirm_delete": ADMINS,
+    "admin.delete_user": ADMINS,
     "admin.privacy": ADMINS,
     "admin.privacy_export": ADMINS,
     "admin.privacy_erase": ADMINS,

@@ -4,11 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from werkzeug.exceptions import TooManyRequests
 
-from ... import accounts, audit, auth
+from ... import accounts, audit, auth, publishing
 from ...auth import role_required
 from ...db import retrying
 from ...models import Role, User
-from .base import bp
+from .base import bp, database_id
 
 
 def _page(status=200, **context):
@@ -100,6 +100,47 @@ def _switch(action, user_id, done: str):
     except accounts.AccountError as error:
         return _page(400, error=str(error))
     flash(done.format(user.username))
+    return redirect(url_for(".user_list"))
+
+
+@bp.get("/users/<int:user_id>/delete")
+@role_required()
+def confirm_delete(user_id):
+    return _delete_page(_user_or_404(user_id))
+
+
+def _delete_page(user: User, status=200, error=None):
+    heirs = User.select().where(User.id != user.id).order_by(User.username)
+    return render_template(
+        "admin/user_delete.html",
+        user=user,
+        posts=accounts.posts_by(user).count(),
+        heirs=heirs,
+        error=error,
+    ), status
+
+
+@bp.post("/users/<int:user_id>/delete")
+@role_required()
+def delete_user(user_id):
+    user = _user_or_404(user_id)
+    heir = request.form.get("heir", "")
+    heir_id = database_id(heir) if heir else None
+    try:
+        if heir and heir_id is None:
+            raise accounts.AccountError("choose another user to give the posts to")
+        by = current_user._get_current_object()
+        moved = retrying(lambda: accounts.delete_user(user.id, by, heir_id))
+    except accounts.NoSuchUser:
+        abort(404)
+    except accounts.AccountError as error:
+        return _delete_page(user, 400, str(error))
+    if moved:
+        publishing.invalidate_pages()
+    flash(
+        f"{user.username} is deleted."
+        + (f" {moved} posts changed hands." if moved else "")
+    )
     return redirect(url_for(".user_list"))
 
 
