@@ -13,6 +13,7 @@ from playhouse.migrations import Runner
 from . import accounts, audit, content, content_export, db, publishing, themes
 from .cli_comments import comments_group, privacy_group, spam_group
 from .cli_support import site_settings
+from .cli_users import create_logged, users_group
 from .cli_wordpress import export_group, import_group
 from .comments.spam import classifier
 from .db import write_transaction
@@ -168,7 +169,7 @@ def init():
         )
     else:
         password = accounts.generate_password()
-        _create_user("admin", password, Role.ADMIN)
+        create_logged("admin", password, Role.ADMIN)
         click.echo("=" * 60)
         click.echo(f"Admin login: {login}")
         click.echo("  user:     admin")
@@ -226,83 +227,6 @@ def content_export_command(path):
     click.echo(f"exported {count} files to {path}")
 
 
-@main.group()
-def users():
-    """Manage user accounts."""
-
-
-def _read_password() -> str:
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        line = sys.stdin.readline().rstrip("\n")
-    except UnicodeDecodeError as error:  # a Latin-1 file, in a UTF-8 locale
-        raise click.ClickException(
-            "the password on standard input is not valid UTF-8 text"
-        ) from error
-    if not line:
-        raise click.ClickException("no password on standard input")
-    return line
-
-
-@users.command("create")
-@click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default="editor")
-@with_appcontext
-def users_create(name, role):
-    """Create a user; the password is asked for, or read from standard input."""
-    try:
-        _create_user(name, _read_password(), role)
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"created {role} {name}")
-
-
-def _create_user(name: str, password: str, role: str) -> User:
-    """Create a user and log it as the dashboard does: an account made at a
-    shell is as much a security event as one made in the browser."""
-    with write_transaction():
-        user = accounts.create_user(name, password, role)
-        _log_user("user.create", user, after=role)
-    return user
-
-
-def _log_user(action: str, user: User, after: str = ""):
-    audit.record(
-        action,
-        object_type="user",
-        object_id=user.id,
-        to_state=after,
-        detail=user.username,
-    )
-
-
-@users.command("list")
-@with_appcontext
-def users_list():
-    """List every user with their role."""
-    for user in User.select().order_by(User.username):
-        click.echo(f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d}")
-
-
-@users.command("set-password")
-@click.argument("name")
-@with_appcontext
-def users_set_password(name):
-    """Set a user's password, ending their sessions."""
-    user = accounts.find_user(name)
-    if user is None:
-        raise click.ClickException(f"no user {name!r}")
-    password = _read_password()
-    try:
-        with write_transaction():
-            accounts.set_password(user, password)
-            _log_user("user.password_reset", user)
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"password changed for {name}")
-
-
 @main.group("settings")
 def settings_group():
     """Read and change the site's settings."""
@@ -358,7 +282,8 @@ def _check_theme(name: str):
 
 
 # Defined in their own modules: this one sets up, serves and administers.
-for _group in (import_group, export_group, comments_group, privacy_group, spam_group):
+_GROUPS = (import_group, export_group, comments_group, privacy_group, spam_group)
+for _group in (*_GROUPS, users_group):
     main.add_command(_group)
 
 
