@@ -189,6 +189,17 @@ def authenticate(username: str, password: str, address: str | None, now=None):
     return user
 
 
+def record_sign_in(user: User, now=None):
+    """Note when the user signed in, for the admin's list of users."""
+    retrying(
+        lambda: (
+            User.update(last_login_at=now or utcnow())
+            .where(User.id == user.id)
+            .execute()
+        )
+    )
+
+
 def end_sessions(user: User):
     """Rotate the session token: every session of the user ends."""
     user.session_token = secrets.token_hex(16)

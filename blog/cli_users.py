@@ -74,10 +74,13 @@ def _log_user(action: str, user: User, after: str = ""):
 @users_group.command("list")
 @with_appcontext
 def users_list():
-    """List every user with their role and whether they may sign in."""
+    """List every user: role, created, may sign in or not, last sign-in (UTC)."""
     for user in User.select().order_by(User.username):
         state = "active" if user.is_active else "disabled"
-        click.echo(f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d}\t{state}")
+        seen = f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "never"
+        click.echo(
+            f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d}\t{state}\t{seen}"
+        )
 
 
 @users_group.command("set-password")

@@ -51,3 +51,9 @@ def test_the_last_admin_is_kept_and_an_unknown_name_is_named(runner, app):
     unknown = invoke(runner, "users", "disable", "nobody")
     assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
     assert User.get(User.username == "boss").is_active
+
+
+def test_list_says_who_never_signed_in(runner, app):
+    _user("ada")
+    assert "ada\teditor" in invoke(runner, "users", "list").output
+    assert invoke(runner, "users", "list").output.rstrip().endswith("\tactive\tnever")

@@ -62,6 +62,7 @@ def sign_in():
     # A fresh session: nothing from before the sign-in carries over.
     session.clear()
     login_user(user)
+    auth.record_sign_in(user)
     # Housekeeping that needs no reader to wait for it.
     settings = current_app.extensions["settings"]
     actions.purge(settings["spam_retention_days"])

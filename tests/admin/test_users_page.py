@@ -145,3 +145,16 @@ def test_admin_resetting_their_own_password_stays_signed_in(admin, users):
     assert response.status_code == 200
     assert '<code class="secret">' in response.get_data(as_text=True)
     assert admin.get("/admin/").status_code == 200
+
+
+def test_the_list_shows_when_each_user_last_signed_in(admin, browser_for, users):
+    browser_for("editor")
+    page = admin.get("/admin/users/").get_data(as_text=True)
+    rows = {
+        name: re.search(rf"<td>{name}</td>.*?</tr>", page, re.S).group(0)
+        for name in ("editor", "moderator")
+    }
+    signed_in = User.get_by_id(users["editor"].id).last_login_at
+    assert signed_in is not None
+    assert f"{signed_in:%Y-%m-%d %H:%M}</time>" in rows["editor"]
+    assert "<td>never</td>" in rows["moderator"]
