@@ -50,8 +50,9 @@ def clean_username(raw: str) -> str:
     return name
 
 
-def _name_key(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).casefold()
+def name_key(name: str) -> str:
+    """What names are compared by: "Admin", " admin" and "ａｄｍｉｎ" are one."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def _clean_email(raw: str) -> str:
@@ -80,10 +81,10 @@ def find_user(username: str) -> User | None:
     exact = User.get_or_none(User.username == name)
     if exact is not None or not name:
         return exact
-    key = _name_key(name)
+    key = name_key(name)
     # Few users, and SQLite's LOWER() folds ASCII only: compared here.
     return next(
-        (user for user in User.select() if _name_key(user.username) == key), None
+        (user for user in User.select() if name_key(user.username) == key), None
     )
 
 

@@ -139,7 +139,10 @@ def attempt_keys(username: str, address: str | None) -> list[str]:
     # Keyed like a commenter's address: the table keeps no address. The hash
     # is of the sender, so an IPv6 host counts by its /64 (see privacy.sender).
     where = privacy.hash_ip(address or "", current_app.config["SECRET_KEY"])
-    return [f"user:{username.strip().lower()[:100]}", f"ip:{where or 'unknown'}"]
+    # By the name as sign-in finds it: "EDITOR" and "ｅｄｉｔｏｒ" are more
+    # guesses at "editor", not a fresh allowance each.
+    account = accounts.name_key(username)[:100]
+    return [f"user:{account}", f"ip:{where or 'unknown'}"]
 
 
 def check_attempts(keys: list[str], now: datetime.datetime):

@@ -364,3 +364,14 @@ def test_a_login_form_left_open_past_its_session_asks_again(app, users, browser_
     assert 'value="editor"' in page
     data["csrf_token"] = csrf_token(page)
     assert browser.post_raw("/login/", data=data).status_code == 302
+
+
+def test_spelling_the_name_differently_does_not_reset_the_account_limit(browser_for):
+    """Every spelling that signs in as "editor" counts against "editor"."""
+    spellings = ["Editor", "EDITOR", "ｅｄｉｔｏｒ", " editor", "ediTor"]
+    for number, name in enumerate(spellings):
+        address = {"REMOTE_ADDR": f"198.51.100.{number + 1}"}
+        failed = browser_for().login(name, "wrong password", environ_base=address)
+        assert failed.status_code == 401
+    response = browser_for().login("editor")
+    assert response.status_code == 429
