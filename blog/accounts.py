@@ -242,7 +242,8 @@ def set_password(user: User, password: str):
     _check_password(password)
     user.password_hash = hasher.hash(password)
     user.session_token = secrets.token_hex(16)
-    user.save()
+    # Only these: the object may predate an admin's disable or role change.
+    user.save(only=[User.password_hash, User.session_token])
 
 
 def verify_password(user: User | None, password: str) -> bool:
@@ -259,7 +260,7 @@ def verify_password(user: User | None, password: str) -> bool:
         return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-        user.save()
+        user.save(only=[User.password_hash])
     return True
 
 

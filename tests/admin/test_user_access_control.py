@@ -3,6 +3,8 @@
 import threading
 import time
 
+from argon2 import PasswordHasher
+
 from blog import accounts
 from blog.comment_models import Comment
 from blog.comments import actions
@@ -128,3 +130,26 @@ def test_two_admins_disabling_each_other_at_once_leave_one(
         thread.join(timeout=30)
     assert sorted(answers.values()) == [302, 400]
     assert User.active_admins().count() == 1
+
+
+def test_a_password_change_racing_a_disable_leaves_the_user_disabled(admin, users):
+    """The user's own request loaded them before an admin disabled them."""
+    loaded = User.get_by_id(users["editor"].id)
+    accounts.disable_user(loaded.id, None)
+    accounts.change_role(loaded.id, Role.MODERATOR)
+    accounts.set_password(loaded, "a new long password")
+    after = User.get_by_id(loaded.id)
+    assert not after.is_active
+    assert after.role == Role.MODERATOR
+
+
+def test_a_rehash_at_sign_in_writes_only_the_hash(app, users):
+    # Hashed with other parameters than the site's: checking it rehashes it.
+    older = PasswordHasher(time_cost=2, memory_cost=8, parallelism=1)
+    User.update(password_hash=older.hash(PASSWORD)).execute()
+    loaded = User.get_by_id(users["editor"].id)
+    accounts.disable_user(loaded.id, None)
+    assert accounts.verify_password(loaded, PASSWORD)
+    after = User.get_by_id(loaded.id)
+    assert not after.is_active
+    assert not accounts.hasher.check_needs_rehash(after.password_hash)
