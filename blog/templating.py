@@ -100,6 +100,13 @@ def page_url(number: int) -> str:
     return f"{path}?{query}" if query else path
 
 
+def sentence(text: str) -> str:
+    """A message as a sentence; unlike |capitalize, the rest keeps its case
+    (a user name quoted in it is the name as typed)."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def init_app(app):
     # The app's own settings, bound once: a page formats dates per comment,
     # and current_app is a context-local lookup on every use.
@@ -107,6 +114,7 @@ def init_app(app):
     app.jinja_env.filters["date"] = partial(_date_filter, settings)
     app.jinja_env.filters["isodate"] = _iso_filter
     app.jinja_env.filters["slugify"] = slugify
+    app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.globals.update(
         theme_static=theme_static,
         page_url=page_url,

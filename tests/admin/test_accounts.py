@@ -98,3 +98,16 @@ def test_a_malformed_email_in_the_form_is_refused_with_a_message(admin):
     )
     assert response.status_code == 400
     assert "email address is not valid" in response.get_data(as_text=True)
+
+
+def test_a_message_keeps_the_name_as_typed_and_ends_once(admin, users):
+    taken = admin.post(
+        "/admin/users/", {"username": "Editor", "role": "editor"}, page="/admin/users/"
+    )
+    assert "The user name &#39;Editor&#39; is taken." in taken.get_data(as_text=True)
+    bad = admin.post(
+        "/admin/users/",
+        {"username": "newbie", "role": "editor", "email": "a@b"},
+        page="/admin/users/",
+    )
+    assert "It should have a period.</p>" in bad.get_data(as_text=True)
