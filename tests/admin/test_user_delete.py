@@ -129,3 +129,41 @@ def test_two_admins_deleting_each_other_at_once_leave_one(
         thread.join(timeout=30)
     assert sorted(answers.values()) == [302, 400]
     assert User.active_admins().count() == 1
+
+
+def test_a_role_change_for_a_user_deleted_meanwhile_is_404(
+    app, browser_for, users, monkeypatch
+):
+    accounts.create_user("admin2", PASSWORD, Role.ADMIN)
+    browsers = {"admin": browser_for("admin"), "admin2": browser_for("admin2")}
+    logged, log = threading.Event(), accounts._log
+
+    def log_then_linger(*args, **kwargs):
+        log(*args, **kwargs)
+        logged.set()
+        time.sleep(0.5)  # the role change arrives meanwhile
+
+    monkeypatch.setattr(accounts, "_log", log_then_linger)
+    answers = {}
+
+    def delete():
+        answers["delete"] = _delete(browsers["admin"], users["editor"].id).status_code
+
+    def change_role():
+        assert logged.wait(timeout=10)
+        answers["role"] = (
+            browsers["admin2"]
+            .post(
+                f"/admin/users/{users['editor'].id}/role",
+                {"role": "moderator"},
+                page="/admin/users/",
+            )
+            .status_code
+        )
+
+    threads = [threading.Thread(target=delete), threading.Thread(target=change_role)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == {"delete": 302, "role": 404}

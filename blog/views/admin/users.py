@@ -70,6 +70,8 @@ def change_role(user_id):
     role = request.form.get("role", "")
     try:
         before = accounts.change_role(user.id, role)
+    except accounts.NoSuchUser:
+        abort(404)  # deleted by another admin since
     except accounts.AccountError as error:
         return _page(400, error=str(error))
     _log("user.role", user.id, user.username, before, role)
