@@ -35,7 +35,7 @@ ACCESS = {
     "admin.reset_password": ADMINS,
     "admin.disable_user": ADMINS,
     "admin.enable_user": ADMINS,
-    "admin.confirm_delete": ADMINS,
+    "admin.confirm_delete_user": ADMINS,
     "admin.delete_user": ADMINS,
     "admin.privacy": ADMINS,
     "admin.privacy_export": ADMINS,

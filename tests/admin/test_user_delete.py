@@ -27,6 +27,7 @@ def test_the_confirm_page_counts_the_posts_and_offers_the_others(admin, users):
     assert "Their 1 post (byline “editor”)" in html
     assert f'<option value="{users["moderator"].id}">go to moderator' in html
     assert f'<option value="{users["editor"].id}">' not in html
+    assert 'href="/admin/users/" aria-current="page">Users' in html
 
 
 def test_deleted_users_posts_go_to_the_heir_and_comments_keep_the_name(

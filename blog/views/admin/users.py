@@ -107,7 +107,7 @@ def _switch(action, user_id, done: str):
 
 @bp.get("/users/<int:user_id>/delete")
 @role_required()
-def confirm_delete(user_id):
+def confirm_delete_user(user_id):
     return _delete_page(_user_or_404(user_id))
 
 
