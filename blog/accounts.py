@@ -1,4 +1,5 @@
-"""User accounts: creation, Argon2 password hashes, session tokens."""
+"""User accounts: names, creation, Argon2 password hashes, roles, disabling and
+deleting, and the rule that the site keeps one admin who can sign in."""
 
 import secrets
 import unicodedata
