@@ -90,8 +90,20 @@ def last_modified(post) -> datetime.datetime:
 
 def tag_uri(site: Site, moment: datetime.datetime, path: str) -> str:
     """An RFC 4151 id that survives a move from http to https or a new port."""
-    host = urlsplit(site.url).hostname or "localhost"
-    return f"tag:{host},{utc(moment):%Y-%m-%d}:{quote(path, safe=_URL_SAFE)}"
+    day = f"{utc(moment):%Y-%m-%d}"
+    return f"tag:{_authority(site)},{day}:{quote(path, safe=_URL_SAFE)}"
+
+
+def _authority(site: Site) -> str:
+    return urlsplit(site.url).hostname or "localhost"
+
+
+def entry_id(post, site: Site) -> str:
+    """A post's Atom id, the same whatever becomes of its slug, title or date:
+    a feed reader shows an entry with a new id as a new post (RFC 4287 4.2.6)."""
+    if post.feed_id:
+        return f"tag:{_authority(site)},{post.feed_id}"
+    return tag_uri(site, post.created_at, f"post/{post.id}")
 
 
 def xml_text(text: str) -> str:
@@ -130,11 +142,8 @@ def post_entry(post, site: Site, tags=(), categories=()) -> Entry:
     terms = [Term(c.slug, c.name, site.absolute("/category/")) for c in categories]
     terms += [Term(t.slug, t.name, site.absolute("/tag/")) for t in tags]
     summary = post.summary_html or escape(excerpt(post.body_text), quote=False)
-    # The UTC day, as addresses had it before they took the site's time zone:
-    # a feed reader must not show a post it has seen as new again.
-    utc_path = f"/{post.date:%Y/%m/%d}/{post.slug}/"
     return Entry(
-        id=tag_uri(site, post.date, utc_path),
+        id=entry_id(post, site),
         title=post.title,
         link=link,
         published=utc(post.date),

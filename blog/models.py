@@ -139,6 +139,9 @@ class Post(BaseModel):
     modified_at = DateTimeField(default=utcnow)
     # The WordPress post ID it was imported from: re-imports find it again.
     wp_id = BigIntegerField(null=True, unique=True)
+    # The end of the Atom id of a post from before ids were permanent, as
+    # readers saw it; None for later posts, whose id comes from their own.
+    feed_id = TextField(null=True)
 
     class Meta:
         indexes = (

@@ -1,4 +1,5 @@
 import datetime
+import importlib
 import json
 import logging
 import re
@@ -8,11 +9,11 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from blog import feeds
-from blog.models import PostStatus, Setting, utcnow
+from blog import db, feeds
+from blog.models import Post, PostStatus, Setting, utcnow
 from blog.publishing import invalidate_pages
 from blog.term_models import PostTag, Tag
-from tests.factories import make_post
+from tests.factories import make_comment, make_post
 
 SITE_URL = "https://blog.example.org"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -98,14 +99,39 @@ def test_every_feed_parses_cleanly_with_tricky_content(client, tricky, url, fmt)
     assert ("No summary here" in titles) == url.startswith("/feed/")
 
 
-def test_an_entry_id_does_not_change_with_the_site_time_zone(app, client):
-    # Ids were made from addresses with the UTC day: a feed reader that has
-    # seen a post must not be shown it again as new.
-    make_post(slug="late", date=datetime.datetime(2024, 6, 23, 20, 0))
+def test_an_entry_id_survives_a_new_slug_title_and_date(client):
+    """RFC 4287 4.2.6: an id never changes; a feed reader showed the post twice."""
+    post = make_post(slug="first-name", title="First title")
+    make_comment(post)
+    [before] = parse(client.get("/feed/atom/")).entries
+    [comment_before] = parse(client.get("/comments/feed/")).entries
+    Post.update(
+        slug="second-name",
+        title="Second title",
+        date=post.date + datetime.timedelta(days=3),
+    ).where(Post.id == post.id).execute()
+    invalidate_pages()
+
+    [after] = parse(client.get("/feed/atom/")).entries
+    [comment_after] = parse(client.get("/comments/feed/")).entries
+    assert after.link.endswith("/second-name/") and after.title == "Second title"
+    assert after.id == before.id
+    assert after.id.startswith("tag:blog.example.org,")
+    assert comment_after.id == comment_before.id
+
+
+def test_posts_from_before_permanent_ids_keep_the_ids_readers_have_seen(app, client):
+    # Ids were made from addresses with the UTC day: the migration keeps each
+    # one as it was, so no feed reader shows an old post again as new.
+    post = make_post(slug="late", date=datetime.datetime(2024, 6, 23, 20, 0))
+    migration = importlib.import_module("migrations.0024_feeds_entry_ids")
+    migration.down(None, db.database)
+    migration.up(None, db.database)
     app.extensions["settings"].set("timezone", "Asia/Tokyo")
+    Post.update(slug="later").where(Post.id == post.id).execute()
     [entry] = parse(client.get("/feed/atom/")).entries
 
-    assert entry.link == f"{SITE_URL}/2024/06/24/late/"
+    assert entry.link == f"{SITE_URL}/2024/06/24/later/"
     assert entry.id == "tag:blog.example.org,2024-06-23:/2024/06/23/late/"
 
 
@@ -124,7 +150,7 @@ def test_entry_carries_every_field(client, tricky, fmt):
     permalink = f"{SITE_URL}{post.url}"
 
     assert entry.link == permalink
-    assert entry.id == f"tag:blog.example.org,{post.date:%Y-%m-%d}:{post.url}"
+    assert entry.id == f"tag:blog.example.org,{post.created_at:%Y-%m-%d}:post/{post.id}"
     assert entry.published_parsed[:6] == post.date.timetuple()[:6]
     assert entry.author == "Ada Lindqvist"
     assert {tag.label or tag.term for tag in entry.tags} == {
