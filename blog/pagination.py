@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 
 class PageNotFound(LookupError):
@@ -24,6 +25,21 @@ def page_number(raw: str | None) -> int:
     if not 1 <= number <= MAX_PAGE:
         raise BadPageNumber(f"page must be a whole number from 1 to {MAX_PAGE}")
     return number
+
+
+def page_query(args: list[tuple[str, str]], number: int, name: str = "page") -> str:
+    """The query string of page number of a listing: no number for page 1,
+    one number written plainly otherwise, the other arguments kept."""
+    kept, seen = [], False
+    for key, value in args:
+        if key == name:
+            # In its place: arguments in another order would be another address.
+            if not seen and number > 1:
+                kept.append((name, str(number)))
+            seen = True
+        else:
+            kept.append((key, value))
+    return urlencode(kept)
 
 
 @dataclass

@@ -5,6 +5,7 @@ import time
 import unicodedata
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -21,7 +22,13 @@ from werkzeug.exceptions import NotFound
 
 from .. import search, templating
 from ..models import Post, PostStatus, utcnow
-from ..pagination import counted_page, page_number, paginate
+from ..pagination import (
+    BadPageNumber,
+    counted_page,
+    page_number,
+    page_query,
+    paginate,
+)
 from ..term_models import Category, PostCategory, PostTag, Tag
 
 bp = Blueprint("reader", __name__)
@@ -52,11 +59,26 @@ def cacheable():
     request.environ["blog.cacheable"] = until
 
 
+def page_asked() -> int:
+    """The number of the listing page asked for, at its one address: page 1
+    is the listing itself, ?page=02 is ?page=2 written otherwise (301)."""
+    try:
+        number = page_number(request.args.get("page"))
+    except BadPageNumber as error:
+        # An address naming no page is a missing page, as one past the last is.
+        raise NotFound(str(error)) from error
+    args = list(request.args.items(multi=True))
+    query = page_query(args, number)
+    if query != urlencode(args):
+        abort(redirect(request.path + (f"?{query}" if query else ""), 301))
+    return number
+
+
 def listing(template, query, **context):
     # Archives are in date order: a sticky post is pinned on the home page only.
     page = paginate(
         query.select(*Post.listing_fields()).order_by(Post.date.desc(), Post.id.desc()),
-        page_number(request.args.get("page")),
+        page_asked(),
         settings()["posts_per_page"],
     )
     return _render_listing(template, page, **context)
@@ -80,7 +102,7 @@ def home():
     now = utcnow()
     page = counted_page(
         Post.count_published(now),
-        page_number(request.args.get("page")),
+        page_asked(),
         settings()["posts_per_page"],
         partial(Post.published_page, now),
     )
