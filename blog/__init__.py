@@ -151,7 +151,8 @@ def _after_request(response):
         if name.lower() not in present:
             response.headers.add(name, value)
     if request.environ.get("blog.cacheable"):
-        cache.store_response(request.environ, response)
+        personal = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+        cache.store_response(request.environ, response, personal)
     if db.checkpoint_due():
         response.call_on_close(_after_response)
     return response

@@ -222,13 +222,20 @@ def request_key(environ) -> str:
     return environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
 
 
-def store_response(environ, response):
+def store_response(environ, response, personal=False):
     """Give a cacheable response its validators, keep a copy for next time and
-    answer 304 when the reader's copy is this one."""
-    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    answer 304 when the reader's copy is this one.
+
+    A personal response (to a signed-in editor) is for their browser alone:
+    a shared cache keeping it would serve it, and any cookie it sets, to all.
+    """
+    response.headers["Cache-Control"] = (
+        "private, no-cache" if personal else "public, max-age=0, must-revalidate"
+    )
     response.headers["Vary"] = "Cookie"
     response.add_etag()
-    _keep(environ, response)
+    if not personal:
+        _keep(environ, response)
     # Rendered afresh (by another worker, or after a change elsewhere bumped
     # the generation), the page is often still the one the reader holds.
     if response.status_code == 200:

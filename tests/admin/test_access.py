@@ -119,3 +119,23 @@ def test_access(browser_for, objects, rule, method, endpoint, role):
         assert response.status_code not in (401, 403)
         assert not location.startswith("/login/")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "{post}", "/tag/python/", "/feed/atom/", "/sitemap.xml"]
+)
+def test_a_signed_in_editors_public_pages_are_kept_by_no_shared_cache(
+    browser_for, path
+):
+    """A proxy keeping an editor's copy of a page (one that names them, or
+    sets their cookie) would serve it to every reader."""
+    post = make_post(tags=["Python"])
+    url = path.format(post=post.url)
+    anonymous = browser_for(None).get(url)
+    assert anonymous.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+    signed_in = browser_for("editor").get(url)
+
+    assert signed_in.status_code == 200
+    assert signed_in.headers["Cache-Control"] == "private, no-cache"
+    assert "public" not in signed_in.headers["Cache-Control"]
