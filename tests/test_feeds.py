@@ -473,3 +473,17 @@ def test_past_the_protocol_limit_the_sitemap_is_an_index_of_files(client, monkey
 def test_one_sitemap_file_has_no_numbered_parts(client):
     make_post()
     assert client.get("/sitemap-1.xml").status_code == 404
+
+
+def test_a_post_page_links_its_comment_feed(client, tricky):
+    """Feed readers find a post's comment feed from the post, as WordPress
+    readers are used to; the link named only the site's feeds."""
+    post = tricky["summarised"]
+    html = client.get(post.url).get_data(as_text=True)
+
+    link = re.search(r'<link rel="alternate" [^>]*/comments/\d+/feed/"[^>]*>', html)
+    assert link, "no comment feed link"
+    assert f'href="/comments/{post.id}/feed/"' in link.group()
+    assert 'type="application/atom+xml"' in link.group()
+    assert client.get(f"/comments/{post.id}/feed/").status_code == 200
+
