@@ -107,6 +107,13 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def canonical_url(number: int = 1) -> str:
+    """This page's one absolute address for search engines: tracking and
+    other arguments dropped, the page number kept past the first page."""
+    url = current_app.config["SITE_URL"].rstrip("/") + quote(request.path)
+    return f"{url}?page={number}" if number > 1 else url
+
+
 def init_app(app):
     # The app's own settings, bound once: a page formats dates per comment,
     # and current_app is a context-local lookup on every use.
@@ -118,6 +125,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         theme_static=theme_static,
         page_url=page_url,
+        canonical_url=canonical_url,
         site=_settings,
         nav_pages=Post.navigation,
         today=lambda: _date_filter(settings, site_now()),

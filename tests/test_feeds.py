@@ -487,3 +487,41 @@ def test_a_post_page_links_its_comment_feed(client, tricky):
     assert 'type="application/atom+xml"' in link.group()
     assert client.get(f"/comments/{post.id}/feed/").status_code == 200
 
+
+def canonical(html: str) -> list[str]:
+    return re.findall(r'<link rel="canonical" href="([^"]*)">', html)
+
+
+@pytest.mark.parametrize(
+    ("path", "address"),
+    [
+        ("/", "/"),
+        ("/?ref=mail", "/"),
+        ("/tag/python/?utm_source=x", "/tag/python/"),
+        ("/2024/02/", "/2024/02/"),
+        ("{post}", "{post}"),
+        ("{post}?utm_source=x", "{post}"),
+        ("/about/", "/about/"),
+    ],
+)
+def test_pages_name_their_one_address_for_search_engines(client, tricky, path, address):
+    make_post(title="About", slug="about", kind="page")
+    post = tricky["summarised"].url
+    html = client.get(path.format(post=post)).get_data(as_text=True)
+
+    assert canonical(html) == [SITE_URL + address.format(post=post)]
+
+
+def test_a_later_page_of_a_listing_is_its_own_canonical_address(app, client):
+    set_setting(app, "posts_per_page", 1)
+    make_post()
+    make_post()
+
+    html = client.get("/?page=2&ref=mail").get_data(as_text=True)
+
+    assert canonical(html) == [f"{SITE_URL}/?page=2"]
+
+
+def test_search_results_and_errors_name_no_canonical_address(client, tricky):
+    assert canonical(client.get("/search/?q=summary").get_data(as_text=True)) == []
+    assert canonical(client.get("/no/such/page/").get_data(as_text=True)) == []
