@@ -16,7 +16,7 @@ import frontmatter
 import yaml
 from slugify import slugify
 
-from . import content_export, front_matter, markup
+from . import content_export, front_matter, markup, redirects
 from .db import write_transaction
 from .front_matter import ContentError
 from .models import Post, PostStatus, utcnow
@@ -223,7 +223,13 @@ def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
     known = {
         row.source_path: row
         for row in Post.select(
-            Post.id, Post.source_path, Post.source_hash, Post.status
+            Post.id,
+            Post.source_path,
+            Post.source_hash,
+            Post.status,
+            Post.kind,
+            Post.slug,
+            Post.date,
         ).where(Post.source_path.is_null(False))
     }
     jobs = []
@@ -338,6 +344,11 @@ class _Store:
             if taken_over:
                 fields["source_path"] = source.path
             Post.update(**fields).where(Post.id == post_id).execute()
+            date = fields.get("date", existing.date)
+            moved = Post(kind=source.kind, slug=fields["slug"], date=date)
+            # Links and feed readers keep a public post's old address.
+            if existing.is_public and moved.url != existing.url:
+                redirects.remember_all({existing.url: moved.url})
             self.slugs = {k: v for k, v in self.slugs.items() if v != post_id}
             self.slugs[(source.kind, fields["slug"])] = post_id
             PostTag.delete().where(PostTag.post == post_id).execute()
