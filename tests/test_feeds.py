@@ -525,3 +525,13 @@ def test_a_later_page_of_a_listing_is_its_own_canonical_address(app, client):
 def test_search_results_and_errors_name_no_canonical_address(client, tricky):
     assert canonical(client.get("/search/?q=summary").get_data(as_text=True)) == []
     assert canonical(client.get("/no/such/page/").get_data(as_text=True)) == []
+
+
+def test_every_page_links_the_sites_comment_feed(client, tricky):
+    html = client.get("/").get_data(as_text=True)
+
+    assert (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Comments · Field Notes" href="/comments/feed/">'
+    ) in html
+
