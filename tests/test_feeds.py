@@ -535,3 +535,16 @@ def test_every_page_links_the_sites_comment_feed(client, tricky):
         'title="Comments · Field Notes" href="/comments/feed/">'
     ) in html
 
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(PostStatus.UNPUBLISHED, 410), (PostStatus.TRASH, 404)]
+)
+def test_a_taken_down_posts_comment_feed_is_gone_as_the_post_is(client, status, code):
+    """410 tells a feed reader to stop asking, as the post's own page does."""
+    post = make_post()
+    make_comment(post)
+    Post.update(status=status).where(Post.id == post.id).execute()
+    invalidate_pages()
+
+    assert client.get(post.url).status_code == code
+    assert client.get(f"/comments/{post.id}/feed/").status_code == code

@@ -360,7 +360,7 @@ def site_feed():
 
 @bp.get("/comments/<int:post_id>/feed/")
 def post_feed(post_id):
-    post = store.commentable_post(post_id, utcnow()) or abort(404)
+    post = store.commentable_post(post_id, utcnow()) or reader.missing_post(post_id)
     current = site()
     path = f"/comments/{post.id}/feed/"
     channel = _channel(current, path, f"Comments on {post.title}", post.url)

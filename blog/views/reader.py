@@ -163,13 +163,22 @@ def archive(year, month=None, day=None):
     )
 
 
+def not_shown(found):
+    """Abort for a post readers may not see: 410 Gone for one taken down (a
+    feed reader stops asking), 404 for one never shown or trashed."""
+    abort(410 if found and found.status == PostStatus.UNPUBLISHED else 404)
+
+
+def missing_post(post_id: int):
+    """Abort for the post of this id, which readers may not see."""
+    not_shown(Post.get_or_none(Post.id == post_id))
+
+
 @bp.get("/<int:year>/<int:month>/<int:day>/<slug>/")
 def post(year, month, day, slug):
     found = Post.lookup("post", slug)
-    if found is None:
-        abort(404)
-    if not found.is_public:
-        abort(410 if found.status == PostStatus.UNPUBLISHED else 404)
+    if found is None or not found.is_public:
+        not_shown(found)
     if request.path != found.url:
         return redirect(found.url, 301)
     return show(found)
@@ -283,10 +292,8 @@ def search_page():
 @bp.get("/<slug>/")
 def page(slug):
     found = Post.lookup("page", slug)
-    if found is None:
-        abort(404)
-    if not found.is_public:
-        abort(410 if found.status == PostStatus.UNPUBLISHED else 404)
+    if found is None or not found.is_public:
+        not_shown(found)
     return show(found)
 
 
