@@ -193,6 +193,14 @@ def test_a_post_url_with_the_wrong_date_redirects_to_the_right_one(reader):
     assert response.headers["Location"].endswith(CACHING_POST)
 
 
+def test_a_post_redirect_keeps_the_page_of_comments_asked_for(reader):
+    """A link to the second page of comments made before the site's time zone
+    changed (the day in the address with it) landed on the first page."""
+    response = reader.get("/2020/01/01/caching-rendered-markdown-with-etags/?cpage=2")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"{CACHING_POST}?cpage=2"
+
+
 @pytest.mark.parametrize(
     ("path", "target"),
     [

@@ -180,7 +180,7 @@ def post(year, month, day, slug):
     if found is None or not found.is_public:
         not_shown(found)
     if request.path != found.url:
-        return redirect(found.url, 301)
+        return _same_page_at(found.url)
     return show(found)
 
 
