@@ -111,6 +111,10 @@ def _before_request():
     # No address of ours holds a NUL, and PostgreSQL refuses one in any query.
     if "\x00" in request.path or b"%00" in request.query_string:
         abort(400)
+    # Werkzeug reads //tag/x/ as /tag/x/: one page, then, at one address.
+    if request.environ.get("PATH_INFO", "").startswith("//"):
+        query = request.query_string.decode()
+        return redirect(request.path + (f"?{query}" if query else ""), 301)
     if isinstance(request.routing_exception, RequestRedirect):
         return _redirect_on_this_site(request.routing_exception)
     db.connect()

@@ -219,6 +219,22 @@ def test_a_slash_redirect_stays_on_this_site_whatever_the_host(reader, path, tar
 
 
 @pytest.mark.parametrize(
+    ("raw", "target"),
+    [
+        ("//tag/sqlite/", "/tag/sqlite/"),
+        ("///", "/"),
+        ("//evil.example/x/", "/evil.example/x/"),
+    ],
+)
+def test_leading_slashes_redirect_to_the_one_address(reader, raw, target):
+    """//tag/sqlite/ served the tag page a second time: another copy for
+    caches and crawlers, under a second address."""
+    response = reader.get("/", environ_overrides={"PATH_INFO": raw})
+    assert response.status_code == 301
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.parametrize(
     ("zone", "stored"),
     [
         ("Europe/Paris", datetime.datetime(2024, 6, 22, 22, 0)),  # 00:00 in Paris
