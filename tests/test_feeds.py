@@ -124,7 +124,7 @@ def test_posts_from_before_permanent_ids_keep_the_ids_readers_have_seen(app, cli
     # Ids were made from addresses with the UTC day: the migration keeps each
     # one as it was, so no feed reader shows an old post again as new.
     post = make_post(slug="late", date=datetime.datetime(2024, 6, 23, 20, 0))
-    migration = importlib.import_module("migrations.0024_feeds_entry_ids")
+    migration = importlib.import_module("migrations.0026_feeds_entry_ids")
     migration.down(None, db.database)
     migration.up(None, db.database)
     app.extensions["settings"].set("timezone", "Asia/Tokyo")
