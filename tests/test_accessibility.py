@@ -1,0 +1,144 @@
+"""Accessibility and validity of the reader's pages, as the server renders them.
+
+The review ran axe-core (WCAG 2.1 AA) and the Nu HTML validator on every page
+in chromium; these tests keep what they found fixed without a browser.
+"""
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+
+from tests import html_checks
+from tests.factories import make_comment, make_post
+
+TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+CODE_AND_TABLE = """Some text.
+
+```python
+print("a line far longer than a phone's screen is wide, so it scrolls sideways")
+```
+
+| Setting | Value |
+| ------- | ----- |
+| a | b |
+"""
+
+
+@pytest.fixture
+def site(app):
+    settings = app.extensions["settings"]
+    settings.set("min_form_seconds", 0)
+    return settings
+
+
+@pytest.fixture
+def post(site):
+    post = make_post(
+        title="On caching",
+        body=CODE_AND_TABLE,
+        date=datetime.datetime(2024, 6, 23, 12, 0),
+        tags=["sqlite"],
+        categories=["Notes"],
+    )
+    first = make_comment(post, body="A first thought:\n\n    code in a comment")
+    make_comment(post, body="A reply.", parent=first)
+    make_post(title="Another post", tags=["sqlite"])
+    return post
+
+
+class Reader:
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url):
+        return self.client.get(url, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+
+    def comment(self, post, **fields):
+        page = self.get(post.url).get_data(as_text=True)
+        data = {
+            "comment": "Thanks, this helped.",
+            "author": "Ada Lindqvist",
+            "email": "ada@example.org",
+            "url": "",
+            "parent": "",
+            "homepage": "",
+            "token": unescape(TOKEN.search(page).group(1)),
+            **fields,
+        }
+        return self.client.post(
+            f"/comments/{post.id}/",
+            data=data,
+            environ_base={"REMOTE_ADDR": "198.51.100.7"},
+        )
+
+
+@pytest.fixture
+def reader(client):
+    return Reader(client)
+
+
+def reader_pages(reader, post, site):
+    """Every kind of reader page, with the comment form in each of its states."""
+    pages = {
+        path: reader.get(path)
+        for path in (
+            "/",
+            post.url,
+            f"{post.url}?replytocom={post.id}",
+            "/2024/",
+            "/2024/06/",
+            "/tag/sqlite/",
+            "/category/notes/",
+            "/author/ada-lindqvist/",
+            "/search/?q=caching",
+            "/search/?q=nothing-matches-this",
+            "/search/",
+            "/missing/",
+        )
+    }
+    pages["form errors"] = reader.comment(post, author="", email="not an email")
+    site.set("hold_all", True)
+    reader.comment(post)
+    pages["awaiting moderation"] = reader.get(post.url)
+    html = {name: response.get_data(as_text=True) for name, response in pages.items()}
+    assert 'aria-invalid="true"' in html["form errors"]
+    assert "Your comment is awaiting moderation." in html["awaiting moderation"]
+    assert "code in a comment" in html[post.url]
+    return html
+
+
+@pytest.fixture
+def pages(reader, post, site):
+    return reader_pages(reader, post, site)
+
+
+CHECKS = [
+    html_checks.parse_errors,
+    html_checks.duplicate_ids,
+    html_checks.broken_references,
+    html_checks.unlabelled_controls,
+    html_checks.text_outside_landmarks,
+]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
+def test_reader_pages_pass(pages, check):
+    problems = {name: check(html) for name, html in pages.items()}
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def page(body: str) -> str:
+    return f"<!doctype html><html lang=en><title>t</title>{body}"
+
+
+def test_the_checks_catch_what_they_are_for():
+    assert html_checks.parse_errors(page("<p><p>a</p></p>"))
+    assert html_checks.duplicate_ids(page('<p id="a"></p><p id="a"></p>')) == ["a"]
+    assert html_checks.broken_references(page('<input aria-describedby="gone">'))
+    assert html_checks.unlabelled_controls(page('<input name="q">'))
+    labelled = page('<label>Q <input name="q"></label>')
+    assert html_checks.unlabelled_controls(labelled) == []
+    assert html_checks.text_outside_landmarks(page("<div>Today</div><main>x</main>"))
+    assert html_checks.text_outside_landmarks(page("<header><p>x</p></header>")) == []
