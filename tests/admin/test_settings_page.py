@@ -91,7 +91,9 @@ def test_a_bad_value_is_refused_beside_its_field(app, admin, key, value, message
     response = _send(admin, form)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    error = re.search(rf'<p class="field-error" id="{key}-error">([^<]*)</p>', page)
+    error = re.search(
+        rf'<span class="field-error" id="{key}-error">([^<]*)</span>', page
+    )
     assert error and message in error.group(1)
     assert f'aria-describedby="{key}-help {key}-error"' in page
     app.extensions["settings"].reload()

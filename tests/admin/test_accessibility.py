@@ -1,0 +1,92 @@
+"""Accessibility and validity of the dashboard's pages, forms with errors too."""
+
+import pytest
+
+from tests import html_checks
+from tests.factories import make_comment, make_post
+from tests.test_accessibility import CHECKS
+
+
+@pytest.fixture
+def admin(browser_for):
+    return browser_for("admin")
+
+
+@pytest.fixture
+def comment(app):
+    post = make_post(title="On caching", body="Some `code` and text.")
+    first = make_comment(post, status="pending")
+    make_comment(post, body="A reply.", parent=first)
+    return first
+
+
+def dashboard_pages(admin, comment, browser_for):
+    post = comment.post
+    queue = f"/admin/comments/{comment.id}/"
+    sent = {
+        "login error": browser_for().login("admin", "wrong password"),
+        "editor errors": admin.post(
+            "/admin/posts/new",
+            {"title": "", "date": "not a date", "action": "save"},
+            page="/admin/posts/new",
+        ),
+        "settings errors": admin.post(
+            "/admin/settings/", {"posts_per_page": "-5"}, page="/admin/settings/"
+        ),
+        "users error": admin.post(
+            "/admin/users/", {"username": "", "role": "editor"}, page="/admin/users/"
+        ),
+        "account errors": admin.post(
+            "/admin/account/",
+            {"current": "wrong", "new": "a new password"},
+            page="/admin/account/",
+        ),
+        "comment edit error": admin.post(f"{queue}edit", {"body": ""}, page=queue),
+    }
+    for name, response in sent.items():
+        assert response.status_code >= 400, name
+    shown = {"/login/": browser_for().get("/login/")}
+    shown |= {
+        path: admin.get(path)
+        for path in (
+            "/admin/",
+            "/admin/comments/",
+            "/admin/comments/?status=approved",
+            "/admin/comments/?status=spam",
+            queue,
+            "/admin/posts/",
+            "/admin/posts/new",
+            f"/admin/posts/{post.id}/",
+            "/admin/pages/",
+            "/admin/media/",
+            "/admin/settings/",
+            "/admin/users/",
+            "/admin/account/",
+            "/admin/privacy/",
+            "/admin/audit/",
+        )
+    }
+    for path, response in shown.items():
+        assert response.status_code == 200, path
+    return {
+        name: response.get_data(as_text=True)
+        for name, response in {**shown, **sent}.items()
+    }
+
+
+@pytest.fixture
+def pages(admin, comment, browser_for):
+    return dashboard_pages(admin, comment, browser_for)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
+def test_dashboard_pages_pass(pages, check):
+    problems = {name: check(html) for name, html in pages.items()}
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_field_errors_are_tied_to_their_fields(pages):
+    for name in ("editor errors", "account errors"):
+        html = pages[name]
+        assert 'aria-invalid="true"' in html, name
+        assert html_checks.broken_references(html) == [], name
