@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import re
 from functools import lru_cache, partial
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -87,6 +88,18 @@ def theme_static(filename: str) -> str:
     return f"{url}?v={version}"
 
 
+# A code block or table wider than the column scrolls sideways, and only what
+# takes the focus can be scrolled from the keyboard (WCAG 2.1.1).
+_SCROLLER = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*\stabindex=)")
+
+
+def keyboard_scrollable(html: str) -> str:
+    """Give each <pre> and <table> of a rendered text a tab stop."""
+    if "<pre" not in html and "<table" not in html:
+        return html
+    return _SCROLLER.sub(r'<\1 tabindex="0"', html)
+
+
 def page_url(number: int) -> str:
     """This list's URL at page `number`, keeping the other query arguments."""
     args = request.args.to_dict(flat=False)
@@ -122,6 +135,7 @@ def init_app(app):
     app.jinja_env.filters["isodate"] = _iso_filter
     app.jinja_env.filters["slugify"] = slugify
     app.jinja_env.filters["sentence"] = sentence
+    app.jinja_env.filters["keyboard_scrollable"] = keyboard_scrollable
     app.jinja_env.globals.update(
         theme_static=theme_static,
         page_url=page_url,

@@ -13,6 +13,11 @@ LANDMARKS = {"header", "main", "footer", "nav", "aside"}
 CONTROLS = {"input", "select", "textarea"}
 UNLABELLED_INPUTS = {"hidden", "submit", "button", "image", "reset"}
 REFERENCES = ("aria-describedby", "aria-labelledby", "aria-controls", "for")
+# What the stylesheets let scroll sideways when wider than the column: code
+# blocks, tables in a text (a post's .body, the preview's .post-body) and the
+# dashboard's lists on a narrow screen.
+SCROLLING_TABLES = {"list", "body", "post-body"}
+FOCUSABLE = {"button", "input", "select", "textarea"}
 
 
 def parse(html: str):
@@ -104,3 +109,32 @@ def text_outside_landmarks(html: str) -> list[str]:
 
     walk(body)
     return found
+
+
+def _focusable(element) -> bool:
+    if element.get("tabindex") == "0" or element.tag in FOCUSABLE:
+        return True
+    return element.tag == "a" and element.get("href") is not None
+
+
+def _scrollers(element, classes=frozenset()):
+    if not isinstance(element.tag, str):
+        return
+    classes = classes | set(element.get("class", "").split())
+    if element.tag == "pre" or (element.tag == "table" and classes & SCROLLING_TABLES):
+        yield element
+    for child in element:
+        yield from _scrollers(child, classes)
+
+
+def scrollers_without_tab_stop(html: str) -> list[str]:
+    """A code block or wide table a keyboard cannot reach, so cannot scroll.
+
+    axe-core's "scrollable-region-focusable": the region itself or something
+    inside it must take the focus.
+    """
+    return [
+        f"<{element.tag}>{''.join(element.itertext())[:40]!r}"
+        for element in _scrollers(parse(html))
+        if not any(map(_focusable, element.iter()))
+    ]

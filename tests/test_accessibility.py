@@ -105,7 +105,8 @@ def reader_pages(reader, post, site):
     html = {name: response.get_data(as_text=True) for name, response in pages.items()}
     assert 'aria-invalid="true"' in html["form errors"]
     assert "Your comment is awaiting moderation." in html["awaiting moderation"]
-    assert "code in a comment" in html[post.url]
+    assert "<pre><code>code in a comment" in html[post.url].replace(' tabindex="0"', "")
+    assert "<table" in html[post.url]
     return html
 
 
@@ -120,6 +121,7 @@ CHECKS = [
     html_checks.broken_references,
     html_checks.unlabelled_controls,
     html_checks.text_outside_landmarks,
+    html_checks.scrollers_without_tab_stop,
 ]
 
 
@@ -142,3 +144,12 @@ def test_the_checks_catch_what_they_are_for():
     assert html_checks.unlabelled_controls(labelled) == []
     assert html_checks.text_outside_landmarks(page("<div>Today</div><main>x</main>"))
     assert html_checks.text_outside_landmarks(page("<header><p>x</p></header>")) == []
+    assert html_checks.scrollers_without_tab_stop(page("<pre>wide</pre>"))
+    assert html_checks.scrollers_without_tab_stop(
+        page("<table class=list><tr><td>a</table>")
+    )
+    assert (
+        html_checks.scrollers_without_tab_stop(page("<table><tr><td>a</table>")) == []
+    )
+    linked = page('<table class="list"><tr><td><a href="/">a</a></td></tr></table>')
+    assert html_checks.scrollers_without_tab_stop(linked) == []

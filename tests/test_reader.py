@@ -167,7 +167,7 @@ def test_the_newest_post_has_no_next_and_the_oldest_no_previous(reader):
 
 def test_code_is_highlighted_with_pygments_classes(reader):
     html = text(reader.get("/2024/07/21/flask-application-factories-without-ceremony/"))
-    assert '<pre><code class="language-python"><span class="' in html
+    assert '<pre tabindex="0"><code class="language-python"><span class="' in html
     assert "/static/css/pygments.css?v=" in html
 
 

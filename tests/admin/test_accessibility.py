@@ -15,7 +15,7 @@ def admin(browser_for):
 @pytest.fixture
 def comment(app):
     post = make_post(title="On caching", body="Some `code` and text.")
-    first = make_comment(post, status="pending")
+    first = make_comment(post, body="Look:\n\n    a code block", status="pending")
     make_comment(post, body="A reply.", parent=first)
     return first
 
@@ -90,3 +90,13 @@ def test_field_errors_are_tied_to_their_fields(pages):
         html = pages[name]
         assert 'aria-invalid="true"' in html, name
         assert html_checks.broken_references(html) == [], name
+
+
+def test_the_preview_lets_a_keyboard_scroll_code(admin):
+    response = admin.post(
+        "/admin/preview",
+        {"body": "```\nprint('a long line')\n```\n\n| a |\n| - |\n| b |\n"},
+        page="/admin/posts/new",
+    )
+    html = response.get_data(as_text=True)
+    assert '<pre tabindex="0">' in html and '<table tabindex="0">' in html

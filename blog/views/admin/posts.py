@@ -8,6 +8,7 @@ from ...auth import role_required
 from ...models import Post, PostStatus, Role
 from ...pagination import paginate
 from ...post_list import Filters, authors, counts_by_state, listing
+from ...templating import keyboard_scrollable
 from ...term_models import Category, Tag
 from .base import bp, current_page, settings
 
@@ -169,5 +170,7 @@ def preview():
     body_format = request.form.get("body_format", "markdown")
     if body_format not in ("markdown", "html"):
         abort(400)
-    html = editing.preview(request.form.get("body", ""), body_format)
+    html = keyboard_scrollable(
+        editing.preview(request.form.get("body", ""), body_format)
+    )
     return html, 200, {"Content-Type": "text/html; charset=utf-8"}
