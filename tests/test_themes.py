@@ -432,6 +432,48 @@ def test_site_css_uses_only_colours_from_the_palette():
     assert used - fonts <= set(defined)
 
 
+ADMIN_CSS = THEMES_DIR / "default/static/admin/admin.css"
+ADMIN_TEXT_PAIRS = [
+    *[(fg, bg) for fg in ("ink", "muted", "accent") for bg in ("paper", "panel")],
+    ("muted", "danger-bg"),
+    ("danger", "danger-bg"),
+    ("danger", "panel"),
+    ("on-accent", "accent"),
+    ("header-text", "header-bg"),
+    ("header-muted", "header-bg"),
+    ("ink", "state-bg"),
+    ("ok", "ok-bg"),
+    ("ink", "notice-bg"),
+    ("warn", "warn-bg"),
+    ("danger", "danger-state-bg"),
+    ("ink", "avatar-bg"),
+    ("ink", "secret-bg"),
+]
+# Borders that show where a control is, and the focus ring: 3:1 (WCAG 1.4.11).
+ADMIN_UI_PAIRS = [
+    *[("focus", bg) for bg in ("paper", "panel", "danger-bg", "header-bg")],
+    ("control-border", "paper"),
+    ("control-border", "panel"),
+    ("header-border", "header-bg"),
+]
+
+
+def test_dashboard_colours_meet_wcag_aa():
+    css = ADMIN_CSS.read_text()
+    root = css[css.index(":root {") : css.index("}")]
+    colours = palette_schemes(root)["light"]
+    failures = [
+        f"--{fg} on --{bg} is {ratio:.2f}:1"
+        for pairs, minimum in ((ADMIN_TEXT_PAIRS, 4.5), (ADMIN_UI_PAIRS, 3.0))
+        for fg, bg in pairs
+        if (ratio := contrast(colours[fg], colours[bg])) < minimum
+    ]
+    assert failures == []
+    # A colour written anywhere but :root would escape the check above.
+    rest = css.replace(root, "")
+    assert re.findall(r"#[0-9a-fA-F]{3,6}\b|rgb\(|hsl\(", rest) == []
+
+
 # The HTML of the pages: landmarks, labels, CSP
 
 
