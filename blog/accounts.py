@@ -21,6 +21,10 @@ MIN_PASSWORD_LENGTH = 10
 class AccountError(ValueError):
     """A user name, role or password that cannot be accepted."""
 
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field  # the field at fault (username, email, ...): a form marks it
+
 
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
@@ -29,7 +33,8 @@ def generate_password() -> str:
 def _check_password(password: str):
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+            "password",
         )
 
 
@@ -42,11 +47,14 @@ def clean_username(raw: str) -> str:
         or not name.isprintable()
         or any(char.isspace() for char in name)
     ):
-        raise AccountError("a user name is 1 to 64 printable characters, no spaces")
+        raise AccountError(
+            "a user name is 1 to 64 printable characters, no spaces", "username"
+        )
     # "аdmin" with a Cyrillic "а" reads as "admin" on every page it shows on.
     if confusables.is_dangerous(name):
         raise AccountError(
-            f"the user name {name!r} mixes alphabets whose letters look alike"
+            f"the user name {name!r} mixes alphabets whose letters look alike",
+            "username",
         )
     return name
 
@@ -63,16 +71,20 @@ def _clean_email(raw: str) -> str:
     try:
         checked = validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
-        raise AccountError(f"the email address is not valid: {error}") from error
+        raise AccountError(
+            f"the email address is not valid: {error}", "email"
+        ) from error
     if len(checked.normalized) > 254:
-        raise AccountError("an email address is at most 254 characters")
+        raise AccountError("an email address is at most 254 characters", "email")
     return checked.normalized
 
 
 def _clean_display_name(raw: str) -> str:
     name = raw.strip()
     if len(name) > 120 or not name.isprintable():
-        raise AccountError("a display name is at most 120 printable characters")
+        raise AccountError(
+            "a display name is at most 120 printable characters", "display_name"
+        )
     return name
 
 
@@ -99,7 +111,7 @@ def create_user(
 ) -> User:
     username = clean_username(username)
     if role not in set(Role):
-        raise AccountError(f"role must be one of {', '.join(Role)}")
+        raise AccountError(f"role must be one of {', '.join(Role)}", "role")
     fields = {
         "display_name": _clean_display_name(display_name),
         "email": _clean_email(email),
@@ -111,7 +123,7 @@ def create_user(
             # "Admin" beside "admin": one of them would never sign in.
             serialise("user.names")
             if find_user(username) is not None:
-                raise AccountError(taken)
+                raise AccountError(taken, "username")
             return User.create(
                 username=username,
                 password_hash=hasher.hash(password),
@@ -120,7 +132,7 @@ def create_user(
                 **fields,
             )
     except IntegrityError as error:
-        raise AccountError(taken) from error
+        raise AccountError(taken, "username") from error
 
 
 class NoSuchUser(LookupError):
@@ -152,7 +164,7 @@ def _not_yourself(user: User, by: User | None, action: str):
 def change_role(user_id: int, role: str) -> str:
     """Give a user another role; return the one it had."""
     if role not in set(Role):
-        raise AccountError(f"role must be one of {', '.join(Role)}")
+        raise AccountError(f"role must be one of {', '.join(Role)}", "role")
     with write_transaction():
         user = _locked(user_id)
         if role != Role.ADMIN:

@@ -100,3 +100,40 @@ def test_the_preview_lets_a_keyboard_scroll_code(admin):
     )
     html = response.get_data(as_text=True)
     assert '<pre tabindex="0">' in html and '<table tabindex="0">' in html
+
+
+@pytest.mark.parametrize(
+    "sent, field, described",
+    [
+        ({"username": ""}, "new-username", "new-user-error"),
+        ({"username": "admin", "role": "moderator"}, "new-username", "new-user-error"),
+        (
+            {"username": "newbie", "email": "not-an-email"},
+            "new-email",
+            "new-user-error",
+        ),
+        ({"username": "аdmin"}, "new-username", "new-user-error"),
+        (
+            {"username": "newbie", "password": "short"},
+            "new-password",
+            "new-password-help new-user-error",
+        ),
+    ],
+)
+def test_a_refused_new_user_points_at_the_field(admin, sent, field, described):
+    response = admin.post(
+        "/admin/users/", {"role": "editor"} | sent, page="/admin/users/"
+    )
+    assert response.status_code == 400
+    tree = html_checks.parse(response.get_data(as_text=True))
+    (form,) = tree.iterfind(".//form[@class='new-user']")
+    (error,) = form.iterfind(".//*[@id='new-user-error']")
+    assert error.get("role") == "alert"
+    (control,) = form.iterfind(f".//input[@id='{field}']")
+    assert control.get("aria-invalid") == "true"
+    assert control.get("aria-describedby") == described
+    others = [c for c in form.iter("input") if c is not control]
+    assert all(c.get("aria-invalid") is None for c in others)
+    # What was typed is kept for the second try.
+    (role,) = form.iterfind(".//select[@id='new-role']/option[@selected]")
+    assert role.text == sent.get("role", "editor")

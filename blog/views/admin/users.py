@@ -52,7 +52,8 @@ def create_user():
             email=form.get("email", ""),
         )
     except accounts.AccountError as error:
-        return _page(400, error=str(error), form=form)
+        # Shown in the new-user form, beside the field it is about.
+        return _page(400, create_error=error, form=form)
     _log("user.create", user.id, user.username, after=user.role)
     # Shown once on this page, never put in the session's flash cookie.
     shown = None if form.get("password") else password
