@@ -153,3 +153,23 @@ def test_the_checks_catch_what_they_are_for():
     )
     linked = page('<table class="list"><tr><td><a href="/">a</a></td></tr></table>')
     assert html_checks.scrollers_without_tab_stop(linked) == []
+
+
+def test_the_comment_form_helps_assistive_technology(pages, post):
+    tree = html_checks.parse(pages["form errors"])
+    (form,) = tree.iterfind(".//form[@id='commentform']")
+    fields = {control.get("name"): control for control in form.iter("input")}
+    for name, purpose in (("author", "name"), ("email", "email"), ("url", "url")):
+        assert fields[name].get("autocomplete") == purpose
+    # The decoy is out of the accessibility tree and the tab order.
+    (decoy,) = form.iterfind(".//p[@class='comment-form-homepage']")
+    assert decoy.get("aria-hidden") == "true"
+    assert fields["homepage"].get("tabindex") == "-1"
+    assert fields["homepage"].get("autocomplete") == "off"
+    # Each refused field says so and points at its message.
+    for name, extra in (("author", ""), ("email", "email-notes ")):
+        assert fields[name].get("aria-invalid") == "true"
+        assert fields[name].get("aria-describedby") == f"{extra}{name}-error"
+    assert fields["url"].get("aria-invalid") is None
+    (summary,) = form.iterfind(".//div[@class='form-errors']")
+    assert summary.get("role") == "alert"
