@@ -137,3 +137,27 @@ def test_a_refused_new_user_points_at_the_field(admin, sent, field, described):
     # What was typed is kept for the second try.
     (role,) = form.iterfind(".//select[@id='new-role']/option[@selected]")
     assert role.text == sent.get("role", "editor")
+
+
+@pytest.mark.parametrize(
+    "action, sent, field, kept",
+    [
+        ("export", {"email": "not an email"}, "export-email", "not an email"),
+        ("erase", {"email": "x", "confirm": "on"}, "erase-email", "x"),
+        ("erase", {"email": "ada@example.org"}, "erase-confirm", "ada@example.org"),
+    ],
+)
+def test_a_refused_privacy_request_points_at_the_field(
+    admin, action, sent, field, kept
+):
+    response = admin.post(f"/admin/privacy/{action}", sent, page="/admin/privacy/")
+    assert response.status_code == 400
+    tree = html_checks.parse(response.get_data(as_text=True))
+    (form,) = tree.iterfind(f".//form[@action='/admin/privacy/{action}']")
+    (error,) = form.iterfind(f".//*[@id='{action}-error']")
+    assert error.get("role") == "alert"
+    (control,) = form.iterfind(f".//input[@id='{field}']")
+    assert control.get("aria-invalid") == "true"
+    assert control.get("aria-describedby") == f"{action}-error"
+    (email,) = form.iterfind(f".//input[@id='{action}-email']")
+    assert email.get("value") == kept

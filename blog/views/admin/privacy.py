@@ -18,6 +18,13 @@ def _page(status=200, **context):
     return render_template("admin/privacy.html", **context), status
 
 
+def _refused(form: str, message: str, field: str = "email"):
+    """The page again, the message in the form sent, beside the field it is
+    about, and the address typed kept."""
+    refused = {"form": form, "field": field, "message": message}
+    return _page(400, refused=refused, email=request.form.get("email", ""))
+
+
 @bp.get("/privacy/")
 @role_required()
 def privacy():
@@ -32,7 +39,7 @@ def privacy_export():
             request.form.get("email", ""), email_key(), current_user
         )
     except privacy_tools.PrivacyError as error:
-        return _page(400, error=str(error))
+        return _refused("export", str(error))
     name = "personal-data.json"
     return (
         json.dumps(data, indent=2, ensure_ascii=False),
@@ -48,14 +55,14 @@ def privacy_export():
 @role_required()
 def privacy_erase():
     if request.form.get("confirm") != "on":
-        return _page(400, error="Tick the box to confirm the erasure.")
+        return _refused("erase", "Tick the box to confirm the erasure.", "confirm")
     delete = request.form.get("delete_comments") == "on"
     try:
         result = privacy_tools.erase(
             request.form.get("email", ""), email_key(), current_user, delete
         )
     except privacy_tools.PrivacyError as error:
-        return _page(400, error=str(error))
+        return _refused("erase", str(error))
     flash(
         f"Erased: {result.comments} comment(s) anonymised, {result.deleted} deleted, "
         f"{result.accounts} account email(s) cleared, "
