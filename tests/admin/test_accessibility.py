@@ -1,5 +1,7 @@
 """Accessibility and validity of the dashboard's pages, forms with errors too."""
 
+import io
+
 import pytest
 
 from tests import html_checks
@@ -161,3 +163,21 @@ def test_a_refused_privacy_request_points_at_the_field(
     assert control.get("aria-describedby") == f"{action}-error"
     (email,) = form.iterfind(f".//input[@id='{action}-email']")
     assert email.get("value") == kept
+
+
+def test_a_refused_upload_points_at_the_file_field(app, admin):
+    upload = {"file": (io.BytesIO(b"plain text"), "notes.txt")}
+    response = admin.post(
+        "/admin/media/",
+        upload,
+        page="/admin/media/",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    tree = html_checks.parse(response.get_data(as_text=True))
+    (form,) = tree.iterfind(".//form[@class='upload']")
+    (error,) = form.iterfind(".//*[@id='upload-error']")
+    assert error.get("role") == "alert"
+    (control,) = form.iterfind(".//input[@id='file']")
+    assert control.get("aria-invalid") == "true"
+    assert control.get("aria-describedby") == "file-help upload-error"

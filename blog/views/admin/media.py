@@ -20,13 +20,14 @@ def _max_bytes() -> int:
 
 @bp.get("/media/")
 @role_required(Role.EDITOR)
-def media_library(uploaded=None, error=None, status=200):
+def media_library(uploaded=None, error=None, status=200, upload_error=None):
     return (
         render_template(
             "admin/media.html",
             files=media.library(_folder()),
             uploaded=uploaded,
             error=error,
+            upload_error=upload_error,
             max_mb=_max_bytes() // 1024 // 1024,
         ),
         status,
@@ -38,13 +39,14 @@ def media_library(uploaded=None, error=None, status=200):
 def upload_media():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return media_library(error="Choose an image to upload.", status=400)
+        return media_library(upload_error="Choose an image to upload.", status=400)
     try:
         saved = media.save(
             upload.read(_max_bytes() + 1), upload.filename, _folder(), _max_bytes()
         )
     except media.MediaError as error:
-        return media_library(error=str(error).capitalize() + ".", status=400)
+        # Shown in the upload form, tied to its file field.
+        return media_library(upload_error=str(error).capitalize() + ".", status=400)
     retrying(
         lambda: audit.record(
             "media.upload", current_user, object_type="media", detail=saved.path
