@@ -181,3 +181,20 @@ def test_a_refused_upload_points_at_the_file_field(app, admin):
     (control,) = form.iterfind(".//input[@id='file']")
     assert control.get("aria-invalid") == "true"
     assert control.get("aria-describedby") == "file-help upload-error"
+
+
+def test_a_refused_password_reset_points_at_its_row(admin, users):
+    editor = users["editor"]
+    response = admin.post(
+        f"/admin/users/{editor.id}/password",
+        {"password": "short"},
+        page="/admin/users/",
+    )
+    assert response.status_code == 400
+    tree = html_checks.parse(response.get_data(as_text=True))
+    (control,) = tree.iterfind(f".//input[@id='pw-{editor.id}']")
+    assert control.get("aria-invalid") == "true"
+    (error,) = tree.iterfind(f".//*[@id='{control.get('aria-describedby')}']")
+    assert "at least 10 characters" in error.text
+    others = [c for c in tree.iter("input") if c.get("aria-invalid")]
+    assert others == [control]

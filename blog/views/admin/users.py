@@ -155,7 +155,8 @@ def reset_password(user_id):
     try:
         accounts.set_password(user, password)
     except accounts.AccountError as error:
-        return _page(400, error=str(error))
+        # Marked on that user's row, where the password was typed.
+        return _page(400, error=str(error), error_user=user.id)
     _log("user.password_reset", user.id, user.username)
     if user.id == current_user.id:
         login_user(user)
