@@ -5,7 +5,15 @@ from dataclasses import dataclass
 from peewee import fn
 
 from .models import Post, PostStatus, utcnow
+from .pagination import Page, counted_page
 from .term_models import Category, PostCategory, PostTag, Tag
+
+NEWEST_FIRST = (Post.date.desc(), Post.id.desc())
+# What a row of the list shows: the bodies would be read, and sorted, for nothing.
+ROW_FIELDS = (
+    Post.id, Post.kind, Post.title, Post.slug, Post.date, Post.author, Post.status,
+    Post.source_path, Post.nav_order,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -19,7 +27,7 @@ class Filters:
 
 
 def listing(filters: Filters):
-    """Posts (or pages) matching the dashboard's filters, newest first."""
+    """Posts (or pages) matching the dashboard's filters."""
     query = Post.select().where(Post.kind == filters.kind)
     if filters.status == "scheduled":
         query = query.where(
@@ -43,7 +51,24 @@ def listing(filters: Filters):
         query = query.where(
             Post.title.contains(filters.q) | Post.body.contains(filters.q)
         )
-    return query.order_by(Post.date.desc(), Post.id.desc())
+    return query
+
+
+def page_of(filters: Filters, number: int, per_page: int) -> Page:
+    """One page of the list, newest first.
+
+    The page's ids are picked from an index first and only those rows read:
+    sorting whole rows read every post's body (0.8 s at 10,000 posts).
+    """
+    query = listing(filters)
+
+    def fetch(limit: int, offset: int) -> list:
+        ids = query.select(Post.id).order_by(*NEWEST_FIRST).limit(limit).offset(offset)
+        return list(
+            Post.select(*ROW_FIELDS).where(Post.id.in_(ids)).order_by(*NEWEST_FIRST)
+        )
+
+    return counted_page(query.count(), number, per_page, fetch)
 
 
 def counts_by_state(kind: str = "post") -> dict[str, int]:

@@ -9,6 +9,7 @@ from blog.models import AuditEntry, Post, PostStatus, utcnow
 from blog.term_models import Tag
 from tests.admin.conftest import Browser
 from tests.factories import make_post
+from tests.queries import statements
 
 
 def _form(**changes) -> dict:
@@ -423,3 +424,27 @@ def test_editor_refuses_a_post_of_the_other_kind(editor):
     post = make_post()
     assert editor.get(f"/admin/pages/{post.id}/").status_code == 404
     assert editor.get("/admin/posts/999999/").status_code == 404
+
+
+def test_post_list_pages_newest_first_without_reading_the_bodies(editor):
+    same_day = datetime.datetime(2024, 3, 1)
+    made = [make_post(title=f"Same day {n}", date=same_day) for n in range(3)]
+    made += [
+        make_post(title=f"Later {n}", date=same_day.replace(day=n + 2))
+        for n in range(30)
+    ]
+    newest_first = [post.title for post in reversed(made)]
+
+    with statements() as run:
+        pages = [
+            editor.get(f"/admin/posts/?page={n}").get_data(as_text=True) for n in (1, 2)
+        ]
+    shown = [
+        re.findall(r'<a href="/admin/posts/\d+/">([^<]+)</a>', page) for page in pages
+    ]
+
+    assert shown == [newest_first[:30], newest_first[30:]]
+    # A list of 30 titles has no use for the bodies: sorting them cost 0.8 s
+    # at 10,000 posts.
+    read = [sql for sql, _ in run if 'FROM "post"' in sql]
+    assert read and not [sql for sql in read if re.search(r'"body(_html|_text)?"', sql)]

@@ -1,6 +1,5 @@
 import datetime
 import importlib
-from contextlib import contextmanager
 
 import pytest
 from playhouse.migrations import Runner
@@ -11,34 +10,12 @@ from blog.comments import history as comment_history
 from blog.comments import reading, retention, store
 from blog.models import PostStatus, utcnow
 from tests.factories import make_comment, make_post
+from tests.queries import plan, statements
 
 from .conftest import MemoryHistory
 
 NOW = utcnow()
 AGO = datetime.timedelta
-
-
-@contextmanager
-def statements():
-    """Every statement run inside the block, with its parameters."""
-    seen = []
-    original = db.database.obj.execute_sql
-
-    def recording(sql, params=None, *args, **kwargs):
-        seen.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    db.database.obj.execute_sql = recording
-    try:
-        yield seen
-    finally:
-        del db.database.obj.execute_sql
-
-
-def plan(sql, params) -> list[str]:
-    """SQLite's plan for a statement, a line a step."""
-    rows = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
-    return [row[-1] for row in rows]
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from flask_login import current_user
 from ... import editing
 from ...auth import role_required
 from ...models import Post, PostStatus, Role
-from ...pagination import paginate
-from ...post_list import Filters, authors, counts_by_state, listing
+from ...post_list import Filters, authors, counts_by_state, page_of
 from ...templating import keyboard_scrollable
 from ...term_models import Category, Tag
 from .base import bp, current_page, settings
@@ -39,7 +38,7 @@ def post_list(section):
             for name in ("status", "tag", "category", "author", "q")
         },
     )
-    page = paginate(listing(filters), current_page(), PER_PAGE)
+    page = page_of(filters, current_page(), PER_PAGE)
     ids = [post.id for post in page.items]
     return render_template(
         "admin/posts.html",
