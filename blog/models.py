@@ -150,6 +150,8 @@ class Post(BaseModel):
             (("kind", "status", "sticky", "date"), False),
             # Archives and previous/next: published posts by date.
             (("kind", "status", "date"), False),
+            # An author's archive and the list of authors, without the table.
+            (("kind", "status", "author", "date"), False),
         )
 
     @classmethod

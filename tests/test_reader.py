@@ -14,6 +14,7 @@ from blog.models import Post, PostStatus, utcnow
 from blog.templating import format_date
 from tests.conftest import unavailable
 from tests.factories import make_post
+from tests.queries import plan, statements
 
 CACHING_POST = "/2025/01/19/caching-rendered-markdown-with-etags/"
 RESTIC_POST = "/2024/06/09/a-restic-backup-routine-i-trust/"
@@ -662,3 +663,23 @@ def test_a_term_typed_decomposed_redirects_to_its_one_address(app, kind):
     feed = client.get(f"/{kind}/cafe%CC%81/feed/atom/")
     assert feed.status_code == 301
     assert feed.headers["Location"] == f"/{kind}/caf%C3%A9/feed/atom/"
+
+
+def test_an_authors_archive_reads_posts_from_the_author_index_on_sqlite(own_sqlite):
+    """Never every post of the site from the table (0.1 s at 10,000 posts)."""
+    app, _path = own_sqlite
+    make_post(title="By Grace", author="Grace Hopper")
+    make_post(title="By Ada")
+    with statements() as run:
+        page = app.test_client().get("/author/grace-hopper/").get_data(as_text=True)
+    # Which authors have public posts, and how many posts this one has.
+    lookups = [
+        plan(sql, params)
+        for sql, params in run
+        if 'DISTINCT "t1"."author"' in sql or ("COUNT" in sql and '"author" IN' in sql)
+    ]
+
+    assert "By Grace" in page and "By Ada" not in page
+    assert len(lookups) == 2
+    for steps in lookups:
+        assert "USING COVERING INDEX post_kind_status_author_date" in steps[0]
