@@ -18,7 +18,8 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from peewee import fn
 
-from .models import Post
+from .models import Post, utcnow
+from .prepared import Prepared
 from .term_models import Category, PostCategory, PostTag, Tag
 
 FEED_SIZE = 20
@@ -220,33 +221,24 @@ def latest(query, limit: int = FEED_SIZE):
 
 def sitemap_urls(site: Site, now=None) -> list[tuple[str, datetime.datetime | None]]:
     """Every public page worth indexing with its last change, in four queries."""
-    columns = (Post.kind, Post.slug, Post.date, Post.updated)
-    pages = _changes(site, Post.pages().select(*columns))
-    posts = _changes(
-        site, Post.published(now).select(*columns).order_by(Post.date.desc())
-    )
+    now = now or utcnow()
+    pages = _changes(site, _SITEMAP_PAGES.records(Post, now))
+    posts = _changes(site, _SITEMAP_POSTS.records(Post, now))
     newest = max((changed for _url, changed in posts), default=None)
     urls = [(site.absolute("/"), newest), *pages, *posts]
-    for kind, model, link in (
-        ("category", Category, PostCategory),
-        ("tag", Tag, PostTag),
-    ):
-        for slug, changed in _archive_changes(model, link, now):
-            urls.append((site.absolute(f"/{kind}/{slug}/"), changed))
+    for kind, query in (("category", _CATEGORY_CHANGES), ("tag", _TAG_CHANGES)):
+        for row in query.records(Post, now):
+            urls.append((site.absolute(f"/{kind}/{row.slug}/"), last_modified(row)))
     return urls
 
 
-def _changes(site: Site, query) -> list[tuple[str, datetime.datetime]]:
-    # Post.url needs only kind, slug and date: plain rows spare building 10,000 models.
-    return [
-        (site.absolute(Post.url.fget(row)), last_modified(row))
-        for row in query.namedtuples()
-    ]
+def _changes(site: Site, rows) -> list[tuple[str, datetime.datetime]]:
+    return [(site.absolute(row.url), last_modified(row)) for row in rows]
 
 
 def _archive_changes(model, link, now):
     """(slug, last change) of every term having a public post, with one query."""
-    query = (
+    return (
         Post.published(now)
         .select(
             model.slug,
@@ -257,9 +249,18 @@ def _archive_changes(model, link, now):
         .join(model)
         .group_by(model.slug)
         .order_by(model.slug)
-        .namedtuples()
     )
-    return [(row.slug, last_modified(row)) for row in query]
+
+
+# Built once, read as records: a sitemap lists every post, 10,000 on a big
+# site, and peewee's models and date parsing took most of its time.
+_SITEMAP_COLUMNS = (Post.kind, Post.slug, Post.date, Post.updated)
+_SITEMAP_PAGES = Prepared(lambda now: Post.pages(now).select(*_SITEMAP_COLUMNS))
+_SITEMAP_POSTS = Prepared(
+    lambda now: Post.published(now).select(*_SITEMAP_COLUMNS).order_by(Post.date.desc())
+)
+_CATEGORY_CHANGES = Prepared(lambda now: _archive_changes(Category, PostCategory, now))
+_TAG_CHANGES = Prepared(lambda now: _archive_changes(Tag, PostTag, now))
 
 
 # URLs one sitemap file may hold (sitemaps.org); past it, an index of files.

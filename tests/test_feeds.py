@@ -14,6 +14,7 @@ from blog.models import Post, PostStatus, Setting, utcnow
 from blog.publishing import invalidate_pages
 from blog.term_models import PostTag, Tag
 from tests.factories import make_comment, make_post
+from tests.queries import statements
 
 SITE_URL = "https://blog.example.org"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -404,6 +405,21 @@ def test_sitemap_query_count_does_not_grow_with_posts(app, caplog):
 
     assert few == (4, 1 + 3 + 3 + 1)
     assert many == (4, 1 + 43 + 41 + 1)
+
+
+def test_a_sitemap_made_again_runs_the_queries_it_built_the_first_time(app):
+    """A sitemap lists every post (10,000 on a big site): its queries are built
+    once and read as records, not as peewee models with its date parsing."""
+    site = feeds.Site(url=SITE_URL, title="t")
+    app.extensions["settings"].all()
+    make_post(tags=["t"], categories=["c"])
+    with statements() as first:
+        urls = feeds.sitemap_urls(site)
+    with statements() as again:
+        assert feeds.sitemap_urls(site) == urls
+
+    assert len(again) == len(first) == 4
+    assert all(sql is built for (sql, _), (built, _) in zip(again, first, strict=True))
 
 
 def test_sitemap_of_an_empty_site_has_the_home_page(client):
