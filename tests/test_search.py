@@ -10,6 +10,7 @@ from blog.models import Post, PostStatus, Setting, utcnow
 from blog.pagination import PageNotFound
 from tests.conftest import ROOT
 from tests.factories import make_post
+from tests.queries import statements
 
 
 def indexed_ids() -> set[int]:
@@ -345,3 +346,20 @@ def test_an_html_post_is_found_and_quoted_by_its_text(client):
     html = client.get("/search/?q=jerry").get_data(as_text=True)
     assert "<mark>Jerry</mark> drink café" in html
     assert "&amp;amp;" not in html and "&amp;lt;" not in html
+
+
+def test_matches_are_counted_without_scoring_them(app):
+    """Only the page's matches need their order: scoring every match for the
+    count too took PostgreSQL 22 of 28 ms at 585 matches."""
+    for number in range(12):
+        make_post(f"Backups, part {number}", body="Restic keeps backups.")
+    make_post("Gardening", body="Nothing about the other thing.")
+    search.rebuild()
+
+    with statements() as run:
+        page = search.query("backups", 2, 5)
+    counts = [sql for sql, _ in run if "COUNT(" in sql]
+
+    assert (page.total, len(page.items)) == (12, 5)
+    assert len(counts) == 1
+    assert "bm25" not in counts[0] and "ts_rank" not in counts[0]
