@@ -8,15 +8,20 @@ each post, a tag on five posts only, 50 comments on one post and 100,000
 more over all posts as `moderation_bench` writes them (20% pending), no
 ANALYZE. Each page is fetched through the Flask test client with the page
 cache off, signed in as an admin: median wall and CPU ms of --requests after
-one warm-up (the CPU time is the figure to compare on a shared machine), and
-the statements the page ran.
+one warm-up (on SQLite the CPU time is the figure to compare on a shared
+machine; on PostgreSQL it leaves out the server's work), and the statements
+the page ran.
 
 Building the site takes minutes; --keep DIR keeps it, and --site DIR times a
 kept site (copied first, then migrated by the code being timed, so the same
-site serves an older commit's code run with PYTHONPATH too).
+site serves an older commit's code run with PYTHONPATH too). With
+--postgres URL the site is built in the schema pages_bench of that database
+(then VACUUM ANALYZE, as autovacuum would) and left there: --reuse times it
+again (migrated by the code being timed); DROP SCHEMA pages_bench CASCADE
+removes it.
 
     .venv/bin/python -m tests.benchmarks.pages_bench [--keep DIR | --site DIR]
-        [--requests 7] [--only PATH ...]
+        [--requests 7] [--only PATH ...] [--postgres URL [--reuse]]
 """
 
 import argparse
@@ -61,7 +66,7 @@ def pages(post_url: str) -> list[str]:
     ]
 
 
-def build(folder: Path, posts: int, comments: int) -> str:
+def build(folder: Path, posts: int, comments: int, database_url: str = "") -> str:
     """The site in folder; the address of the post with 50 comments."""
     from blog import accounts, create_app, db
     from blog.comment_models import Comment
@@ -69,7 +74,7 @@ def build(folder: Path, posts: int, comments: int) -> str:
     from blog.models import Post, Role, utcnow
     from blog.term_models import Category, PostCategory, PostTag, Tag
 
-    site = prepare_site(folder, posts)
+    site = prepare_site(folder, posts, database_url)
     app = create_app(site["env"])
     rng = random.Random(3)
     with app.app_context():
@@ -104,6 +109,16 @@ def build(folder: Path, posts: int, comments: int) -> str:
             with db.database.atomic():
                 Comment.insert_many(rows[start : start + 2000]).execute()
         word_index.catch_up()
+        if not db.is_sqlite():
+            for table in (
+                "post",
+                "post_tag",
+                "post_category",
+                "related_post",
+                "post_search",
+            ):
+                db.database.execute_sql(f"VACUUM ANALYZE {table}")
+            moderation_bench.settle_postgres()
         db.database.close()
     (folder / "post_url").write_text(site["figures"]["post_url"])
     return site["figures"]["post_url"]
@@ -120,7 +135,7 @@ class Statements(logging.Handler):
         self.count += 1
 
 
-def measure(folder: Path, options):
+def measure(folder: Path, options, database_url: str = ""):
     from blog import create_app, db
     from blog.cli import apply_migrations
     from tests.admin.conftest import Browser
@@ -128,7 +143,7 @@ def measure(folder: Path, options):
     app = create_app(
         {
             "INSTANCE_PATH": str(folder / "instance"),
-            "DATABASE_URL": f"sqlite:///{folder / DATABASE}",
+            "DATABASE_URL": database_url or f"sqlite:///{folder / DATABASE}",
             "SECRET_KEY": "benchmark",
             "CONTENT_DIR": str(folder / "content"),
             "PAGE_CACHE": False,
@@ -168,9 +183,14 @@ def main():
     parser.add_argument("--keep", type=Path, help="build the site here and keep it")
     parser.add_argument("--site", type=Path, help="time a site kept with --keep")
     parser.add_argument("--only", nargs="*", help="these pages only")
+    parser.add_argument("--postgres", default="", help="a PostgreSQL URL to use")
+    parser.add_argument("--reuse", action="store_true", help="the site --postgres kept")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pages-bench-"))
     try:
+        if options.postgres:
+            postgres(work, options)
+            return
         if options.site:
             (work / "instance").mkdir()
             shutil.copy(options.site / DATABASE, work / DATABASE)
@@ -184,6 +204,38 @@ def main():
         measure(work, options)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def postgres(work: Path, options):
+    schema = "pages_bench"
+    url = f"{options.postgres}{'&' if '?' in options.postgres else '?'}"
+    url += f"schema={schema}"
+    if options.reuse:
+        (work / "post_url").write_text(_newest_with_comments(url))
+    else:
+        from blog import db
+
+        admin = db.connect_url(options.postgres)
+        admin.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.execute_sql(f"CREATE SCHEMA {schema}")
+        admin.close()
+        started = time.perf_counter()
+        build(work, options.posts, options.comments, url)
+        print(f"built the site in {time.perf_counter() - started:.0f} s")
+    measure(work, options, url)
+
+
+def _newest_with_comments(url: str) -> str:
+    """The address of the post site_bench gave 50 comments: the sixth newest."""
+    from blog import create_app, db
+    from blog.models import Post
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        found = Post.published().order_by(Post.date.desc()).offset(5).first().url
+        db.database.close()
+    return found
 
 
 if __name__ == "__main__":

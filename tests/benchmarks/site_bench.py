@@ -62,7 +62,7 @@ def timed(action):
     return time.perf_counter() - started, result
 
 
-def prepare_site(workdir: Path, count: int) -> dict:
+def prepare_site(workdir: Path, count: int, database_url: str = "") -> dict:
     """Sync the corpus, index and relate it; return timings and two URLs."""
     from blog import content, create_app, related, search
     from blog.cli import apply_migrations
@@ -73,7 +73,7 @@ def prepare_site(workdir: Path, count: int) -> dict:
     build_corpus(corpus, count)
     env = {
         "INSTANCE_PATH": str(workdir / "instance"),
-        "DATABASE_URL": f"sqlite:///{workdir}/instance/blog.sqlite3",
+        "DATABASE_URL": database_url or f"sqlite:///{workdir}/instance/blog.sqlite3",
         "SECRET_KEY": "benchmark",
         "CONTENT_DIR": str(corpus),
     }
