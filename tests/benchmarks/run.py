@@ -10,6 +10,7 @@ BENCHMARKS = [
     "tests.benchmarks.comments_bench",
     "tests.benchmarks.moderation_bench",
     "tests.benchmarks.big_site_bench",
+    "tests.benchmarks.pages_bench",
     "tests.benchmarks.wordpress_bench",
 ]
 
