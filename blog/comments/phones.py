@@ -32,9 +32,16 @@ _AS_ASCII = str.maketrans(
 _AREA_SLASH = re.compile(
     r"(?<![\w/.,-])(?:0\d{1,4}|\+\d{1,3}[ \u00a0]\d{2,5})/(?=\d{3})"
 )
+# An extension after a number ("ext. 89", "x89", "poste 12", "Durchwahl 3")
+# is part of it: left showing, it names the person's own line.
+_EXTENSION = re.compile(
+    r",?[ \u00a0]{0,2}(?:ext(?:n|ension)?|x|poste|durchwahl|dw|int|interno|ramal)"
+    r"\.?:?[ \u00a0]{0,2}\d{1,6}(?![\w/%-]|[.,:]\d)",
+    re.IGNORECASE,
+)
 # What a number may not run into: a word, a path, a percentage, a range, a
-# decimal or a time.
-_NOT_AFTER_PHONE = re.compile(r"[\w/%-]|[.,:]\d")
+# decimal or a time; an extension it may.
+_NOT_AFTER_PHONE = re.compile(rf"(?=[\w/%-]|[.,:]\d)(?!{_EXTENSION.pattern})", re.I)
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _YEAR = re.compile(r"(?:1[89]|2\d)\d\d")
@@ -163,5 +170,8 @@ def _written(text: str) -> Iterator[tuple[int, int]]:
         # Keep the space the match may have swallowed before the number.
         start = run.start() + len(found) - len(found.lstrip())
         for first, last in _numbers_in(text[start:end]):
+            extension = _EXTENSION.match(text, start + last)
+            if extension:
+                last, end = extension.end() - start, max(end, extension.end())
             yield start + first, start + last
         done = end
