@@ -18,6 +18,18 @@ BLOCKS = [
     ("- *a*\n", "<li>", "<em>"),
     ("> *a*\n>\n", "<p>", "<em>"),
 ]
+# Near misses of an address, each a candidate the email pattern reads and
+# turns down: none is an address.
+NEAR_ADDRESSES = [
+    "look at example.com ",
+    "x @ self.weights ",
+    "j.d at b.com/",
+    "a@b.c-",
+    "a (at) b (dot) ",
+    "a at b dot ",
+    "jane at gmail.com-",
+    "a arroba b punto ",
+]
 # Runs of numbers none of which may end (a hyphen follows the last): no phone.
 ENDLESS_NUMBERS = ["1- ", "- 1", "1-(", "(1)-"]
 

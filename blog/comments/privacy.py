@@ -7,8 +7,10 @@ kept raw in one private column; the IP address is kept only as a keyed hash
 prefix (IPv4 /24, IPv6 /48), both purged after retention.
 
 Masking errs towards privacy for anything shaped like a contact, and leaves
-alone the numbers a technical blog is full of: versions, dates, times, IP
-addresses, prices, decimals, thousands and ISBNs.
+alone what a technical blog is full of: versions, dates, times, IP addresses,
+prices, decimals, thousands and ISBNs, the "at" of prose and the "@" of code.
+emails.py and phones.py say where the contacts of a text are; this module
+reads the text as a reader would and masks them.
 
 Masking reads the text as it will be read, not as it was typed: Markdown turns
 "jane&#64;example.com" and "jane\\@example.com" into an address, and a browser
@@ -36,39 +38,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
-from . import phones
+from . import emails, phones
 from .spam import Outcome, Verdict
 
 EMAIL_MASK = "[email hidden]"
 PHONE_MASK = "[phone hidden]"
-
-_LOCAL = r"[\w.+%'-]*\w"
-_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
-_OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
-# "@" or "＠" bare or spaced on both sides ("@app.route" is code, not an
-# address), "[at]", "(at)", "{at}", "<at>" with optional spaces around.
-_AT = rf"(?:[@＠]|\s+[@＠]\s+|\s*{_OPEN}\s*at\s*{_CLOSE}\s*)"
-# A dot spaced on both sides ("example . com") but not a full stop ("com. Hi").
-# Full-width and ideographic full stops are dots in a host name too, but only
-# before a Latin letter or digit: Chinese and Japanese put no space after their
-# full stop, so "感谢@小明。这篇" is a mention and the next sentence.
-_STOP = r"(?:\.|[．。｡](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]))"
-_DOT = rf"(?:{_STOP}|\s+\.\s+|\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*)"
-# No top-level domain is an image type: "logo@2x.png" names a picture.
-_IMAGE_TYPE = r"(?:png|jpe?g|gif|svg|webp|avif|bmp|ico|tiff?)(?![^\W_])"
-_TLD = rf"(?!{_IMAGE_TYPE})[^\W\d_]{{2,24}}"
-_SYMBOLIC = rf"{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}"
-# "jane at example dot com": plain words only when both "at" and "dot" are
-# spelt out, so "look at example.com" stays as it is.
-_SPELT = rf"{_LOCAL}\s+at\s+{_LABEL}(?:\s+dot\s+{_LABEL})*\s+dot\s+{_TLD}"
-_EMAIL = re.compile(
-    rf"(?<![\w.+%'-])(?:{_SYMBOLIC}|{_SPELT})(?![\w@＠-]|{_STOP}[^\W_])", re.IGNORECASE
-)
-
-# Cheap tests that most comments fail, sparing them the full patterns.
-_MAY_HAVE_SYMBOL = re.compile(rf"[@＠]|{_OPEN}\s*at\s*{_CLOSE}", re.IGNORECASE)
-_SPELT_AT = re.compile(r"\sat\s", re.IGNORECASE)
-_SPELT_DOT = re.compile(r"\sdot\s", re.IGNORECASE)
 
 # What Markdown or a browser decodes: character references (as markdown-it
 # reads them), backslash escapes of ASCII punctuation, and percent escapes
@@ -103,9 +77,11 @@ _HTML_LAYERS = tuple(
 # Emphasis and code marks inside an address ("jane@*example*.com") vanish on
 # the page: addresses are read without them, so the source is masked too. Not
 # phone numbers: "1_000_000_000" and "10*1000*1000" are numbers in code.
+# An underscore inside a word is no mark (CommonMark): "jane_doe" shows whole.
 _MARKS = "*_~`"
+_MARK = r"[*~`]|(?<![^\W_])_|_(?![^\W_])"
 _EMAIL_LAYERS = tuple(
-    re.compile(rf"{layer.pattern}|[{re.escape(_MARKS)}]") for layer in _MARKDOWN_LAYERS
+    re.compile(rf"{layer.pattern}|{_MARK}") for layer in _MARKDOWN_LAYERS
 )
 
 
@@ -158,17 +134,9 @@ class _Reading:
         return self._starts[start], self._ends[end - 1]
 
 
-def _may_have_email(text: str) -> bool:
-    return bool(
-        _MAY_HAVE_SYMBOL.search(text)
-        or (_SPELT_AT.search(text) and _SPELT_DOT.search(text))
-    )
-
-
 def _emails(text: str) -> Iterator[tuple[int, int, str]]:
-    if _may_have_email(text):
-        for match in _EMAIL.finditer(text):
-            yield match.start(), match.end(), EMAIL_MASK
+    for start, end in emails.spans(text):
+        yield start, end, EMAIL_MASK
 
 
 def _phones(text: str) -> Iterator[tuple[int, int, str]]:
@@ -202,7 +170,7 @@ def mask_contacts(text: str) -> str:
     """Mask email addresses and phone numbers typed into a comment, however encoded."""
     # Emails first, so the digits of "5551234567@example.com" go with it.
     # Most text holds neither an address nor anything decoded into one.
-    if _may_have_email(text) or _ENCODED.search(text):
+    if emails.may_have(text) or _ENCODED.search(text):
         text = _mask(text, _emails, _EMAIL_LAYERS)
     return _mask(text, _phones)
 
