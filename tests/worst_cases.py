@@ -30,6 +30,9 @@ NEAR_ADDRESSES = [
     "jane at gmail.com-",
     "a arroba b punto ",
 ]
+# One candidate as long as a comment: a plain or spaced at before a host of
+# 21,840 labels that ends in no top-level domain.
+LONG_HOSTS = ["x @ ", "x at ", "j.d at "]
 # Runs of numbers none of which may end (a hyphen follows the last): no phone.
 ENDLESS_NUMBERS = ["1- ", "- 1", "1-(", "(1)-"]
 
@@ -40,3 +43,7 @@ def repeated(unit: str) -> str:
 
 def endless(unit: str) -> str:
     return unit * ((LONGEST - 5) // len(unit)) + "-"
+
+
+def long_host(at: str) -> str:
+    return at + "aa." * ((LONGEST - len(at) - 2) // 3) + "aa"

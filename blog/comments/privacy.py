@@ -27,6 +27,7 @@ spell out: "[jane@](https://x.example)example.com" is an address only once
 rendered.
 """
 
+import bisect
 import hashlib
 import hmac
 import html
@@ -101,37 +102,57 @@ def _decode(encoded: str) -> str:
 class _Reading:
     """A source as a reader sees it, each character traced to the span of
     source it was decoded from, so a contact found in the reading is masked
-    where it was typed."""
+    where it was typed.
+
+    Each pass keeps only its edits, not a position per character: building
+    those lists took most of the time of masking a long comment of escapes.
+    """
 
     def __init__(self, source: str, layers: tuple[re.Pattern, ...]):
         self.text = source
-        self._starts = list(range(len(source)))
-        self._ends = list(range(1, len(source) + 1))
+        self._passes = []
         for encoded in layers:
             if not self._decode_once(encoded):
                 break
 
     def _decode_once(self, encoded: re.Pattern) -> bool:
-        text, starts, ends = self.text, self._starts, self._ends
-        parts, new_starts, new_ends, done = [], [], [], 0
-        for match in encoded.finditer(text):
-            decoded = _decode(match.group())
-            if decoded == match.group():
-                continue  # "&notanentity;" is read as typed
-            start, end = match.span()
-            parts += [text[done:start], decoded]
-            new_starts += starts[done:start] + [starts[start]] * len(decoded)
-            new_ends += ends[done:start] + [ends[end - 1]] * len(decoded)
-            done = end
-        if not done:
+        edits, shift = [], 0
+
+        def decode(match: re.Match) -> str:
+            nonlocal shift
+            typed = match.group()
+            decoded = _decode(typed)
+            if decoded != typed:  # "&notanentity;" is read as typed
+                start, end = match.span()
+                edits.append((start + shift, start + shift + len(decoded), start, end))
+                shift += len(decoded) - len(typed)
+            return decoded
+
+        text = encoded.sub(decode, self.text)
+        if not edits:
             return False
-        self.text = "".join(parts) + text[done:]
-        self._starts = new_starts + starts[done:]
-        self._ends = new_ends + ends[done:]
+        self.text = text
+        self._passes.append(([edit[0] for edit in edits], edits))
         return True
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        return self._starts[start], self._ends[end - 1]
+        first, last = start, end - 1
+        for starts, edits in reversed(self._passes):
+            first = _typed_at(first, starts, edits)[0]
+            last = _typed_at(last, starts, edits)[1] - 1
+        return first, last + 1
+
+
+def _typed_at(position: int, starts: list[int], edits: list) -> tuple[int, int]:
+    """The span typed for one character of a pass's reading."""
+    index = bisect.bisect_right(starts, position) - 1
+    if index < 0:
+        return position, position + 1
+    start, end, typed_start, typed_end = edits[index]
+    if position < end:
+        return typed_start, typed_end
+    typed = typed_end + position - end
+    return typed, typed + 1
 
 
 def _emails(text: str) -> Iterator[tuple[int, int, str]]:

@@ -57,6 +57,9 @@ def main():
         f"near address {unit!r}": worst_cases.repeated(unit)
         for unit in worst_cases.NEAR_ADDRESSES
     }
+    cases |= {
+        f"long host {at!r}": worst_cases.long_host(at) for at in worst_cases.LONG_HOSTS
+    }
     baseline = {
         "render": cpu_seconds(render, prose, runs),
         "mask": cpu_seconds(mask_contacts, prose, runs),

@@ -122,3 +122,9 @@ def test_an_address_in_code_is_masked_like_one_in_prose(typed, stored):
 def test_a_longest_comment_of_near_addresses_holds_none(unit):
     text = worst_cases.repeated(unit)
     assert mask_contacts(text) == text
+
+
+@pytest.mark.parametrize("at", worst_cases.LONG_HOSTS)
+def test_a_longest_comment_of_one_host_with_no_domain_holds_no_address(at):
+    text = worst_cases.long_host(at)
+    assert mask_contacts(text) == text
