@@ -88,8 +88,9 @@ MAILBOX_HOSTS = frozenset(
     """.split()
 )
 # A user name no word has: "jane.doe", "jane_doe", "jane+blog"; but not a
-# file or a library ("config.yaml at github.com", "Node.js at nodejs.org").
-_USER_NAME = re.compile(r"\w+[._+][\w.+]*")
+# version, a file or a library ("3.12 at python.org", "config.yaml at
+# github.com", "Node.js at nodejs.org").
+_USER_NAME = re.compile(r"(?!v?\d[\d.]*$)\w+[._+][\w.+]*", re.IGNORECASE)
 _FILE_TYPE = re.compile(
     r".*\.(?:js|ts|py|rb|rs|go|io|net|json|ya?ml|toml|md|txt|cfg|ini|conf|sh|html?|"
     r"css|xml|csv|lock|log|php|java|c|h|cpp)",

@@ -65,6 +65,7 @@ PROSE_AND_CODE = [
     "the docs at docs.python.org/3/library/re.html",
     "have a look at github.com/pallets/flask",
     "Node.js at nodejs.org and config.yaml at github.com",
+    "Python 3.12 at python.org, v2.1 at pypi.org",
     "see RFC 5321 at rfc-editor.org, section 4.1.2",
     "what's at stake at this point in time",
     "look at this point in the code",
