@@ -13,7 +13,9 @@ apart from prose is how it is written:
   ("dot", spaced, bracketed) or it looks like an address in other ways: a
   mailbox provider's host ("jane at gmail.com") or a user name no word has
   ("jane.doe at example.com"). So "look at example.com", "hosted at fly.io",
-  "at the end of the day" and the matrix product "x @ self.weights" stay.
+  "at the end of the day" and the matrix product "x @ self.weights" stay,
+  while "sign in at gmail.com" is masked: a rare miss, on privacy's side.
+  "jane at acme.com" stays too: nothing tells it from "look at acme.com".
 
 Code is read like prose: an address in a code block is as public as one in a
 sentence (`git config user.email jane@example.com`), so "ssh
