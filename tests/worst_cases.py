@@ -29,6 +29,7 @@ NEAR_ADDRESSES = [
     "a at b dot ",
     "jane at gmail.com-",
     "a arroba b punto ",
+    "mail me at x at b.weights ",
 ]
 # One candidate as long as a comment: a plain or spaced at before a host of
 # 21,840 labels that ends in no top-level domain.

@@ -15,7 +15,9 @@ apart from prose is how it is written:
   ("jane.doe at example.com"). So "look at example.com", "hosted at fly.io",
   "at the end of the day" and the matrix product "x @ self.weights" stay,
   while "sign in at gmail.com" is masked: a rare miss, on privacy's side.
-  "jane at acme.com" stays too: nothing tells it from "look at acme.com".
+  "jane at acme.com" is masked after words that give an address ("email me
+  at", "my email is", "contact:"), and stays elsewhere: nothing else tells
+  it from "look at acme.com".
 
 Code is read like prose: an address in a code block is as public as one in a
 sentence (`git config user.email jane@example.com`), so "ssh
@@ -99,6 +101,16 @@ _FILE_TYPE = re.compile(
     re.IGNORECASE,
 )
 
+# Words that give an address: "email me at", "write to", "my email is",
+# "contact:". Read in the few words before a plain "at" address.
+_GIVEN = re.compile(
+    r"(?:\b(?:e-?mail|mail|contact|reach|write|ping|message)\s+(?:me|us)"
+    r"(?:\s+(?:at|on|via|to))?|\bwrite\s+to|\b(?:e-?mail|contact)(?:\s+address)?\s*:"
+    r"|\b(?:e-?mail|address)\s+is)\s*$",
+    re.IGNORECASE,
+)
+_GIVEN_WITHIN = 40
+
 # Cheap tests that most comments fail, sparing them the full pattern.
 _MAY_HAVE_SYMBOL = re.compile(
     rf"[@＠]|{_OPEN}\s*at\s*{_CLOSE}|{_FOREIGN_AT_WORD}", re.IGNORECASE
@@ -139,17 +151,20 @@ def _is_address(found: re.Match, text: str) -> bool:
     labels = _SEPARATOR.split(host)
     name = ".".join(labels).lower()
     spelt = any(not _REAL_DOT.fullmatch(dot) for dot in _SEPARATOR.findall(host))
-    if not (spelt or _looks_like_mail(found["local"], name, text, found.end())):
+    if not (spelt or _looks_like_mail(found, name, text)):
         return False
     # A plain "at" or a spaced "@" needs a real top-level domain: "x @
     # self.weights" is code.
     return SUFFIXES.publicsuffix(name, accept_unknown=False) is not None
 
 
-def _looks_like_mail(local: str, name: str, text: str, end: int) -> bool:
+def _looks_like_mail(found: re.Match, name: str, text: str) -> bool:
     """Whether "local at name", all its dots real, is an address, not prose."""
-    if _URL_GOES_ON.match(text, end):
+    if _URL_GOES_ON.match(text, found.end()):
         return False
-    if name in MAILBOX_HOSTS:
+    local, start = found["local"], found.start()
+    if name in MAILBOX_HOSTS or _GIVEN.search(
+        text[max(0, start - _GIVEN_WITHIN) : start]
+    ):
         return True
     return bool(_USER_NAME.fullmatch(local)) and not _FILE_TYPE.fullmatch(local)

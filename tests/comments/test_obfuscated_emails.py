@@ -33,6 +33,11 @@ OBFUSCATED = [
     ("jane_doe at example.org", EMAIL_MASK),
     ("jane+blog at example.org", EMAIL_MASK),
     ("jane at protonmail.com, thanks", f"{EMAIL_MASK}, thanks"),
+    # Any host, after words that give an address.
+    ("Email me at jane at acme.com", f"Email me at {EMAIL_MASK}"),
+    ("my email is jane at acme.com.", f"my email is {EMAIL_MASK}."),
+    ("Contact: jane at acme.com", f"Contact: {EMAIL_MASK}"),
+    ("write to jane at acme.com", f"write to {EMAIL_MASK}"),
     # Spanish and Portuguese, French, Italian, German, Russian.
     ("jane arroba gmail punto com", EMAIL_MASK),
     ("jane arroba gmail ponto com", EMAIL_MASK),
@@ -60,6 +65,8 @@ PROSE_AND_CODE = [
     "look at example.com for details",
     "at the end of the day it works",
     "I work at google.com as an engineer",
+    "the mail server at mx.example.com answers, email is at the heart of it",
+    "Contact form at example.com/contact, reach me on example.com",
     "It is hosted at fly.io and backed up at rsync.net",
     "Posted at news.ycombinator.com and lobste.rs",
     "the docs at docs.python.org/3/library/re.html",
