@@ -34,11 +34,16 @@ from .spam.sites import SUFFIXES
 
 _LOCAL = r"[\w.+%'-]*\w"
 _LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
-_OPENERS = "[({<"
+# Brackets, or a pair of dashes or slashes spaced off ("jane -at- example
+# -dot- com"; tight, "state-of-the-art-at-scale.io" is a word).
+_OPENERS = "[({<-/"
 _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 _FOREIGN_AT_WORD = r"(?:arroba|arobase|chiocciola|ät|собака)"
 _FOREIGN_AT = rf"\s*{_OPEN}\s*{_FOREIGN_AT_WORD}\s*{_CLOSE}\s*|\s+{_FOREIGN_AT_WORD}\s+"
-_AT = rf"[@＠]|\s*{_OPEN}\s*(?:[@＠]|at)\s*{_CLOSE}\s*|\s+(?:[@＠]|at)\s+"
+_AT = (
+    rf"[@＠]|\s*{_OPEN}\s*(?:[@＠]|at)\s*{_CLOSE}\s*|\s+(?:[@＠]|at)\s+"
+    rf"|\s+-\s*at\s*-\s+|\s+/\s*at\s*/\s+"
+)
 # A full stop; full-width and ideographic ones only before a Latin letter or
 # digit: Chinese and Japanese put no space after their full stop, so
 # "感谢@小明。这篇" is a mention and the next sentence.
@@ -47,7 +52,10 @@ _STOP = r"(?:\.|[．。｡](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]))"
 # full stop of "com. Hi"), or a word. English "at" takes only "dot": "look
 # at this point in time" is prose.
 _DOT_WORD = r"(?:punto|ponto|point|punkt|punt|точка)"
-_BRACKETED_DOT = rf"\s*{_OPEN}\s*(?:dot|{_DOT_WORD}|\.)\s*{_CLOSE}\s*"
+_BRACKETED_DOT = (
+    rf"\s*{_OPEN}\s*(?:dot|{_DOT_WORD}|\.)\s*{_CLOSE}\s*"
+    rf"|\s+-\s*(?:dot|{_DOT_WORD})\s*-\s+|\s+/\s*(?:dot|{_DOT_WORD})\s*/\s+"
+)
 _DOT = rf"{_STOP}|{_BRACKETED_DOT}|\s+\.\s+|\s+dot\s+"
 _FOREIGN_DOT = rf"{_DOT}|\s+{_DOT_WORD}\s+"
 # No top-level domain is an image type: "logo@2x.png" names a picture.
@@ -113,7 +121,7 @@ _GIVEN_WITHIN = 40
 
 # Cheap tests that most comments fail, sparing them the full pattern.
 _MAY_HAVE_SYMBOL = re.compile(
-    rf"[@＠]|{_OPEN}\s*at\s*{_CLOSE}|{_FOREIGN_AT_WORD}", re.IGNORECASE
+    rf"[@＠]|{_OPEN}\s*at\s*{_CLOSE}|[-/]\s*at\s*[-/]|{_FOREIGN_AT_WORD}", re.IGNORECASE
 )
 _SPELT_AT = re.compile(r"\sat\s", re.IGNORECASE)
 _ANY_DOT = re.compile(r"[.．。｡]|dot", re.IGNORECASE)

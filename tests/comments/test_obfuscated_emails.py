@@ -29,6 +29,9 @@ OBFUSCATED = [
     ("jane [at] example.org", EMAIL_MASK),
     ("jane[@]example[.]org", EMAIL_MASK),
     ("jane (@) example (.) org", EMAIL_MASK),
+    ("jane -at- example -dot- org", EMAIL_MASK),
+    ("jane /at/ example /dot/ org", EMAIL_MASK),
+    ("jane -at- example.org", EMAIL_MASK),
     ("jane.doe at example.org", EMAIL_MASK),
     ("jane_doe at example.org", EMAIL_MASK),
     ("jane+blog at example.org", EMAIL_MASK),
@@ -105,6 +108,8 @@ PROSE_AND_CODE = [
     "the at sign (@) and the dot (.)",
     "Deployed at v2.example.com at 5 p.m.",
     "Universität Wien, Straße 5. Grüße",
+    "state-of-the-art-at-scale.io and https://example.com/at/de/index.html",
+    "5 - at - 3 and a / at / b",
 ]
 
 
