@@ -5,7 +5,7 @@ An address is found however it is written to dodge robots: "jane@example.com",
 com", "jane AT example DOT com", "jane arroba gmail punto com". What sets it
 apart from prose is how it is written:
 
-- A tight "@" or a bracketed at ("[at]", "(@)", "(arroba)") is always an
+- A tight "@" or a bracketed at ("[at]", "(@)", " -at- ") is always an
   address, as are a foreign word for at ("arroba", "arobase", "chiocciola",
   "ät", "собака") and an upper-case "AT": prose writes none of them.
 - A plain "at", or an "@" spaced on both sides, is an address only if its
