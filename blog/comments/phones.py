@@ -32,11 +32,15 @@ _AS_ASCII = str.maketrans(
 _AREA_SLASH = re.compile(
     r"(?<![\w/.,-])(?:0\d{1,4}|\+\d{1,3}[ \u00a0]\d{2,5})/(?=\d{3})"
 )
-# An extension after a number ("ext. 89", "x89", "poste 12", "Durchwahl 3")
-# is part of it: left showing, it names the person's own line.
+# An extension after a number ("ext. 89", "x89", "(ext. 89)", "poste 12",
+# "Durchwahl 3", a tel: link's ";ext=89") is part of it: left showing, it
+# names the person's own line.
+_EXTENSION_WORD = (
+    r"(?:ext(?:n|ension)?|x|poste|durchwahl|dw|int|interno|ramal)\.?:?[ \u00a0]{0,2}"
+)
 _EXTENSION = re.compile(
-    r",?[ \u00a0]{0,2}(?:ext(?:n|ension)?|x|poste|durchwahl|dw|int|interno|ramal)"
-    r"\.?:?[ \u00a0]{0,2}\d{1,6}(?![\w/%-]|[.,:]\d)",
+    rf"(?:;ext=\d{{1,6}}|,?[ \u00a0]{{0,2}}(?:{_EXTENSION_WORD}\d{{1,6}}"
+    rf"|\({_EXTENSION_WORD}\d{{1,6}}\)))(?![\w/%-]|[.,:]\d)",
     re.IGNORECASE,
 )
 # What a number may not run into: a word, a path, a percentage, a range, a

@@ -16,6 +16,9 @@ from blog.comments.privacy import PHONE_MASK, mask_contacts
         ("0612345678 poste 12", PHONE_MASK),
         ("Tel. 030/12345678 Durchwahl 33", f"Tel. {PHONE_MASK}"),
         ("555 123 4567 x89 or 555 765 4321", f"{PHONE_MASK} or {PHONE_MASK}"),
+        ("+1 555 123 4567 (ext. 89)", PHONE_MASK),
+        ("(call 555-123-4567 x89)", f"(call {PHONE_MASK})"),
+        ("tel:+1-555-123-4567;ext=89", f"tel:{PHONE_MASK}"),
     ],
 )
 def test_an_extension_is_masked_with_its_number(text, expected):
