@@ -46,3 +46,18 @@ MODELS = [
     RelatedTerm,
     RelatedCounts,
 ]
+
+
+def missing(models) -> list[str]:
+    """The tables and columns of these models the database does not have yet:
+    a migration of an older database runs before later ones add them."""
+    gaps = []
+    for model in models:
+        table = model._meta.table_name
+        have = {column.name for column in model._meta.database.get_columns(table)}
+        gaps += [
+            f"{table}.{field.column_name}"
+            for field in model._meta.sorted_fields
+            if field.column_name not in have
+        ]
+    return gaps

@@ -48,9 +48,10 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from ...comment_models import Comment, SpamLesson, SpamToken
+from ...comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from ...db import locked, write_transaction
 from ...models import utcnow
+from ...schema import missing
 from . import features
 from .stores import DatabaseStore, MemoryStore
 
@@ -295,6 +296,11 @@ def rebuild(path: Path | None = None) -> int:
     would be scored by the new. Each decision is relearned from its comment
     as it stands now; the number of decisions relearned is returned.
     """
+    # Migration 0008 of a database older than 0011 finds no model version
+    # table (nor the comment columns of 0010): this code cannot write there
+    # yet, and the last features migration relearns the model once it can.
+    if missing([SpamToken, SpamModelVersion, SpamLesson, Comment]):
+        return 0
     classifier = live()
     with write_transaction():
         SpamToken.delete().execute()
