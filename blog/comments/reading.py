@@ -45,12 +45,18 @@ def _visible(own_ids: Iterable[int]):
 
 
 def threads(
-    post, number: int, per_page: int, order: str = "oldest", own_ids=()
+    post,
+    number: int,
+    per_page: int,
+    order: str = "oldest",
+    own_ids=(),
+    levels: int | None = None,
 ) -> Page:
     """One page of a post's threads: top-level comments, each with its replies.
 
     own_ids are comments the reader wrote that await moderation: they show
-    to that reader, in place, and count for nobody else.
+    to that reader, in place, and count for nobody else. Replies nested
+    deeper than `levels` (the thread_depth setting) show at the deepest level.
     """
     if not own_ids:
         # What every reader sees: queries built once.
@@ -62,7 +68,7 @@ def threads(
         )
         ids = [c.id for c in page.items]
         replies = _REPLIES.records(Comment, db.pack(ids)) if ids else []
-        page.items = _tree(page.items, replies)
+        page.items = _tree(page.items, replies, levels)
         return page
     visible = _visible(own_ids)
     created = Comment.created_at.desc() if order == "newest" else Comment.created_at
@@ -73,7 +79,8 @@ def threads(
         .order_by(created, ident)
     )
     page = paginate(top, number, per_page)
-    page.items = _tree(page.items, _replies([c.id for c in page.items], visible))
+    replies = _replies([c.id for c in page.items], visible)
+    page.items = _tree(page.items, replies, levels)
     return page
 
 
@@ -143,13 +150,41 @@ def _replies(thread_ids: list[int], visible) -> list[Comment]:
     )
 
 
-def _tree(roots: list[Comment], replies: list[Comment]) -> list[Node]:
+def _tree(roots: list[Comment], replies: list[Comment], levels=None) -> list[Node]:
     nodes = {comment.id: Node(comment) for comment in roots + replies}
+    # A reply whose parent is not shown goes under the top of its thread.
+    parent_of = {
+        r.id: r.parent_id if r.parent_id in nodes else r.thread_id for r in replies
+    }
+    thread_of = {r.id: r.thread_id for r in replies}
+    shown_under = _flattened(parent_of, thread_of, [r.id for r in roots], levels)
     for reply in replies:
-        # A reply whose parent is not shown goes under the top of its thread.
-        parent = nodes.get(reply.parent_id) or nodes[reply.thread_id]
-        parent.children.append(nodes[reply.id])
+        nodes[shown_under[reply.id]].children.append(nodes[reply.id])
     return [nodes[root.id] for root in roots]
+
+
+def _flattened(parent_of: dict, thread_of: dict, roots: list, levels) -> dict:
+    """The comment each reply shows under: its parent, or, past the deepest
+    level, the parent's at that level, as WordPress shows threads (an import
+    may nest hundreds deep, and a page that nested them failed)."""
+    level = dict.fromkeys(roots, 0)
+    for start in parent_of:
+        chain, seen, ident = [], set(), start
+        while ident not in level:
+            if ident in seen:  # parents in a loop: it hangs from the thread's top
+                parent_of[chain[-1]] = ident = thread_of[chain[-1]]
+                break
+            chain.append(ident)
+            seen.add(ident)
+            ident = parent_of[ident]
+        for ident in reversed(chain):
+            level[ident] = level[parent_of[ident]] + 1
+    deepest = max((levels or len(level)) - 1, 1)
+    shown_under = {}
+    for ident in sorted(parent_of, key=level.__getitem__):
+        parent = parent_of[ident]
+        shown_under[ident] = parent if level[parent] < deepest else shown_under[parent]
+    return shown_under
 
 
 def still_unseen(comment_ids: list[int]) -> list[int]:

@@ -87,7 +87,9 @@ def comment_context(post) -> dict:
     per_page, order = values["comments_per_page"], values["comment_order"]
 
     def show(number: int):
-        return reading.threads(post, number, per_page, order, own)
+        return reading.threads(
+            post, number, per_page, order, own, values["thread_depth"]
+        )
 
     form = g.get("comment_form") or _blank_form(post)
     # One level (thread_depth 1): a reply would be a comment of its own.

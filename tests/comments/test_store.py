@@ -266,6 +266,33 @@ def test_a_reply_whose_parent_is_hidden_moves_up_to_the_thread(post):
     assert _ids(reading.threads(post, 1, 50).items) == [(top.id, [(orphan.id, [])])]
 
 
+def test_replies_past_the_deepest_level_show_at_it_in_time_order(post):
+    top = make_comment(post, created_at=NOW - AGO(hours=5))
+    one = make_comment(post, parent=top, created_at=NOW - AGO(hours=4))
+    two = make_comment(post, parent=one, created_at=NOW - AGO(hours=3))
+    three = make_comment(post, parent=two, created_at=NOW - AGO(hours=2))
+    later = make_comment(post, parent=one, created_at=NOW - AGO(hours=1))
+    page = reading.threads(post, 1, 50, levels=2)
+    assert _ids(page.items) == [
+        (top.id, [(one.id, []), (two.id, []), (three.id, []), (later.id, [])])
+    ]
+    assert Comment.get_by_id(three.id).parent_id == two.id  # stored as it was
+
+
+def test_replies_whose_parents_loop_show_under_their_thread(post):
+    """No comment's parents should loop; if some do, the page still shows."""
+    top = make_comment(post)
+    first = make_comment(post, parent=top)
+    second = make_comment(post, parent=first)
+    Comment.update(parent=second).where(Comment.id == first.id).execute()
+    page = reading.threads(post, 1, 50, levels=5)
+    shown = _ids(page.items)
+    assert shown in (
+        [(top.id, [(first.id, [(second.id, [])])])],
+        [(top.id, [(second.id, [(first.id, [])])])],
+    )
+
+
 def test_threads_paginate_by_top_level_comment(post):
     tops = [make_comment(post, created_at=NOW - AGO(minutes=60 - i)) for i in range(7)]
     for top in tops:

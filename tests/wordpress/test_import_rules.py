@@ -245,3 +245,19 @@ def test_a_broken_file_imports_nothing_at_all(import_wxr):
     assert "nothing was imported" in report.format()
     assert Post.select().count() == 0
     assert Redirect.select().count() == 0
+
+
+def test_a_thread_deeper_than_the_site_allows_shows_at_the_deepest_level(
+    import_wxr, client
+):
+    """WordPress keeps any depth and shows replies past its limit at the limit;
+    a chain of hundreds of replies nested as deep made the page fail with 500."""
+    chain = [comment(1)] + [comment(n, parent=n - 1) for n in range(2, 401)]
+    import_wxr(wxr([item(1, post_name="deep", comments=chain)]))
+    assert Comment.get(Comment.wp_id == 400).parent.wp_id == 399  # kept as it was
+    response = client.get("/2020/05/01/deep/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('class="comment depth-') == 400
+    assert "depth-4" in page and "depth-5" not in page  # thread_depth is 5
+    assert page.index("Comment number 399.") < page.index("Comment number 400.")
