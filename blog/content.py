@@ -295,9 +295,15 @@ class _Store:
     """Writes Sources into the database, caching tag and category lookups."""
 
     def __init__(self, vanished=()):
-        # Posts whose file is gone, by id: a new file wanting one's slug is
-        # that file moved or renamed, and takes the post (URL, comments) over.
+        # Posts whose file is gone: a new file with one's bytes (posts sharing
+        # a slug, -2, -3, moved together), or else its slug, is that file moved
+        # or renamed, and takes the post (URL, comments) over.
         self.vanished = {row.id: row for row in vanished}
+        self.vanished_by_hash = {
+            (row.kind, row.source_hash): row.id
+            for row in self.vanished.values()
+            if row.source_hash
+        }
         self.tags = {tag.slug: tag.id for tag in Tag.select(Tag.id, Tag.slug)}
         self.categories = {
             c.slug: c.id for c in Category.select(Category.id, Category.slug)
@@ -310,9 +316,7 @@ class _Store:
     def save(self, source: Source, existing) -> tuple[int, bool]:
         taken_over = None
         if existing is None:
-            held_by = self.slugs.get((source.kind, source.slug))
-            taken_over = self.vanished.pop(held_by, None) or _exported(held_by, source)
-            existing = taken_over
+            existing = taken_over = self._moved(source)
         fields = {
             "kind": source.kind,
             "title": source.title,
@@ -356,9 +360,24 @@ class _Store:
         self._link(post_id, source)
         return post_id, existing is None
 
+    def _moved(self, source: Source):
+        """The post of a vanished file (or of an export) this new file is."""
+        moved = self.vanished.pop(
+            self.vanished_by_hash.pop((source.kind, source.hash), None), None
+        )
+        if moved is not None:
+            return moved
+        held_by = self.slugs.get((source.kind, source.slug))
+        return self.vanished.pop(held_by, None) or _exported(held_by, source)
+
     def _free_slug(self, source: Source, existing) -> str:
-        """The wanted slug, or slug-2, slug-3... when another post holds it."""
+        """The wanted slug, or slug-2, slug-3... when another post holds it; a
+        post keeps the one it has (its address) when a lower one is freed."""
         own = existing.id if existing else None
+        kept = [s for (kind, s), i in self.slugs.items() if i == own and own]
+        numbered = re.compile(rf"{re.escape(source.slug)}(?:-\d+)?")
+        if kept and numbered.fullmatch(kept[0]):
+            return kept[0]
         candidate, number = source.slug, 1
         while self.slugs.get((source.kind, candidate), own) != own:
             number += 1

@@ -113,6 +113,37 @@ def test_a_moved_or_renamed_file_keeps_its_post_and_address(app, tmp_path):
     assert content.sync(folder).changed == []
 
 
+def test_a_moved_folder_of_posts_sharing_a_slug_keeps_every_post(app, tmp_path):
+    """The Rust blog has a dozen "compiler-team-meeting" posts: moved together,
+    all but the first became new posts at new addresses, the old ones 410."""
+    folder = tmp_path / "c"
+    for day in ("15", "21", "30"):
+        write(folder, f"inside/2019-10-{day}-meeting.md", f"---\ntitle: M{day}\n---\n")
+    content.sync(folder)
+    before = {post.source_path: (post.id, post.slug) for post in Post.select()}
+    (folder / "archive").mkdir()
+    (folder / "inside").rename(folder / "archive/inside")
+    report = content.sync(folder)
+    assert report.unpublished == [] and report.added == []
+    after = {post.source_path: (post.id, post.slug) for post in Post.select()}
+    assert after == {f"archive/{path}": kept for path, kept in before.items()}
+    assert content.sync(folder).changed == []
+
+
+def test_an_edited_post_keeps_its_numbered_slug_when_a_lower_one_frees_up(
+    app, tmp_path
+):
+    folder = tmp_path / "c"
+    for day in ("15", "21", "30"):
+        write(folder, f"2019-10-{day}-meeting.md", f"---\ntitle: M{day}\n---\n")
+    content.sync(folder)
+    assert Post.get(Post.title == "M30").slug == "meeting-3"
+    write(folder, "2019-10-21-meeting.md", "---\ntitle: M21\nslug: retro\n---\n")
+    write(folder, "2019-10-30-meeting.md", "---\ntitle: M30, edited\n---\n")
+    content.sync(folder)
+    assert Post.get(Post.title == "M30, edited").slug == "meeting-3"  # same URL
+
+
 @pytest.mark.parametrize(
     "name, raw, reason",
     [
