@@ -141,8 +141,7 @@ class Threads:
             thread=(parent.thread_id or parent.id) if parent else None,
             depth=parent.depth + 1 if parent else 0,
             kind=kind,
-            author_name=validate.displayable(comment.author).strip()[:245]
-            or "Anonymous",
+            author_name=_name(comment.author),
             author_email=email,
             email_hash=kept.email_hash,
             author_url=validate.imported_website(comment.author_url),
@@ -157,6 +156,13 @@ class Threads:
             modified_at=utcnow(),
             wp_id=comment.wp_id,
         )
+
+
+def _name(author: str) -> str:
+    """The name shown to everyone: our form refuses one holding an email or a
+    phone number, WordPress's takes it, so an imported one has them masked."""
+    name = privacy.mask_contacts(validate.displayable(author).strip())
+    return name[:245] or "Anonymous"
 
 
 def _depth(comment: wxr.Comment, by_id: dict) -> int:

@@ -261,3 +261,18 @@ def test_a_thread_deeper_than_the_site_allows_shows_at_the_deepest_level(
     assert page.count('class="comment depth-') == 400
     assert "depth-4" in page and "depth-5" not in page  # thread_depth is 5
     assert page.index("Comment number 399.") < page.index("Comment number 400.")
+
+
+def test_a_commenter_who_typed_an_email_as_name_is_not_published(import_wxr, client):
+    """WordPress takes any name; ours refuses one holding a contact, since the
+    name is shown to everyone. Imported, it showed the address on the page."""
+    names = ["jane.doe@example.com", "Call Bob +46 70 123 45 67"]
+    comments = [comment(n, comment_author=name) for n, name in enumerate(names, 1)]
+    import_wxr(wxr([item(1, post_name="named", comments=comments)]))
+    pages = [
+        client.get("/2020/05/01/named/").get_data(as_text=True),
+        client.get("/comments/feed/").get_data(as_text=True),
+    ]
+    for page in pages:
+        assert "jane.doe" not in page and "123 45 67" not in page
+        assert "[email hidden]" in page and "Call Bob [phone hidden]" in page
