@@ -43,11 +43,17 @@ def _read_authors(path) -> dict[str, str]:
 @with_appcontext
 def import_wordpress(file, dry_run, authors):
     """Import a WordPress export (WXR): posts, pages, terms, comments, redirects."""
+    from .comments import retention
     from .wordpress import importer
 
     names = _read_authors(authors) if authors else {}
-    key = current_app.config["SECRET_KEY"]
-    report = importer.import_file(file, key=key, dry_run=dry_run, authors=names)
+    report = importer.import_file(
+        file,
+        key=current_app.config["SECRET_KEY"],
+        dry_run=dry_run,
+        authors=names,
+        ip_retention=retention.ip_retention(site_settings()),
+    )
     click.echo(report.format())
     if not report.ok:
         sys.exit(1)

@@ -43,13 +43,20 @@ class _DryRun(Exception):
 
 
 def import_file(
-    path, key: str, dry_run: bool = False, authors: dict | None = None
+    path,
+    key: str,
+    dry_run: bool = False,
+    authors: dict | None = None,
+    ip_retention: datetime.timedelta | None = None,
 ) -> Report:
-    """Import the WXR file at path; key is the site's privacy key for IP hashes."""
+    """Import the WXR file at path; key is the site's privacy key for IP hashes.
+
+    Comments older than ip_retention keep no address data, as live ones do not.
+    """
     report = Report(source=Path(path).name, dry_run=dry_run)
     try:
         with open(path, "rb") as stream, write_transaction():
-            _Import(stream, report, key, authors or {}).run()
+            _Import(stream, report, key, authors or {}, ip_retention).run()
             word_index.catch_up()  # one batch for every comment imported
             if dry_run:
                 raise _DryRun
@@ -67,13 +74,13 @@ def import_file(
 class _Import:
     """One run over one file: caches of what exists, and the report to fill."""
 
-    def __init__(self, stream, report: Report, key: str, author_names: dict):
+    def __init__(self, stream, report: Report, key: str, author_names: dict, keep):
         self.reader = wxr.read(stream)
         self.report = report
         self.author_names = dict(author_names)
         self.mapped_authors = set(author_names)
         self.terms = terms.Terms(report)
-        self.threads = threads.Threads(report, key)
+        self.threads = threads.Threads(report, key, keep)
         self.redirects = dict(redirects.WORDPRESS_FEEDS)
         self.tz = ZoneInfo("UTC")
         self.base_path = ""
@@ -90,6 +97,7 @@ class _Import:
         # Terms declared after the items (not WordPress's order, but valid).
         self.terms.finish(self.redirects)
         self.report.redirects = redirects.remember_all(self.redirects)
+        self.threads.finish()
 
     def _author(self, author: wxr.Author):
         if author.login in self.mapped_authors:

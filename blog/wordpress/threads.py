@@ -59,9 +59,13 @@ class Placed(NamedTuple):
 class Threads:
     """Stores each item's comments, parents before replies, and reports orphans."""
 
-    def __init__(self, report: Report, key: str):
+    def __init__(self, report: Report, key: str, ip_retention=None):
         self.report = report
         self.key = key
+        # Comments before this keep no address data: a live one's is forgotten.
+        self.addresses_from = utcnow() - ip_retention if ip_retention else None
+        self.ip_retention = ip_retention
+        self.addresses_dropped = 0
         self.tz = datetime.UTC  # the site's zone, for dates given only in local time
         # Comments of earlier imports, by WordPress id: one query, not one per comment.
         query = Comment.select(
@@ -129,12 +133,28 @@ class Threads:
             )
         return parent
 
+    def finish(self):
+        if self.addresses_dropped:
+            self.report.notes.append(
+                f"{_plural(self.addresses_dropped, 'comment')} older than the "
+                f"{self.ip_retention.days}-day address retention: IP data not kept"
+            )
+
+    def _address(self, comment: wxr.Comment, created: datetime.datetime) -> str:
+        if self.addresses_from and comment.author_ip and created < self.addresses_from:
+            self.addresses_dropped += 1
+            return ""
+        return comment.author_ip
+
     def _store(self, comment: wxr.Comment, post, state, kind, parent) -> Comment:
+        created = _comment_date(comment, self.tz)
         kept = privacy.protect(
-            comment.content, comment.author_email, comment.author_ip, self.key
+            comment.content,
+            comment.author_email,
+            self._address(comment, created),
+            self.key,
         )
         email = comment.author_email if len(comment.author_email) <= 100 else ""
-        created = _comment_date(comment, self.tz)
         return Comment.create(
             post=post,
             parent=parent.id if parent else None,
@@ -156,6 +176,10 @@ class Threads:
             modified_at=utcnow(),
             wp_id=comment.wp_id,
         )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _name(author: str) -> str:

@@ -1,5 +1,6 @@
 """The import, export and comments commands: output and exit codes."""
 
+import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -8,7 +9,7 @@ import pytest
 
 from blog.cli import main
 from blog.comment_models import Comment, CommentStatus
-from blog.models import Post
+from blog.models import Post, utcnow
 from tests.factories import make_post
 from tests.wordpress.builders import comment, item, wxr
 
@@ -29,6 +30,22 @@ def test_import_prints_the_report_and_a_dry_run_writes_nothing(runner, tmp_path)
     assert re.search(r"^posts +1 +1 +0 +0$", done.output, re.MULTILINE)
     assert re.search(r"^  pending +1 +1 +0 +0$", done.output, re.MULTILINE)
     assert Post.select().count() == 1
+
+
+def test_imported_addresses_older_than_the_retention_are_not_kept(runner, tmp_path):
+    """A live comment's address data is forgotten after ip_retention_days; an
+    imported comment from years ago kept it until some later request ran the
+    purge, though no live comment that old still has any."""
+    recent = (utcnow() - datetime.timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    comments = [comment(1), comment(2, comment_date_gmt=recent)]
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1, comments=comments)]))
+    result = invoke(runner, "import", "wordpress", path)
+    assert result.exit_code == 0, result.output
+    old, new = (Comment.get(Comment.wp_id == n) for n in (1, 2))
+    assert (old.ip_hash, old.ip_prefix) == ("", "")
+    assert len(new.ip_hash) == 64 and new.ip_prefix == "203.0.113.0/24"
+    assert "1 comment older than the 30-day address retention" in result.output
 
 
 def test_import_of_a_broken_file_fails_with_the_line(runner, tmp_path):
