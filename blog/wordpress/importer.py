@@ -266,7 +266,8 @@ def _skip_reason(item: wxr.Item) -> str:
 def body_html(content: str) -> str:
     """A WordPress post body as the HTML WordPress would show."""
     if autop.has_blocks(content):
-        return autop.strip_block_delimiters(content).strip()
+        blocks = shortcodes.expand_blocks(content)
+        return autop.strip_block_delimiters(blocks).strip()
     return autop.autop(shortcodes.expand(content)).strip()
 
 

@@ -92,3 +92,39 @@ def test_a_classic_body_gets_captions_then_paragraphs():
     assert result.startswith("<p>Intro</p>")
     assert '<figure class="wp-caption alignnone"><img src="c.jpg" />' in result
     assert "<p><figure" not in result
+
+
+def test_a_link_alone_on_its_line_is_a_link_as_wordpress_embeds_it():
+    """WordPress shows a URL on a line of its own as the video or post it
+    names; imported, it was bare text no reader could follow."""
+    url = "https://www.youtube.com/watch?v=ex8fMxXJDJw&t=1"
+    link = f'<a href="{url.replace("&", "&amp;")}">{url.replace("&", "&amp;")}</a>'
+    classic = body_html(f"Watch this:\n\n{url}\n\nNice, see {url} too.")
+    assert f"<p>{link}</p>" in classic
+    assert f"see {url} too" in classic  # inside a sentence it stays text
+    block = body_html(
+        f'<!-- wp:embed {{"url":"{url}"}} -->\n<figure class="wp-block-embed">'
+        f'<div class="wp-block-embed__wrapper">\n{url}\n</div></figure>\n'
+        "<!-- /wp:embed -->"
+    )
+    assert link in block
+
+
+def test_shortcodes_in_a_block_editor_body_are_expanded_too():
+    content = (
+        "<!-- wp:shortcode -->\n"
+        '[caption align="alignleft"]<img src="c.jpg" /> Cat[/caption]\n'
+        "<!-- /wp:shortcode -->"
+    )
+    result = body_html(content)
+    assert "[caption" not in result
+    assert '<figure class="wp-caption alignleft"><img src="c.jpg" />' in result
+
+
+def test_code_and_other_blocks_keep_their_urls_and_brackets_as_text():
+    url = "https://example.org/install.sh"
+    assert f"<pre>curl\n{url}\n</pre>" in body_html(f"<pre>curl\n{url}\n</pre>")
+    ours = (
+        f"<!-- wp:html -->\n<p>Write [caption]x[/caption]</p>\n{url}\n<!-- /wp:html -->"
+    )
+    assert body_html(ours) == f"<p>Write [caption]x[/caption]</p>\n{url}"
