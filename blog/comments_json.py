@@ -123,8 +123,7 @@ def _import_comments(post: Post, comments: list, key: str, counts: dict):
             raise CommentsFileError(f"a comment of {post.slug!r} is not an object")
         created = _parse_time(fields.get("created_at"))
         body = str(fields.get("body") or "")
-        author = validate.displayable(str(fields.get("author_name") or ""))
-        author = author.strip()[:245] or "Anonymous"
+        author = validate.imported_name(str(fields.get("author_name") or ""))
         same = Comment.get_or_none(
             (Comment.post == post)
             & _at(created)

@@ -129,6 +129,12 @@ def comment_text(raw: str, limit: int) -> str:
     return value
 
 
+def imported_name(name: str) -> str:
+    """An imported commenter's name fit to show everyone: the form refuses a
+    name holding an email or phone number; an import masks them."""
+    return mask_contacts(displayable(name).strip())[:MAX_NAME] or "Anonymous"
+
+
 def imported_website(url: str) -> str:
     """An imported commenter's website as the form would take it, else ''."""
     errors: dict = {}

@@ -161,7 +161,7 @@ class Threads:
             thread=(parent.thread_id or parent.id) if parent else None,
             depth=parent.depth + 1 if parent else 0,
             kind=kind,
-            author_name=_name(comment.author),
+            author_name=validate.imported_name(comment.author),
             author_email=email,
             email_hash=kept.email_hash,
             author_url=validate.imported_website(comment.author_url),
@@ -180,13 +180,6 @@ class Threads:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _name(author: str) -> str:
-    """The name shown to everyone: our form refuses one holding an email or a
-    phone number, WordPress's takes it, so an imported one has them masked."""
-    name = privacy.mask_contacts(validate.displayable(author).strip())
-    return name[:245] or "Anonymous"
 
 
 def _depth(comment: wxr.Comment, by_id: dict) -> int:

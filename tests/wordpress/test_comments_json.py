@@ -176,6 +176,15 @@ def test_an_imported_website_or_name_is_held_to_the_forms_rules(app):
     assert ann.author_url == "http://ann.example/blog"
 
 
+def test_a_contact_in_an_imported_name_is_masked_and_matched_again(app):
+    """The name is public; a file is never trusted with the contacts in it."""
+    make_post(slug="n")
+    data = _file("n", {"id": 1, "author_name": "ann@example.org", "body": "x"})
+    assert comments_json.import_data(data, KEY)["imported"] == 1
+    assert Comment.get().author_name == "[email hidden]"
+    assert comments_json.import_data(data, KEY)["existing"] == 1
+
+
 def test_a_rejected_comment_is_imported_into_the_trash(app):
     make_post(slug="r")
     data = _file("r", {"id": 1, "author_name": "R", "body": "no", "status": "rejected"})
