@@ -16,12 +16,11 @@ import frontmatter
 import yaml
 from slugify import slugify
 
-from . import content_export, front_matter, markup, redirects
+from . import front_matter, markup
+from .content_store import Store, unpublish
 from .db import write_transaction
 from .front_matter import ContentError
-from .models import Post, PostStatus, utcnow
-from .prepared import PreparedInsert
-from .term_models import Category, PostCategory, PostTag, Tag
+from .models import Post, PostStatus
 
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 RESERVED_SLUGS = {
@@ -224,12 +223,12 @@ def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
         row.source_path: row
         for row in Post.select(
             Post.id,
-            Post.source_path,
-            Post.source_hash,
-            Post.status,
             Post.kind,
             Post.slug,
             Post.date,
+            Post.source_path,
+            Post.source_hash,
+            Post.status,
         ).where(Post.source_path.is_null(False))
     }
     jobs = []
@@ -251,7 +250,7 @@ def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
     prepared = _prepare_all(jobs, workers)
     present = set(scan(content_dir, prefix))
     with write_transaction():
-        store = _Store(
+        store = Store(
             row
             for path, row in known.items()
             if path.startswith(prefix) and path not in present
@@ -264,147 +263,6 @@ def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
             (report.added if created else report.updated).append(post_id)
         for row in store.vanished.values():
             if row.status == PostStatus.PUBLISHED:
-                _unpublish(row)
+                unpublish(row)
                 report.unpublished.append(row.id)
     return report
-
-
-def _unpublish(row):
-    # Clearing the hash re-imports the file if it ever comes back.
-    Post.update(
-        status=PostStatus.UNPUBLISHED, source_hash="", modified_at=utcnow()
-    ).where(Post.id == row.id).execute()
-
-
-def _exported(post_id, source: Source):
-    """The post without a file (written in the dashboard, imported) that
-    source is the export of: `blog content export` wrote it to this path."""
-    if post_id is None:
-        return None
-    post = Post.get_or_none(
-        (Post.id == post_id)
-        & Post.source_path.is_null()
-        & (Post.status != PostStatus.TRASH)
-    )
-    if post and content_export.export_path(post) == source.path:
-        return post
-    return None
-
-
-class _Store:
-    """Writes Sources into the database, caching tag and category lookups."""
-
-    def __init__(self, vanished=()):
-        # Posts whose file is gone: a new file with one's bytes (posts sharing
-        # a slug, -2, -3, moved together), or else its slug, is that file moved
-        # or renamed, and takes the post (URL, comments) over.
-        self.vanished = {row.id: row for row in vanished}
-        self.vanished_by_hash = {
-            (row.kind, row.source_hash): row.id
-            for row in self.vanished.values()
-            if row.source_hash
-        }
-        self.tags = {tag.slug: tag.id for tag in Tag.select(Tag.id, Tag.slug)}
-        self.categories = {
-            c.slug: c.id for c in Category.select(Category.id, Category.slug)
-        }
-        self.slugs = {
-            (post.kind, post.slug): post.id
-            for post in Post.select(Post.id, Post.kind, Post.slug)
-        }
-
-    def save(self, source: Source, existing) -> tuple[int, bool]:
-        taken_over = None
-        if existing is None:
-            existing = taken_over = self._moved(source)
-        fields = {
-            "kind": source.kind,
-            "title": source.title,
-            "slug": self._free_slug(source, existing),
-            "date": source.date or utcnow().replace(microsecond=0),
-            "updated": source.updated,
-            "author": source.author,
-            "status": source.status,
-            "summary": source.summary,
-            "summary_html": source.summary_html,
-            "body": source.body,
-            "body_format": source.body_format,
-            "body_html": source.body_html,
-            "body_text": source.body_text,
-            "template": source.template,
-            "nav_order": source.nav_order,
-            "comments_open": source.comments_open,
-            "source_hash": source.hash,
-            "modified_at": utcnow(),
-        }
-        if existing is None:
-            post_id = _INSERT_POST(source_path=source.path, **fields)
-            self.slugs[(source.kind, fields["slug"])] = post_id
-        else:
-            post_id = existing.id
-            if source.date is None:
-                del fields["date"]
-            fields["version"] = Post.version + 1
-            if taken_over:
-                fields["source_path"] = source.path
-            Post.update(**fields).where(Post.id == post_id).execute()
-            date = fields.get("date", existing.date)
-            moved = Post(kind=source.kind, slug=fields["slug"], date=date)
-            # Links and feed readers keep a public post's old address.
-            if existing.is_public and moved.url != existing.url:
-                redirects.remember_all({existing.url: moved.url})
-            self.slugs = {k: v for k, v in self.slugs.items() if v != post_id}
-            self.slugs[(source.kind, fields["slug"])] = post_id
-            PostTag.delete().where(PostTag.post == post_id).execute()
-            PostCategory.delete().where(PostCategory.post == post_id).execute()
-        self._link(post_id, source)
-        return post_id, existing is None
-
-    def _moved(self, source: Source):
-        """The post of a vanished file (or of an export) this new file is."""
-        moved = self.vanished.pop(
-            self.vanished_by_hash.pop((source.kind, source.hash), None), None
-        )
-        if moved is not None:
-            return moved
-        held_by = self.slugs.get((source.kind, source.slug))
-        return self.vanished.pop(held_by, None) or _exported(held_by, source)
-
-    def _free_slug(self, source: Source, existing) -> str:
-        """The wanted slug, or slug-2, slug-3... when another post holds it; a
-        post keeps the one it has (its address) when a lower one is freed."""
-        own = existing.id if existing else None
-        kept = [s for (kind, s), i in self.slugs.items() if i == own and own]
-        numbered = re.compile(rf"{re.escape(source.slug)}(?:-\d+)?")
-        if kept and numbered.fullmatch(kept[0]):
-            return kept[0]
-        candidate, number = source.slug, 1
-        while self.slugs.get((source.kind, candidate), own) != own:
-            number += 1
-            candidate = f"{source.slug}-{number}"
-        return candidate
-
-    def _link(self, post_id: int, source: Source):
-        tag_ids = {self._term(Tag, self.tags, name) for name in source.tags}
-        cat_ids = {self._term(Category, self.categories, n) for n in source.categories}
-        if tag_ids:
-            PostTag.insert_many(
-                [(post_id, t) for t in tag_ids], [PostTag.post, PostTag.tag]
-            ).execute()
-        if cat_ids:
-            PostCategory.insert_many(
-                [(post_id, c) for c in cat_ids],
-                [PostCategory.post, PostCategory.category],
-            ).execute()
-
-    @staticmethod
-    def _term(model, cache: dict, name: str) -> int:
-        slug = slugify(name) or name.lower()
-        if slug not in cache:
-            cache[slug] = model.insert(name=name, slug=slug).execute()
-        return cache[slug]
-
-
-# peewee took longer to build each INSERT than the main process took for
-# everything else in a first sync.
-_INSERT_POST = PreparedInsert(Post)

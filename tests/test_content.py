@@ -144,6 +144,21 @@ def test_an_edited_post_keeps_its_numbered_slug_when_a_lower_one_frees_up(
     assert Post.get(Post.title == "M30, edited").slug == "meeting-3"  # same URL
 
 
+def test_a_new_slug_or_date_in_the_front_matter_keeps_the_old_address(
+    app, client, tmp_path
+):
+    """The dashboard keeps a 301 from a public post's old address; a synced
+    file's new slug or date left the old one answering 404."""
+    folder = tmp_path / "c"
+    path = write(folder, "2014-10-30-stability.md", "---\ntitle: Stable\n---\nText")
+    content.sync(folder)
+    path.write_text("---\ntitle: Stable\nslug: promise\ndate: 2014-10-31\n---\nText")
+    content.sync(folder)
+    moved = client.get("/2014/10/30/stability/")
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/2014/10/31/promise/")
+
+
 @pytest.mark.parametrize(
     "name, raw, reason",
     [
