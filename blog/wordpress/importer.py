@@ -36,6 +36,7 @@ STATUSES = {
     "trash": (PostStatus.TRASH, "in WordPress's trash: imported as trash"),
 }
 ZERO_DATE = "0000-00-00 00:00:00"
+_NOT_SLUG = r"[^\w-]+"
 
 
 class _DryRun(Exception):
@@ -285,5 +286,12 @@ def _label(item: wxr.Item) -> str:
 
 
 def _wanted_slug(item: wxr.Item, title: str) -> str:
-    slug = unquote(item.post_name).strip()[:200]
+    # Letters of any script, digits, "-" and "_", as WordPress makes them: a
+    # hand-made "a/b", "what?" or ".." would give an address nothing reaches.
+    slug = slugify(
+        unquote(item.post_name),
+        allow_unicode=True,
+        lowercase=False,
+        regex_pattern=_NOT_SLUG,
+    )[:200]
     return slug or slugify(title)[:200] or f"{item.post_type}-{item.wp_id}"

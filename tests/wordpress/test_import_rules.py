@@ -98,6 +98,31 @@ def test_slugs_from_titles_and_collisions(import_wxr):
     assert report.ok
 
 
+@pytest.mark.parametrize(
+    "post_name, post_type, slug",
+    [
+        ("a%2Fb", "post", "a-b"),
+        ("what%3F", "post", "what"),
+        ("100%25", "post", "100"),
+        ("%3Cscript%3E", "post", "script"),
+        ("..", "post", "a-title"),
+        ("x%2F..%2Fadmin", "page", "x-admin"),
+        ("%e6%97%a5%e6%9c%ac", "post", "日本"),
+        ("my_post", "post", "my_post"),
+    ],
+)
+def test_a_slug_only_a_hand_made_file_could_hold_is_made_into_one(
+    import_wxr, client, post_name, post_type, slug
+):
+    """WordPress's slugs are letters, digits, "-" and "_"; a file with "/", "?"
+    or ".." in one gave a post no address could reach, or a page whose link
+    led to /admin/."""
+    import_wxr(wxr([item(1, "A title", post_type, post_name=post_name)]))
+    post = Post.get(Post.wp_id == 1)
+    assert post.slug == slug
+    assert client.get(post.url).status_code == 200
+
+
 def test_excerpts_terms_and_authors(import_wxr, tmp_path):
     data = wxr(
         [
