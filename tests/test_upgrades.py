@@ -10,7 +10,7 @@ from playhouse.migrations import Runner
 
 from blog import create_app, db
 from blog.cli import MIGRATIONS_DIR, apply_migrations
-from blog.comment_models import SpamToken
+from blog.comment_models import SpamLesson, SpamToken
 from tests.conftest import POSTGRES_URL
 
 MIGRATIONS = sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
@@ -64,8 +64,11 @@ ROWS = {
     "redirect": [dict(old_path="/?p=9", target="/2023/05/01/hello/")],
     "setting": [dict(key="title", value=json.dumps("The old site"))],
     "blocked_item": [dict(kind="host", value="spam.example", created_at=AT)],
-    # A learned spam model, as `blog init` seeds one: upgrades relearn it.
+    # A learned spam model, as `blog init` seeds one: upgrades relearn it,
+    # with the moderator's lesson (a table from migration 0003 on).
     "spam_token": [dict(token="old-feature-token", spam=3, ham=1)],
+    "spam_lesson": [dict(comment_id=4, spam=True, tokens="[]", learned_at=AT)],
+    "audit_entry": [dict(at=AT, user_id=1, action="comment.spam", object_id=4)],
 }  # fmt: skip
 KEPT = [table for table in ROWS if table != "spam_token"]
 
@@ -74,7 +77,10 @@ def _insert(database, table: str, row: dict):
     """One row with the columns this state has; NOT NULL ones it does not name
     get an empty value of their type."""
     values = {}
-    for column in database.get_columns(table):
+    columns = database.get_columns(table)
+    if not columns:  # a table of a later migration
+        return
+    for column in columns:
         if column.name in row:
             values[column.name] = row[column.name]
         elif not (column.null or column.primary_key):
@@ -96,7 +102,8 @@ def _empty(kind: str):
 
 def _counts(database) -> dict[str, int]:
     query = 'SELECT COUNT(*) FROM "{}"'
-    return {t: database.execute_sql(query.format(t)).fetchone()[0] for t in KEPT}
+    tables = [t for t in KEPT if database.get_columns(t)]
+    return {t: database.execute_sql(query.format(t)).fetchone()[0] for t in tables}
 
 
 @pytest.fixture
@@ -147,10 +154,13 @@ def test_a_site_at_an_older_migration_upgrades_with_nothing_lost(old_site, state
     applied = apply_migrations()
 
     assert applied == MIGRATIONS[MIGRATIONS.index(state) + 1 :]
-    assert _counts(database) == before
+    after = _counts(database)
+    assert {table: after[table] for table in before} == before
     old_token = SpamToken.get_or_none(SpamToken.token == "old-feature-token")
     if state < LAST_FEATURES:  # relearned with this version's features
         assert old_token is None and SpamToken.select().count() > 1000
+        if "spam_lesson" in before:
+            assert json.loads(SpamLesson.get().tokens)  # the spam comment's
     else:
         assert old_token is not None
     client = old_site.test_client()
