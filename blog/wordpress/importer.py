@@ -141,13 +141,14 @@ class _Import:
             tally.skip(reason)
             self.threads.orphaned(item, f"its {item.post_type or 'item'} was skipped")
             return
-        if item.wp_id in self.known:
+        if item.wp_id is not None and item.wp_id in self.known:
             tally.existing += 1
             post = Post.get_by_id(self.known[item.wp_id])
         else:
             post = self._create(item)
             tally.imported += 1
-            self.known[item.wp_id] = post.id
+            if item.wp_id is not None:
+                self.known[item.wp_id] = post.id
             self.report.post_ids.append(post.id)
         self.threads.add(post, item)
         if post.status == PostStatus.PUBLISHED:
@@ -225,8 +226,9 @@ class _Import:
 
     def _remember_paths(self, item: wxr.Item, post: Post):
         """Old addresses of the item that should lead to its new one."""
-        self.redirects[f"/?p={item.wp_id}"] = post.url
-        if post.kind == "page":
+        if item.wp_id is not None:
+            self.redirects[f"/?p={item.wp_id}"] = post.url
+        if post.kind == "page" and item.wp_id is not None:
             self.redirects[f"/?page_id={item.wp_id}"] = post.url
         old = [self._local_path(item.link)]
         if post.kind == "post" and item.post_date[:10] != ZERO_DATE[:10]:

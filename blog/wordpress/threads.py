@@ -83,10 +83,10 @@ class Threads:
             )
 
     def add(self, post: Post, item: wxr.Item):
-        by_id = {c.wp_id: c for c in item.comments}
+        by_id = {c.wp_id: c for c in item.comments if c.wp_id is not None}
         for comment in sorted(item.comments, key=lambda c: _depth(c, by_id)):
             state = self._count_found(comment)
-            if comment.wp_id in self.placed:
+            if comment.wp_id is not None and comment.wp_id in self.placed:
                 self._count(state, "existing")
                 continue
             kind = KINDS.get(comment.kind)
@@ -95,9 +95,10 @@ class Threads:
                 continue
             parent = self._parent(comment, post, item)
             stored = self._store(comment, post, state, kind, parent)
-            self.placed[comment.wp_id] = Placed(
-                stored.id, post.id, stored.thread_id, stored.depth
-            )
+            if comment.wp_id is not None:
+                self.placed[comment.wp_id] = Placed(
+                    stored.id, post.id, stored.thread_id, stored.depth
+                )
             self._count(state, "imported")
 
     def _count_found(self, comment: wxr.Comment) -> CommentStatus:

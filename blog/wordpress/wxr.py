@@ -68,7 +68,7 @@ class Term:
 
 @dataclass
 class Comment:
-    wp_id: int
+    wp_id: int | None  # None: the file gives none
     author: str
     author_email: str
     author_url: str
@@ -83,7 +83,7 @@ class Comment:
 
 @dataclass
 class Item:
-    wp_id: int
+    wp_id: int | None  # None: the file gives none
     post_type: str
     status: str
     title: str
@@ -118,6 +118,12 @@ def _int(text: str | None, default: int = 0) -> int:
         return int((text or "").strip())
     except ValueError:
         return default
+
+
+def _id(text: str | None) -> int | None:
+    """A WordPress ID (1 up, in 64 bits); None when the file gives none."""
+    number = _int(text)
+    return number if 0 < number < 2**63 else None
 
 
 class _Records:
@@ -329,7 +335,7 @@ def _term(element: Element) -> Term:
 
 def _comment(element: Element) -> Comment:
     return Comment(
-        wp_id=_int(_text(element, "{wp}comment_id")),
+        wp_id=_id(_text(element, "{wp}comment_id")),
         author=_text(element, "{wp}comment_author").strip(),
         author_email=_text(element, "{wp}comment_author_email").strip(),
         author_url=_text(element, "{wp}comment_author_url").strip(),
@@ -339,13 +345,13 @@ def _comment(element: Element) -> Comment:
         content=_text(element, "{wp}comment_content"),
         approved=_text(element, "{wp}comment_approved").strip(),
         kind=_text(element, "{wp}comment_type").strip(),
-        parent=_int(_text(element, "{wp}comment_parent")),
+        parent=_id(_text(element, "{wp}comment_parent")),
     )
 
 
 def _item(element: Element) -> Item:
     return Item(
-        wp_id=_int(_text(element, "{wp}post_id")),
+        wp_id=_id(_text(element, "{wp}post_id")),
         post_type=_text(element, "{wp}post_type").strip(),
         status=_text(element, "{wp}status").strip(),
         title=_text(element, "title"),

@@ -301,3 +301,23 @@ def test_a_commenter_who_typed_an_email_as_name_is_not_published(import_wxr, cli
     for page in pages:
         assert "jane.doe" not in page and "123 45 67" not in page
         assert "[email hidden]" in page and "Call Bob [phone hidden]" in page
+
+
+def test_items_and_comments_without_a_usable_id_are_all_imported(import_wxr):
+    """A file made by another tool may leave IDs out: every such post or
+    comment was taken for the first one ("before") and dropped; an ID past
+    64 bits stopped the import with a traceback."""
+    no_ids = [comment("", comment_content=f"Comment {n}") for n in (1, 2)]
+    report = import_wxr(
+        wxr(
+            [
+                item("", "First", post_name="first", comments=no_ids),
+                item("", "Second", post_name="second"),
+                item(10**30, "Huge", post_name="huge", comments=[comment(10**30)]),
+            ]
+        )
+    )
+    assert report.ok, report.format()
+    assert Post.select().count() == 3 and Comment.select().count() == 3
+    assert report["posts"].imported == 3 and report["comments"].imported == 3
+    assert Post.select().where(Post.wp_id.is_null(False)).count() == 0
