@@ -36,7 +36,6 @@ STATUSES = {
     "trash": (PostStatus.TRASH, "in WordPress's trash: imported as trash"),
 }
 ZERO_DATE = "0000-00-00 00:00:00"
-_NOT_SLUG = r"[^\w-]+"
 
 
 class _DryRun(Exception):
@@ -288,12 +287,5 @@ def _label(item: wxr.Item) -> str:
 
 
 def _wanted_slug(item: wxr.Item, title: str) -> str:
-    # Letters of any script, digits, "-" and "_", as WordPress makes them: a
-    # hand-made "a/b", "what?" or ".." would give an address nothing reaches.
-    slug = slugify(
-        unquote(item.post_name),
-        allow_unicode=True,
-        lowercase=False,
-        regex_pattern=_NOT_SLUG,
-    )[:200]
+    slug = terms.clean_slug(item.post_name)[:200]
     return slug or slugify(title)[:200] or f"{item.post_type}-{item.wp_id}"

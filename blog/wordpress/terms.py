@@ -85,7 +85,7 @@ class Terms:
                 tally.existing += 1
                 return row, False
         name = plain(term.name)[:100] or unquote(term.slug)[:100]
-        wanted = unquote(term.slug).strip()[:120] or slugify(name)[:120]
+        wanted = clean_slug(term.slug)[:120] or slugify(name)[:120]
         wanted = wanted or f"{label}-{term.term_id}"
         same = model.get_or_none((model.slug == wanted) & model.wp_id.is_null())
         tally.imported += 1
@@ -136,6 +136,15 @@ def _free_slug(model, wanted: str) -> str:
         number += 1
         candidate = f"{wanted[:110]}-{number}"
     return candidate
+
+
+def clean_slug(slug: str) -> str:
+    """A slug as WordPress makes them: letters of any script, digits, "-" and
+    "_". A hand-made "a/b", "what?" or ".." would give an address nothing
+    reaches."""
+    return slugify(
+        unquote(slug), allow_unicode=True, lowercase=False, regex_pattern=r"[^\w-]+"
+    )
 
 
 def plain(text: str) -> str:

@@ -305,7 +305,7 @@ def _category(element: Element) -> Term:
     term_id = _text(element, "{wp}term_id")
     return Term(
         taxonomy="category",
-        term_id=_int(term_id) if term_id else None,
+        term_id=_id(term_id),
         slug=_text(element, "{wp}category_nicename").strip(),
         name=_text(element, "{wp}cat_name").strip(),
         parent=_text(element, "{wp}category_parent").strip(),
@@ -316,7 +316,7 @@ def _tag(element: Element) -> Term:
     term_id = _text(element, "{wp}term_id")
     return Term(
         taxonomy="post_tag",
-        term_id=_int(term_id) if term_id else None,
+        term_id=_id(term_id),
         slug=_text(element, "{wp}tag_slug").strip(),
         name=_text(element, "{wp}tag_name").strip(),
     )
@@ -326,7 +326,7 @@ def _term(element: Element) -> Term:
     term_id = _text(element, "{wp}term_id")
     return Term(
         taxonomy=_text(element, "{wp}term_taxonomy").strip(),
-        term_id=_int(term_id) if term_id else None,
+        term_id=_id(term_id),
         slug=_text(element, "{wp}term_slug").strip(),
         name=_text(element, "{wp}term_name").strip(),
         parent=_text(element, "{wp}term_parent").strip(),

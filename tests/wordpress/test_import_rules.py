@@ -321,3 +321,22 @@ def test_items_and_comments_without_a_usable_id_are_all_imported(import_wxr):
     assert Post.select().count() == 3 and Comment.select().count() == 3
     assert report["posts"].imported == 3 and report["comments"].imported == 3
     assert Post.select().where(Post.wp_id.is_null(False)).count() == 0
+
+
+def test_a_term_slug_only_a_hand_made_file_could_hold_is_made_into_one(
+    import_wxr, client
+):
+    report = import_wxr(
+        wxr(
+            [item(1, terms=[("category", "a%2Fb", "A/B"), ("post_tag", "..", "Dots")])],
+            categories=[(10**30, "a%2Fb", "", "A/B")],
+            tags=[(7, "..", "Dots")],
+        )
+    )
+    assert report.ok, report.format()
+    assert Category.get().slug == "a-b"
+    assert client.get("/category/a-b/").status_code == 200
+    from blog.term_models import Tag
+
+    assert Tag.get().slug == "dots"
+    assert client.get("/tag/dots/").status_code == 200
