@@ -33,6 +33,9 @@ BATCH = 200
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 BLOCK_OPEN, BLOCK_CLOSE = "<!-- wp:html -->\n", "\n<!-- /wp:html -->"
+# A post's "Updated" date (GMT), hidden from WordPress by the leading "_";
+# WordPress's own post_modified changes with every save, so it cannot say it.
+UPDATED_META = "_field_notes_updated"
 
 
 def text(tag: str, value) -> str:
@@ -203,6 +206,12 @@ def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> s
         f"<![CDATA[{_clean(term.name)}]]></category>"
         for domain, term in terms
     ]
+    if post.updated:
+        parts.append(
+            f"<wp:postmeta>{text('wp:meta_key', UPDATED_META)}"
+            f"{text('wp:meta_value', f'{post.updated:%Y-%m-%d %H:%M:%S}')}"
+            "</wp:postmeta>"
+        )
     parts += [_comment(comment, tz) for comment in comments]
     parts.append("</item>\n")
     return "\n".join(parts)

@@ -23,7 +23,7 @@ from ..content import is_reserved
 from ..db import write_transaction
 from ..models import Post, PostStatus
 from ..term_models import PostCategory, PostTag
-from . import autop, shortcodes, terms, threads, wxr
+from . import autop, exporter, shortcodes, terms, threads, wxr
 from .report import Report
 
 # WordPress status -> (our status, what the report says about it).
@@ -170,6 +170,7 @@ class _Import:
             title=title,
             slug=self._free_slug(kind, _wanted_slug(item, title)),
             date=self._date(item),
+            updated=_updated(item),
             author=self._author_name(item.creator),
             status=status,
             summary=summary,
@@ -271,6 +272,12 @@ def body_html(content: str) -> str:
         blocks = shortcodes.expand_blocks(content)
         return autop.strip_block_delimiters(blocks).strip()
     return autop.autop(shortcodes.expand(content)).strip()
+
+
+def _updated(item: wxr.Item) -> datetime.datetime | None:
+    """The "Updated" date our own export keeps in a post meta field."""
+    value = dict(item.meta).get(exporter.UPDATED_META, "")
+    return wxr.parse_date(value, "", datetime.UTC)
 
 
 def _site_zone(channel: dict) -> ZoneInfo:

@@ -152,3 +152,16 @@ def test_a_comment_goes_out_as_its_html_and_comes_back_the_same(
     assert "<strong>bold words</strong>" in again.body_html
     assert 'href="https://docs.example/"' in again.body_html
     assert "**" not in again.body_html
+
+
+def test_a_posts_update_date_comes_back(app, import_wxr, tmp_path):
+    """The page shows "Updated <date>"; the round trip lost it."""
+    updated = datetime.datetime(2024, 3, 2, 10, 30)
+    make_post(slug="revised", updated=updated)
+    make_post(slug="as-written")
+    path = tmp_path / "export.xml"
+    path.write_text(export_text(), encoding="utf-8")
+    _empty_site()
+    assert import_wxr(path).ok
+    assert Post.get(Post.slug == "revised").updated == updated
+    assert Post.get(Post.slug == "as-written").updated is None
