@@ -86,10 +86,8 @@ def comment_context(post) -> dict:
     own = _own_waiting_comments()
     per_page, order = values["comments_per_page"], values["comment_order"]
 
-    def show(number: int):
-        return reading.threads(
-            post, number, per_page, order, own, values["thread_depth"]
-        )
+    def show(number: int, levels=values["thread_depth"]):
+        return reading.threads(post, number, per_page, order, own, levels)
 
     form = g.get("comment_form") or _blank_form(post)
     # One level (thread_depth 1): a reply would be a comment of its own.

@@ -78,7 +78,7 @@ class Comment:
     content: str
     approved: str
     kind: str
-    parent: int
+    parent: int | None
 
 
 @dataclass
@@ -113,17 +113,15 @@ def _rename(tag: str) -> str:
     return tag
 
 
-def _int(text: str | None, default: int = 0) -> int:
+def _int(text: str | None) -> int:
     try:
         return int((text or "").strip())
     except ValueError:
-        return default
+        return 0
 
 
-def _id(text: str | None) -> int | None:
-    """A WordPress ID (1 up, in 64 bits); None when the file gives none."""
-    number = _int(text)
-    return number if 0 < number < 2**63 else None
+def _id(text: str | None) -> int | None:  # a WordPress ID, or None: it gives none
+    return number if 0 < (number := _int(text)) < 2**63 else None  # 1 up, 64 bits
 
 
 class _Records:
@@ -302,10 +300,9 @@ def _author(element: Element) -> Author:
 
 
 def _category(element: Element) -> Term:
-    term_id = _text(element, "{wp}term_id")
     return Term(
         taxonomy="category",
-        term_id=_id(term_id),
+        term_id=_id(_text(element, "{wp}term_id")),
         slug=_text(element, "{wp}category_nicename").strip(),
         name=_text(element, "{wp}cat_name").strip(),
         parent=_text(element, "{wp}category_parent").strip(),
@@ -313,20 +310,18 @@ def _category(element: Element) -> Term:
 
 
 def _tag(element: Element) -> Term:
-    term_id = _text(element, "{wp}term_id")
     return Term(
         taxonomy="post_tag",
-        term_id=_id(term_id),
+        term_id=_id(_text(element, "{wp}term_id")),
         slug=_text(element, "{wp}tag_slug").strip(),
         name=_text(element, "{wp}tag_name").strip(),
     )
 
 
 def _term(element: Element) -> Term:
-    term_id = _text(element, "{wp}term_id")
     return Term(
         taxonomy=_text(element, "{wp}term_taxonomy").strip(),
-        term_id=_id(term_id),
+        term_id=_id(_text(element, "{wp}term_id")),
         slug=_text(element, "{wp}term_slug").strip(),
         name=_text(element, "{wp}term_name").strip(),
         parent=_text(element, "{wp}term_parent").strip(),
