@@ -374,20 +374,3 @@ def test_every_rust_blog_post_syncs(app, tmp_path):
     assert len(report.added) == 584 == Post.select().count()
     assert Post.select().where(Post.body_html == "").count() == 0
     assert Post.select().where(Post.body_html.contains("<script")).count() == 0
-
-
-def test_a_new_slug_in_a_file_keeps_the_old_address_as_a_redirect(app, tmp_path):
-    """Links and feed readers hold the old address: it answered 404."""
-    folder = tmp_path / "c"
-    path = write(folder, "posts/2024-01-02-one.md", "---\ntitle: One\n---\nText")
-    content.sync(folder)
-    old = Post.get(Post.slug == "one").url
-    path.write_text("---\ntitle: One\nslug: first\n---\nText", encoding="utf-8")
-    content.sync(folder)
-    client = app.test_client()
-
-    response = client.get(old)
-
-    assert response.status_code == 301
-    assert response.headers["Location"] == "/2024/01/02/first/"
-    assert client.get("/2024/01/02/first/").status_code == 200
