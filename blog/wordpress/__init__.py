@@ -1,6 +1,7 @@
 """Moving a WordPress blog in and out.
 
     wxr.py          a streaming, defused reader of WordPress exports (WXR 1.0-1.2)
+    records.py      what it hands out: authors, terms, items and their comments
     importer.py     one transaction: posts and pages, then terms.py and threads.py
     autop.py        WordPress's automatic paragraphs, for classic-editor bodies
     shortcodes.py   [caption] and [embed] to HTML; every other shortcode stays visible

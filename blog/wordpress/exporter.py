@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from slugify import slugify
 
 from ..comment_models import Comment, CommentStatus
-from ..models import Post, PostStatus, utcnow
+from ..models import Post, PostStatus, User, utcnow
 from ..term_models import Category, Tag
 
 NAMESPACES = {
@@ -58,18 +58,39 @@ def _dates(moment: datetime.datetime, tz: ZoneInfo) -> tuple[str, str]:
     return f"{local:%Y-%m-%d %H:%M:%S}", f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
-def _logins() -> dict[str, str]:
-    """A distinct WordPress login for each author name."""
-    names = Post.select(Post.author).where(Post.author != "").distinct()
-    logins: dict[str, str] = {}
-    for name in sorted(row.author for row in names):
-        base = slugify(name, separator="_") or "author"
-        login, number = base, 1
-        while login in logins.values():
+class _Authors:
+    """Every wp:author: the site's users by their login, then post authors who
+    are no user under a login made from their name."""
+
+    def __init__(self):
+        self.rows: list[tuple[int, str, str, str]] = []  # id, login, name, email
+        self.logins: dict[str, str] = {}  # post author name -> login
+        names = Post.select(Post.author).where(Post.author != "").distinct()
+        names = sorted(row.author for row in names)
+        writers = {
+            row.user_id
+            for row in Comment.select(Comment.user)
+            .where(Comment.user.is_null(False))
+            .distinct()
+        }
+        for user in User.select().order_by(User.id):
+            if user.name in names or user.id in writers:
+                self.rows.append((user.id, user.username, user.name, user.email))
+                self.logins.setdefault(user.name, user.username)
+        taken = {row[1] for row in self.rows}
+        number = max((row[0] for row in self.rows), default=0)
+        for name in names:
+            if name in self.logins:
+                continue
+            base = slugify(name, separator="_") or "author"
+            login, suffix = base, 1
+            while login in taken:
+                suffix += 1
+                login = f"{base}_{suffix}"
             number += 1
-            login = f"{base}_{number}"
-        logins[name] = login
-    return logins
+            taken.add(login)
+            self.logins[name] = login
+            self.rows.append((number, login, name, ""))
 
 
 def export(stream, site_url: str, title: str, tz_name: str = "UTC") -> int:
@@ -79,21 +100,21 @@ def export(stream, site_url: str, title: str, tz_name: str = "UTC") -> int:
     write('<?xml version="1.0" encoding="UTF-8" ?>\n')
     names = " ".join(f'xmlns:{k}="{v}"' for k, v in NAMESPACES.items())
     write(f'<rss version="2.0" {names}>\n<channel>\n')
-    logins = _logins()
-    for line in _channel(site_url, title, logins):
+    authors = _Authors()
+    for line in _channel(site_url, title, authors.rows):
         write(line + "\n")
     count = 0
     posts = Post.select().where(Post.status != PostStatus.TRASH).order_by(Post.id)
     for start in range(0, posts.count(), BATCH):
         batch = list(posts.offset(start).limit(BATCH))
-        for item in _items(batch, site_url, tz, logins):
+        for item in _items(batch, site_url, tz, authors.logins):
             write(item)
         count += len(batch)
     write("</channel>\n</rss>\n")
     return count
 
 
-def _channel(site_url: str, title: str, logins: dict[str, str]):
+def _channel(site_url: str, title: str, authors: list):
     yield text("title", title)
     yield text("link", site_url)
     yield "<description></description>"
@@ -102,10 +123,11 @@ def _channel(site_url: str, title: str, logins: dict[str, str]):
     yield text("wp:wxr_version", "1.2")
     yield text("wp:base_site_url", site_url)
     yield text("wp:base_blog_url", site_url)
-    for number, (name, login) in enumerate(logins.items(), start=1):
+    for number, login, name, email in authors:
         yield (
             f"<wp:author>{text('wp:author_id', number)}"
             f"{cdata('wp:author_login', login)}"
+            f"{text('wp:author_email', email)}"
             f"{cdata('wp:author_display_name', name)}</wp:author>"
         )
     yield from _categories()
@@ -207,14 +229,17 @@ def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> s
         for domain, term in terms
     ]
     if post.updated:
-        parts.append(
-            f"<wp:postmeta>{text('wp:meta_key', UPDATED_META)}"
-            f"{text('wp:meta_value', f'{post.updated:%Y-%m-%d %H:%M:%S}')}"
-            "</wp:postmeta>"
-        )
+        parts.append(_meta(UPDATED_META, f"{post.updated:%Y-%m-%d %H:%M:%S}"))
     parts += [_comment(comment, tz) for comment in comments]
     parts.append("</item>\n")
     return "\n".join(parts)
+
+
+def _meta(key: str, value: str) -> str:
+    return (
+        f"<wp:postmeta>{text('wp:meta_key', key)}"
+        f"{text('wp:meta_value', value)}</wp:postmeta>"
+    )
 
 
 def _comment(comment: Comment, tz: ZoneInfo) -> str:
@@ -235,6 +260,9 @@ def _comment(comment: Comment, tz: ZoneInfo) -> str:
             text("wp:comment_approved", approved),
             text("wp:comment_type", comment.kind),
             text("wp:comment_parent", comment.parent_id or 0),
+            # A staff reply stays theirs: without it, it came back a reader's
+            # comment under their name and email, which then vouched for anyone.
+            text("wp:comment_user_id", comment.user_id or 0),
             "</wp:comment>",
         ]
     )

@@ -100,6 +100,7 @@ class _Import:
         self.threads.finish()
 
     def _author(self, author: wxr.Author):
+        self.threads.author(author)
         if author.login in self.mapped_authors:
             return
         name = author.display_name or author.login

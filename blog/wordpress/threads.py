@@ -5,11 +5,12 @@ stored: the body's contacts masked, the email hashed, the IP address kept
 only as a keyed hash and a truncated prefix, never as it was in the file.
 """
 
+import dataclasses
 import datetime
 import json
 from typing import NamedTuple
 
-from .. import markup
+from .. import accounts, markup
 from ..comment_models import Comment, CommentStatus
 from ..comments import privacy, validate
 from ..models import Post, utcnow
@@ -72,6 +73,27 @@ class Threads:
             Comment.wp_id, Comment.id, Comment.post, Comment.thread, Comment.depth
         ).where(Comment.wp_id.is_null(False))
         self.placed = {row[0]: Placed(*row[1:]) for row in query.tuples()}
+        self.users: dict[int, tuple[str, int | None]] = {}  # wp id: login, ours
+
+    def author(self, author: wxr.Author):
+        """Map a WordPress user to the user here with the same login, if any."""
+        if author.author_id is not None:
+            user = accounts.find_user(author.login)
+            self.users[author.author_id] = (author.login, user.id if user else None)
+
+    def _user(self, comment: wxr.Comment) -> tuple[int | None, bool]:
+        """Our user who wrote the comment, and whether the file names one."""
+        if comment.user_id is None:
+            return None, False
+        login, user_id = self.users.get(comment.user_id, ("", None))
+        if user_id is None:
+            self.report.notes.append(
+                f"comment {comment.wp_id}: by WordPress user "
+                f"{login or comment.user_id!r}, who has no account here: "
+                "imported as a reader's comment that "
+                "vouches for no one (create the account first to keep the link)"
+            )
+        return user_id, True
 
     def orphaned(self, item: wxr.Item, why: str):
         """The comments of an item that was not imported: listed, not stored."""
@@ -156,6 +178,12 @@ class Threads:
             self.key,
         )
         email = comment.author_email if len(comment.author_email) <= 100 else ""
+        user_id, signed_in = self._user(comment)
+        if signed_in and user_id is None:
+            # Else anyone sending the form under this staff member's name and
+            # email would pass as a known commenter (require_approved_before);
+            # the form requires an email, so no submission has an empty hash.
+            kept = dataclasses.replace(kept, email_hash="")
         return Comment.create(
             post=post,
             parent=parent.id if parent else None,
@@ -166,6 +194,7 @@ class Threads:
             author_email=email,
             email_hash=kept.email_hash,
             author_url=validate.imported_website(comment.author_url),
+            user=user_id,
             body=kept.body,
             body_html=comment_html(kept.body),
             status=state,

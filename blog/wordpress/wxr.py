@@ -13,11 +13,12 @@ import codecs
 import datetime
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
+
+from .records import Author, Comment, Item, Term
 
 CHUNK = 64 * 1024
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
@@ -48,59 +49,6 @@ class WXRError(ValueError):
     def __init__(self, reason: str, line: int | None = None):
         self.reason, self.line = reason, line
         super().__init__(f"line {line}: {reason}" if line else reason)
-
-
-@dataclass
-class Author:
-    login: str
-    display_name: str
-    email: str
-
-
-@dataclass
-class Term:
-    taxonomy: str  # category | post_tag | nav_menu | ...
-    term_id: int | None
-    slug: str
-    name: str
-    parent: str = ""
-
-
-@dataclass
-class Comment:
-    wp_id: int | None  # None: the file gives none
-    author: str
-    author_email: str
-    author_url: str
-    author_ip: str
-    date: str
-    date_gmt: str
-    content: str
-    approved: str
-    kind: str
-    parent: int | None
-
-
-@dataclass
-class Item:
-    wp_id: int | None  # None: the file gives none
-    post_type: str
-    status: str
-    title: str
-    link: str
-    creator: str
-    content: str
-    excerpt: str
-    post_date: str
-    post_date_gmt: str
-    post_name: str
-    comment_status: str
-    menu_order: int
-    password: str
-    sticky: bool
-    terms: list[tuple[str, str, str]] = field(default_factory=list)
-    meta: list[tuple[str, str]] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
 
 
 def _rename(tag: str) -> str:
@@ -293,6 +241,7 @@ def _text(element: Element, tag: str) -> str:
 
 def _author(element: Element) -> Author:
     return Author(
+        author_id=_id(_text(element, "{wp}author_id")),
         login=_text(element, "{wp}author_login").strip(),
         display_name=_text(element, "{wp}author_display_name").strip(),
         email=_text(element, "{wp}author_email").strip(),
@@ -341,6 +290,7 @@ def _comment(element: Element) -> Comment:
         approved=_text(element, "{wp}comment_approved").strip(),
         kind=_text(element, "{wp}comment_type").strip(),
         parent=_id(_text(element, "{wp}comment_parent")),
+        user_id=_id(_text(element, "{wp}comment_user_id")),
     )
 
 

@@ -1,0 +1,91 @@
+"""Export and import again: what a move to a fresh site must not lose."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+from blog import accounts
+from blog.comment_models import Comment
+from blog.comments.history import DatabaseHistory
+from blog.comments.privacy import hash_email
+from blog.models import Role
+from tests.factories import make_comment, make_post
+from tests.wordpress import builders
+from tests.wordpress.test_export import WP, _empty_site, export_text
+
+
+def _move(tmp_path, import_wxr):
+    """Export, empty the site (its users stay), import the file; the report."""
+    path = tmp_path / "export.xml"
+    path.write_text(export_text(), encoding="utf-8")
+    _empty_site()
+    report = import_wxr(path)
+    assert report.ok, report.format()
+    return report
+
+
+def _staff_reply(post):
+    staff = accounts.create_user(
+        "grace", "a long enough password", Role.EDITOR, display_name="Grace Hopper"
+    )
+    question = make_comment(post, body="A question.")
+    make_comment(
+        post,
+        body="The answer.",
+        parent=question,
+        user=staff,
+        author_name="Grace Hopper",
+        author_email="grace@example.org",
+        email_hash="e" * 64,
+    )
+    return staff
+
+
+def test_a_staff_reply_goes_out_with_its_user(app):
+    post = make_post()
+    staff = _staff_reply(post)
+    channel = ET.fromstring(export_text()).find("channel")
+    authors = {
+        a.findtext(f"{WP}author_login"): a.findtext(f"{WP}author_id")
+        for a in channel.findall(f"{WP}author")
+    }
+    assert authors["grace"] == str(staff.id)
+    users = [
+        c.findtext(f"{WP}comment_user_id")
+        for c in channel.find("item").findall(f"{WP}comment")
+    ]
+    assert sorted(users) == ["0", str(staff.id)]
+
+
+def test_a_staff_reply_comes_back_as_theirs(app, import_wxr, tmp_path):
+    staff = _staff_reply(make_post())
+    _move(tmp_path, import_wxr)
+    reply = Comment.get(Comment.author_name == "Grace Hopper")
+    assert reply.user_id == staff.id
+    assert Comment.get(Comment.author_name != "Grace Hopper").user_id is None
+
+
+def test_a_staff_reply_without_its_user_here_vouches_for_no_one(
+    app, import_wxr, tmp_path
+):
+    """Else whoever sends the form as "Grace Hopper" with her email skips
+    moderation when require_approved_before is on."""
+    staff = _staff_reply(make_post())
+    path = tmp_path / "export.xml"
+    path.write_text(export_text(), encoding="utf-8")
+    _empty_site()
+    staff.delete_instance()
+    report = import_wxr(path)
+    reply = Comment.get(Comment.author_name == "Grace Hopper")
+    assert reply.user_id is None and reply.author_email == "grace@example.org"
+
+    hashed = hash_email("grace@example.org", "test secret key")
+    assert not DatabaseHistory().known_commenter("Grace Hopper", hashed)
+    assert any("'grace'" in note and "no account" in note for note in report.notes)
+
+
+def test_the_import_of_an_old_export_without_users_still_reads(app, import_wxr):
+    when = datetime.datetime(2020, 5, 1, 8)
+    file = builders.wxr([builders.item(3, comments=[builders.comment(30)])])
+    assert import_wxr(file).ok
+    assert Comment.get().user_id is None
+    assert Comment.get().created_at == when
