@@ -36,6 +36,9 @@ BLOCK_OPEN, BLOCK_CLOSE = "<!-- wp:html -->\n", "\n<!-- /wp:html -->"
 # A post's "Updated" date (GMT), hidden from WordPress by the leading "_";
 # WordPress's own post_modified changes with every save, so it cannot say it.
 UPDATED_META = "_field_notes_updated"
+# "unpublished" on a post taken down (its address answers 410 Gone), which no
+# WordPress status says: WordPress's "private" is the nearest.
+STATUS_META = "_field_notes_status"
 
 
 def text(tag: str, value) -> str:
@@ -193,7 +196,8 @@ def _exported_parent(comment: Comment, by_id: dict) -> int | None:
 def _status(post: Post) -> str:
     if post.status == PostStatus.PUBLISHED:
         return "future" if post.date > utcnow() else "publish"
-    return "draft"
+    # Taken down: hidden from readers, as WordPress's private posts are.
+    return "private" if post.status == PostStatus.UNPUBLISHED else "draft"
 
 
 def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> str:
@@ -230,6 +234,8 @@ def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> s
     ]
     if post.updated:
         parts.append(_meta(UPDATED_META, f"{post.updated:%Y-%m-%d %H:%M:%S}"))
+    if post.status == PostStatus.UNPUBLISHED:
+        parts.append(_meta(STATUS_META, post.status))
     parts += [_comment(comment, tz) for comment in comments]
     parts.append("</item>\n")
     return "\n".join(parts)

@@ -156,6 +156,8 @@ class _Import:
 
     def _create(self, item: wxr.Item) -> Post:
         status, note = STATUSES[item.status]
+        if item.status in ("private", "draft") and _taken_down(item):
+            status, note = PostStatus.UNPUBLISHED, ""
         if item.password and status == PostStatus.PUBLISHED:
             status = PostStatus.DRAFT
             note = "password-protected in WordPress: imported as a draft"
@@ -279,6 +281,11 @@ def _updated(item: wxr.Item) -> datetime.datetime | None:
     """The "Updated" date our own export keeps in a post meta field."""
     value = dict(item.meta).get(exporter.UPDATED_META, "")
     return wxr.parse_date(value, "", datetime.UTC)
+
+
+def _taken_down(item: wxr.Item) -> bool:
+    """Our own export's post that was taken down (its address answers 410)."""
+    return dict(item.meta).get(exporter.STATUS_META) == PostStatus.UNPUBLISHED
 
 
 def _site_zone(channel: dict) -> ZoneInfo:

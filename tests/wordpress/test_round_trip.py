@@ -7,7 +7,7 @@ from blog import accounts
 from blog.comment_models import Comment
 from blog.comments.history import DatabaseHistory
 from blog.comments.privacy import hash_email
-from blog.models import Role
+from blog.models import Post, PostStatus, Role
 from tests.factories import make_comment, make_post
 from tests.wordpress import builders
 from tests.wordpress.test_export import WP, _empty_site, export_text
@@ -81,6 +81,18 @@ def test_a_staff_reply_without_its_user_here_vouches_for_no_one(
     hashed = hash_email("grace@example.org", "test secret key")
     assert not DatabaseHistory().known_commenter("Grace Hopper", hashed)
     assert any("'grace'" in note and "no account" in note for note in report.notes)
+
+
+def test_a_post_taken_down_still_answers_410_after_a_move(
+    app, client, import_wxr, tmp_path
+):
+    make_post(slug="gone", status=PostStatus.UNPUBLISHED)
+    make_post(slug="unfinished", status=PostStatus.DRAFT)
+    _move(tmp_path, import_wxr)
+    gone = Post.get(Post.slug == "gone")
+    assert gone.status == PostStatus.UNPUBLISHED
+    assert Post.get(Post.slug == "unfinished").status == PostStatus.DRAFT
+    assert client.get(gone.url).status_code == 410
 
 
 def test_the_import_of_an_old_export_without_users_still_reads(app, import_wxr):
