@@ -32,6 +32,8 @@ SUMMARY_WORDS = 55
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Reserved and already-escaped characters stay; spaces and non-ASCII get escaped.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+# A whole IRI (tag:, http:, urn:...); the kept day-and-path ids start with a digit.
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ def _authority(site: Site) -> str:
 def entry_id(post, site: Site) -> str:
     """A post's Atom id, the same whatever becomes of its slug, title or date:
     a feed reader shows an entry with a new id as a new post (RFC 4287 4.2.6)."""
+    if post.feed_id and _ABSOLUTE.match(post.feed_id):
+        return post.feed_id  # brought in by an import: the id readers know
     if post.feed_id:
         return f"tag:{_authority(site)},{post.feed_id}"
     return tag_uri(site, post.created_at, f"post/{post.id}")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
+from .. import feeds
 from ..comment_models import Comment, CommentStatus
 from ..models import Post, PostStatus, User, utcnow
 from ..term_models import Category, Tag
@@ -210,7 +211,9 @@ def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> s
         text("link", site_url.rstrip("/") + post.url),
         text("pubDate", f"{post.date:%a, %d %b %Y %H:%M:%S} +0000"),
         cdata("dc:creator", logins.get(post.author, "")),
-        f'<guid isPermaLink="false">{escape(f"{site_url}/?p={post.id}")}</guid>',
+        # The Atom id readers know the post by: WordPress keeps it as the guid
+        # and shows it as the id in its own feeds, and so does our import.
+        f'<guid isPermaLink="false">{escape(_entry_id(post, site_url))}</guid>',
         "<description></description>",
         cdata("content:encoded", f"{BLOCK_OPEN}{body}{BLOCK_CLOSE}" if body else ""),
         cdata("excerpt:encoded", post.summary),
@@ -246,6 +249,10 @@ def _meta(key: str, value: str) -> str:
         f"<wp:postmeta>{text('wp:meta_key', key)}"
         f"{text('wp:meta_value', value)}</wp:postmeta>"
     )
+
+
+def _entry_id(post: Post, site_url: str) -> str:
+    return feeds.entry_id(post, feeds.Site(url=site_url, title=""))
 
 
 def _comment(comment: Comment, tz: ZoneInfo) -> str:

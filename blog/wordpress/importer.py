@@ -188,6 +188,8 @@ class _Import:
             comments_open=item.comment_status == "open",
             sticky=item.sticky,
             wp_id=item.wp_id,
+            # Feed readers know the post by it: a new id would show it as new.
+            feed_id=item.guid or None,
         )
         self._link_terms(post, item)
         return post

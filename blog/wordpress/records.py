@@ -43,6 +43,7 @@ class Item:
     status: str
     title: str
     link: str
+    guid: str
     creator: str
     content: str
     excerpt: str

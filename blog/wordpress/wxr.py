@@ -301,6 +301,7 @@ def _item(element: Element) -> Item:
         status=_text(element, "{wp}status").strip(),
         title=_text(element, "title"),
         link=_text(element, "link").strip(),
+        guid=_text(element, "guid").strip(),
         creator=_text(element, "{dc}creator").strip(),
         content=_text(element, "{content}encoded"),
         excerpt=_text(element, "{excerpt}encoded"),

@@ -59,6 +59,7 @@ def _item_xml(values: dict) -> str:
         "<item>",
         f"<title>{escape(values['title'])}</title>",
         f"<link>{escape(values['link'])}</link>",
+        f'<guid isPermaLink="false">{escape(values.get("guid", ""))}</guid>',
         f"<dc:creator>{_cdata(values['creator'])}</dc:creator>",
         f"<content:encoded>{_cdata(values['content'])}</content:encoded>",
         f"<excerpt:encoded>{_cdata(values['excerpt'])}</excerpt:encoded>",

@@ -3,7 +3,7 @@
 import datetime
 import xml.etree.ElementTree as ET
 
-from blog import accounts
+from blog import accounts, feeds
 from blog.comment_models import Comment
 from blog.comments.history import DatabaseHistory
 from blog.comments.privacy import hash_email
@@ -11,6 +11,8 @@ from blog.models import Post, PostStatus, Role
 from tests.factories import make_comment, make_post
 from tests.wordpress import builders
 from tests.wordpress.test_export import WP, _empty_site, export_text
+
+SITE = feeds.Site(url="https://new.example", title="My site")
 
 
 def _move(tmp_path, import_wxr):
@@ -93,6 +95,24 @@ def test_a_post_taken_down_still_answers_410_after_a_move(
     assert gone.status == PostStatus.UNPUBLISHED
     assert Post.get(Post.slug == "unfinished").status == PostStatus.DRAFT
     assert client.get(gone.url).status_code == 410
+
+
+def test_a_posts_feed_id_survives_a_move(app, import_wxr, tmp_path):
+    """A new id is a new entry to a feed reader: every post shown again."""
+    make_post(slug="new")
+    make_post(slug="old", feed_id="2019-03-04:/2019/03/04/old/")
+    before = {p.slug: feeds.entry_id(p, SITE) for p in Post.select()}
+    _move(tmp_path, import_wxr)
+    after = {p.slug: feeds.entry_id(p, SITE) for p in Post.select()}
+    assert after == before
+
+
+def test_a_wordpress_guid_becomes_the_feed_id(app, import_wxr):
+    """WordPress's feeds give the guid as the id: readers must not see it anew."""
+    guid = "http://old.example/?p=12"
+    assert import_wxr(builders.wxr([builders.item(12, guid=guid)])).ok
+    post = Post.get(Post.wp_id == 12)
+    assert feeds.entry_id(post, SITE) == guid
 
 
 def test_the_import_of_an_old_export_without_users_still_reads(app, import_wxr):
