@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from .. import feeds
+from .. import feeds, markup
 from ..comment_models import Comment, CommentStatus
 from ..models import Post, PostStatus, User, utcnow
 from ..term_models import Category, Tag
@@ -40,6 +40,8 @@ UPDATED_META = "_field_notes_updated"
 # "unpublished" on a post taken down (its address answers 410 Gone), which no
 # WordPress status says: WordPress's "private" is the nearest.
 STATUS_META = "_field_notes_status"
+# The summary's Markdown source; the excerpt carries it as HTML for WordPress.
+SUMMARY_META = "_field_notes_summary"
 
 
 def text(tag: str, value) -> str:
@@ -216,7 +218,7 @@ def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> s
         f'<guid isPermaLink="false">{escape(_entry_id(post, site_url))}</guid>',
         "<description></description>",
         cdata("content:encoded", f"{BLOCK_OPEN}{body}{BLOCK_CLOSE}" if body else ""),
-        cdata("excerpt:encoded", post.summary),
+        cdata("excerpt:encoded", _summary_html(post)),
         text("wp:post_id", post.id),
         text("wp:post_date", local),
         text("wp:post_date_gmt", gmt),
@@ -239,9 +241,16 @@ def _item(post: Post, site_url: str, tz: ZoneInfo, logins, terms, comments) -> s
         parts.append(_meta(UPDATED_META, f"{post.updated:%Y-%m-%d %H:%M:%S}"))
     if post.status == PostStatus.UNPUBLISHED:
         parts.append(_meta(STATUS_META, post.status))
+    if post.summary.strip():
+        parts.append(_meta(SUMMARY_META, post.summary))
     parts += [_comment(comment, tz) for comment in comments]
     parts.append("</item>\n")
     return "\n".join(parts)
+
+
+def _summary_html(post: Post) -> str:
+    """The summary as WordPress shows an excerpt: HTML, not our Markdown."""
+    return markup.render_post(post.summary).html if post.summary.strip() else ""
 
 
 def _meta(key: str, value: str) -> str:

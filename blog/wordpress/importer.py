@@ -168,6 +168,7 @@ class _Import:
         body = body_html(item.content)
         rendered = markup.render_post(body, None, "html")
         summary = item.excerpt.strip()
+        source = dict(item.meta).get(exporter.SUMMARY_META, "").strip()
         post = Post.create(
             kind=kind,
             title=title,
@@ -176,10 +177,8 @@ class _Import:
             updated=_updated(item),
             author=self._author_name(item.creator),
             status=status,
-            summary=summary,
-            summary_html=markup.render_post(autop.autop(summary), None, "html").html
-            if summary
-            else markup.summarize("", rendered.text),
+            summary=source or summary,
+            summary_html=_summary_html(summary, source, rendered.text),
             body=body,
             body_format="html",
             body_html=rendered.html,
@@ -283,6 +282,13 @@ def _updated(item: wxr.Item) -> datetime.datetime | None:
     """The "Updated" date our own export keeps in a post meta field."""
     value = dict(item.meta).get(exporter.UPDATED_META, "")
     return wxr.parse_date(value, "", datetime.UTC)
+
+
+def _summary_html(excerpt: str, source: str, text: str) -> str:
+    """Our own export's Markdown summary, or WordPress's excerpt, as HTML."""
+    if source or not excerpt:
+        return markup.summarize(source, text)
+    return markup.render_post(autop.autop(excerpt), None, "html").html
 
 
 def _taken_down(item: wxr.Item) -> bool:

@@ -3,11 +3,12 @@
 import datetime
 import xml.etree.ElementTree as ET
 
-from blog import accounts, feeds
+from blog import accounts, feeds, markup
 from blog.comment_models import Comment
 from blog.comments.history import DatabaseHistory
 from blog.comments.privacy import hash_email
 from blog.models import Post, PostStatus, Role
+from blog.term_models import Category, PostCategory, PostTag, Tag
 from tests.factories import make_comment, make_post
 from tests.wordpress import builders
 from tests.wordpress.test_export import WP, _empty_site, export_text
@@ -113,6 +114,25 @@ def test_a_wordpress_guid_becomes_the_feed_id(app, import_wxr):
     assert import_wxr(builders.wxr([builders.item(12, guid=guid)])).ok
     post = Post.get(Post.wp_id == 12)
     assert feeds.entry_id(post, SITE) == guid
+
+
+def test_a_move_keeps_sticky_comments_closed_summaries_and_page_order(
+    app, import_wxr, tmp_path
+):
+    summary = "Short *one*"
+    make_post(slug="pinned", sticky=True, comments_open=False, summary=summary,
+              summary_html=markup.summarize(summary, ""))  # fmt: skip
+    make_post(kind="page", slug="about", nav_order=3, summary_html="<p>Some text.</p>")
+    make_post(slug="plain", tags=["Café"], categories=["Åland"],
+              summary_html="<p>Some text.</p>")  # fmt: skip
+    fields = (Post.slug, Post.kind, Post.sticky, Post.comments_open, Post.summary,
+              Post.summary_html, Post.nav_order, Post.author)  # fmt: skip
+    before = sorted(Post.select(*fields).tuples())
+    _move(tmp_path, import_wxr)
+    assert sorted(Post.select(*fields).tuples()) == before
+    assert {t.name for t in Tag.select()} == {"Café"}
+    assert {c.name for c in Category.select()} == {"Åland"}
+    assert PostTag.select().count() == PostCategory.select().count() == 1
 
 
 def test_the_import_of_an_old_export_without_users_still_reads(app, import_wxr):
