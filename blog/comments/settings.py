@@ -111,6 +111,12 @@ define(
         minimum=1,
         maximum=100,
     ),
+    _d(
+        "check_name",
+        True,
+        "Hold comments whose name reads as keywords for their own website, "
+        "such as roofing contractor dallas with dallas-roofing-pros.com.",
+    ),
     _d("check_keywords", True, "Apply the moderation and disallowed keyword lists."),
     _d(
         "moderation_keywords",

@@ -1,4 +1,4 @@
-"""content_verdicts: links, keywords, blocklist, classifier, each behind a switch."""
+"""content_verdicts: links, name, keywords, blocklist, classifier, each switchable."""
 
 import pytest
 
@@ -8,8 +8,14 @@ from blog.comments.spam.content import content_verdicts, keyword_hit, link_count
 from blog.comments.spam.stores import MemoryStore
 from tests.comments.conftest import default_settings
 
-SWITCHES = ["check_links", "check_keywords", "check_blocklist", "check_classifier"]
-CHECKS = ["links", "keywords", "blocklist", "classifier"]
+SWITCHES = [
+    "check_links",
+    "check_name",
+    "check_keywords",
+    "check_blocklist",
+    "check_classifier",
+]
+CHECKS = ["links", "name", "keywords", "blocklist", "classifier"]
 FIELDS = {
     "author_name": "Reader",
     "author_email": "reader@example.net",

@@ -1,6 +1,7 @@
 """Content checks: the spam defences that need only a comment's own fields.
 
     links       many links in the body and website field: hold
+    name        a name made of keywords beside its own website: hold
     keywords    a moderation keyword holds, a disallowed keyword is spam
     blocklist   a sender or link host seen in confirmed spam: spam
     classifier  the learning filter's spam probability against two thresholds;
@@ -20,6 +21,7 @@ from ...markup import render_comment
 from . import Outcome, Verdict, blocklist
 from .classifier import Classifier, live
 from .features import fold, links
+from .names import keyword_signs, own_site
 
 KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
 # A link as the comment renderer writes it; a "<" in the text is escaped.
@@ -64,6 +66,21 @@ def check_links(fields: dict, settings: Mapping) -> Verdict:
     reason = f"{count} link" if count == 1 else f"{count} links"
     held = count >= settings["link_threshold"]
     return Verdict("links", Outcome.HOLD if held else Outcome.PASS, reason)
+
+
+def check_name(fields: dict, settings: Mapping) -> Verdict:
+    """Hold, never spam: a shop owner's honest comment may read alike."""
+    site = own_site(fields.get("author_url") or "")
+    if not site:
+        return Verdict("name", Outcome.PASS, "no website of its own")
+    signs = keyword_signs(
+        fields.get("author_name") or "",
+        site,
+        shown_text(fields.get("body") or ""),
+    )
+    if signs is None:
+        return Verdict("name", Outcome.PASS, "not a name of keywords")
+    return Verdict("name", Outcome.HOLD, "name reads as keywords: " + ", ".join(signs))
 
 
 @functools.lru_cache(maxsize=32)
@@ -190,6 +207,8 @@ def content_verdicts(
     verdicts = []
     if settings["check_links"]:
         verdicts.append(check_links(fields, settings))
+    if settings["check_name"]:
+        verdicts.append(check_name(fields, settings))
     if settings["check_keywords"]:
         verdicts.append(check_keywords(fields, settings))
     if settings["check_blocklist"]:
