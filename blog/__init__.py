@@ -121,9 +121,9 @@ def _before_request():
     generation = cache.seen_generation(
         request.environ, current_app.extensions["generation"]
     )
-    # Another worker changed something: settings and theme may have changed too.
-    if current_app.extensions.get("seen_generation") != generation:
-        current_app.extensions["seen_generation"] = generation
+    # Another worker published or changed settings: the theme may have changed too.
+    if current_app.extensions.get("seen_generation") != generation.posts:
+        current_app.extensions["seen_generation"] = generation.posts
         settings = current_app.extensions["settings"]
         settings.reload()
         theme = settings["theme"] or current_app.config["THEME"]

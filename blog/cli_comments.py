@@ -66,7 +66,7 @@ def comments_import_json(file):
         counts = comments_json.import_data(data, current_app.config["SECRET_KEY"])
     except comments_json.CommentsFileError as error:
         raise click.ClickException(f"{file}: {error}") from error
-    publishing.invalidate_pages()
+    publishing.invalidate_comments()
     click.echo(
         f"imported {counts['imported']} comments, {counts['existing']} already "
         f"there; {counts['posts_missing']} posts not found"

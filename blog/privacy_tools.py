@@ -144,7 +144,7 @@ def erase(
         return result
 
     result = retrying(run)
-    publishing.invalidate_pages()
+    publishing.invalidate_comments()
     return result
 
 

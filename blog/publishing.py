@@ -30,6 +30,12 @@ def invalidate_pages():
         current_app.extensions["generation"].bump()
 
 
+def invalidate_comments():
+    """Make every worker render the pages that show comments afresh."""
+    if has_app_context():
+        current_app.extensions["generation"].bump_comments()
+
+
 def render_all_again() -> int:
     """Render every stored post again with this version's renderer.
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from blog import content, publishing, related
-from blog.cache import PageStore, RedisGeneration
+from blog.cache import Generation, PageStore, RedisGeneration
 from blog.models import Post, PostStatus, utcnow
 from blog.templating import format_date
 from tests.conftest import unavailable
@@ -474,11 +474,12 @@ def test_the_page_cache_is_bounded_in_bytes_too():
     ?x=2, ...): bounded by count alone, 2,000 copies of a big feed filled memory."""
     store = PageStore(capacity=2000, max_bytes=1000)
     for number in range(50):
-        entry = ("gen", float("inf"), "200 OK", [], b"x" * 100, '"etag"')
+        entry = ("gen", float("inf"), "200 OK", [], b"x" * 100, '"etag"', False)
         store.put(f"/feed/atom/?x={number}", entry)
     assert sum(len(entry[4]) for entry in store.entries.values()) <= 1000
-    assert store.get("/feed/atom/?x=49", "gen", 0) is not None
-    assert store.get("/feed/atom/?x=0", "gen", 0) is None
+    generation = Generation("gen", "comments")
+    assert store.get("/feed/atom/?x=49", generation, 0) is not None
+    assert store.get("/feed/atom/?x=0", generation, 0) is None
 
 
 REDIS_URL = os.environ.get("BLOG_TEST_REDIS", "redis://127.0.0.1:6379/9")
@@ -489,7 +490,7 @@ def _redis_generation() -> dict:
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        client.delete(RedisGeneration.KEY)
+        client.delete(RedisGeneration.KEY, RedisGeneration.COMMENTS_KEY)
     except redis.RedisError as error:
         unavailable(
             f"Redis at {REDIS_URL} did not answer ({error}): set BLOG_TEST_REDIS"

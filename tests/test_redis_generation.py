@@ -15,10 +15,12 @@ class FlakyRedis:
         if self.down:
             raise redis.ConnectionError("Connection refused")
 
-    def get(self, key):
+    def mget(self, *keys):
         self._check()
-        value = self.values.get(key)
-        return None if value is None else str(value).encode()
+        return [
+            None if key not in self.values else str(self.values[key]).encode()
+            for key in keys
+        ]
 
     def incr(self, key):
         self._check()
@@ -37,7 +39,7 @@ def test_a_change_made_while_redis_was_away_is_announced_when_it_answers(caplog)
     worker.bump()
     before = other.current()  # the other worker caches its pages under this
     worker.client.down = True
-    worker.bump()  # a comment approved meanwhile
+    worker.bump_comments()  # a comment approved meanwhile
     worker.bump()
     worker.client.down = False
     assert worker.current() != before
@@ -51,9 +53,9 @@ class CountingRedis(FlakyRedis):
         super().__init__()
         self.reads = 0
 
-    def get(self, key):
+    def mget(self, *keys):
         self.reads += 1
-        return super().get(key)
+        return super().mget(*keys)
 
 
 def test_a_page_asks_redis_for_the_generation_once(make_app):

@@ -151,7 +151,7 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
 
     result = retrying(run) if ids else Result(action)
     if result.done:
-        publishing.invalidate_pages()
+        publishing.invalidate_comments()
     return result
 
 
@@ -254,7 +254,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
         return created
 
     created = retrying(run)
-    publishing.invalidate_pages()
+    publishing.invalidate_comments()
     return created
 
 
@@ -300,7 +300,7 @@ def edit(comment_id: int, user: User, body: str, settings) -> Comment:
         return comment
 
     comment = retrying(run)
-    publishing.invalidate_pages()
+    publishing.invalidate_comments()
     return comment
 
 
@@ -331,7 +331,7 @@ def _remove(where, action: str, user: User | None) -> int:
     if removed:
         # The replies of a thread taken off the page moved into its place:
         # readers see them now, as after "delete".
-        publishing.invalidate_pages()
+        publishing.invalidate_comments()
     return removed
 
 

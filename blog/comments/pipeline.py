@@ -96,7 +96,7 @@ def submit(
         if comment is None:
             raise
     if comment.status == CommentStatus.APPROVED and not replayed:
-        publishing.invalidate_pages()
+        publishing.invalidate_comments()
     return Outcome(comment, post, draft.fields.remember, replayed)
 
 

@@ -178,7 +178,7 @@ def undo(undo_id: int, user: User) -> Undone:
 
     result = retrying(run)
     if result.done:
-        publishing.invalidate_pages()
+        publishing.invalidate_comments()
     return result
 
 

@@ -12,6 +12,7 @@ from .reader import cacheable, settings, term_posts
 bp = Blueprint("feeds", __name__)
 
 FORMAT = "<any(atom, rss):fmt>"
+# None of these pages shows a comment: an approved comment leaves them cached.
 
 
 def site() -> feeds.Site:
@@ -33,7 +34,7 @@ def feed_response(query, fmt: str, path: str, label: str = ""):
         feeds.post_entries(posts, current, tags, categories),
         fmt,
     )
-    cacheable()
+    cacheable(shows_comments=False)
     return Response(body, content_type=f"{feeds.MEDIA_TYPES[fmt]}; charset=utf-8")
 
 
@@ -67,7 +68,7 @@ def sitemap():
         body = feeds.sitemap(parts[0] if parts else [])
     else:
         body = feeds.sitemap_index(site(), parts)
-    cacheable()
+    cacheable(shows_comments=False)
     return Response(body, content_type="application/xml; charset=utf-8")
 
 
@@ -77,12 +78,12 @@ def sitemap_part(number):
     # One file needs no index: its URLs live at /sitemap.xml alone.
     if len(parts) <= 1 or not 1 <= number <= len(parts):
         abort(404)
-    cacheable()
+    cacheable(shows_comments=False)
     body = feeds.sitemap(parts[number - 1])
     return Response(body, content_type="application/xml; charset=utf-8")
 
 
 @bp.get("/robots.txt")
 def robots():
-    cacheable()
+    cacheable(shows_comments=False)
     return Response(feeds.robots(site()), content_type="text/plain; charset=utf-8")

@@ -20,7 +20,7 @@ from flask import (
 from slugify import slugify
 from werkzeug.exceptions import NotFound
 
-from .. import search, templating
+from .. import cache, search, templating
 from ..models import Post, PostStatus, utcnow
 from ..pagination import (
     BadPageNumber,
@@ -43,8 +43,9 @@ def settings():
     return current_app.extensions["settings"]
 
 
-def cacheable():
-    """Mark this response as the same for every reader until the next change."""
+def cacheable(shows_comments: bool = True):
+    """Mark this response as the same for every reader until the next change;
+    a page that shows no comment, until the next change but a comment's."""
     now = time.time()
     until = now + CACHE_SECONDS
     scheduled = Post.next_scheduled()
@@ -57,6 +58,7 @@ def cacheable():
         until, datetime.datetime.combine(tomorrow, datetime.time(), tz).timestamp()
     )
     request.environ["blog.cacheable"] = until
+    request.environ[cache.SHOWS_COMMENTS] = shows_comments
 
 
 def page_asked() -> int:
@@ -86,7 +88,8 @@ def listing(template, query, **context):
 
 def _render_listing(template, page, **context):
     ids = [post.id for post in page.items]
-    cacheable()
+    # No theme can show a comment count here: a listing's rows carry none.
+    cacheable(shows_comments=False)
     return render_template(
         template,
         page=page,
@@ -285,7 +288,7 @@ def search_page():
     results = (
         search.query(terms, number, settings()["posts_per_page"]) if terms else None
     )
-    cacheable()
+    cacheable(shows_comments=False)
     return render_template("search.html", terms=terms, results=results)
 
 
