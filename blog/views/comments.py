@@ -47,8 +47,7 @@ from ..comments.validate import FORM, displayable
 from ..db import BusyError
 from ..forms import CommentForm
 from ..models import Post, utcnow
-from ..pagination import PageNotFound, page_number
-from . import errors, housekeeping, reader
+from . import comment_pages, errors, housekeeping, reader
 from .feeds import site
 
 bp = Blueprint("comments", __name__)
@@ -84,31 +83,15 @@ def comment_context(post) -> dict:
     """The comments area of a post page: threads, count, form, and open or not."""
     values = reader.settings()
     own = _own_waiting_comments()
-    per_page, order = values["comments_per_page"], values["comment_order"]
-
-    def show(number: int, levels=values["thread_depth"]):
-        return reading.threads(post, number, per_page, order, own, levels)
-
     form = g.get("comment_form") or _blank_form(post)
     # One level (thread_depth 1): a reply would be a comment of its own.
     threaded = values["thread_depth"] > 1
     reply_to = _reply_to(post, form.parent.data) if threaded else None
     form.parent.data = str(reply_to.id) if reply_to else ""
-    number = page_number(request.args.get("cpage"))
-    if reply_to is not None and "cpage" not in request.args:
-        # A reply sent back with an error: shown on the page of its comment.
-        number = reading.page_of(reply_to, per_page, order, own)
-    try:
-        threads = show(number)
-    except PageNotFound:
-        # A link to a page since emptied (comments taken out, or one seen only
-        # by its author): the last page there is, not a missing post.
-        last = show(1).pages
-        abort(redirect(post.url + (f"?cpage={last}" if last > 1 else ""), 302))
     return {
-        "comment_threads": threads,
+        "comment_threads": comment_pages.threads(post, values, own, reply_to),
         "comment_count": reading.approved_count(post),
-        "comment_order": order,
+        "comment_order": values["comment_order"],
         "comment_form": form,
         "comment_errors": g.get("comment_errors", {}),
         "comments_open": not moderation.is_closed(post, values, utcnow()),
@@ -261,7 +244,7 @@ def _acknowledge(outcome, values):
     """Redirect to the comment; pending and spam get the very same answer."""
     comment, post = outcome.comment, outcome.post
     sent = _sent_pending()
-    place = _comments_page(comment, values, _still_unseen(sent))
+    place = comment_pages.place(comment, values, _still_unseen(sent))
     response = redirect(f"{post.url}{place}", 303)
     response.headers["Cache-Control"] = "no-store"
     if outcome.status != Status.APPROVED:
@@ -277,15 +260,6 @@ def _sent_pending() -> list[int]:
 def _still_unseen(sent: list[int]) -> list[int]:
     # The pages show the reader's waiting comments too: they count.
     return reading.still_unseen(sent) if sent else []
-
-
-def _comments_page(comment, values, own_ids=()) -> str:
-    """The query and anchor of a comment on its post's pages of comments."""
-    number = reading.page_of(
-        comment, values["comments_per_page"], values["comment_order"], own_ids
-    )
-    page = f"?cpage={number}" if number > 1 else ""
-    return f"{page}#comment-{comment.id}"
 
 
 def _remember_pending(response, sent: list[int], comment_id: int):
@@ -347,7 +321,9 @@ def permalink(comment_id):
     lookup = DatabaseHistory().comment
     if not post or not pipeline.is_shown(comment, post.id, lookup):
         abort(404)
-    place = _comments_page(comment, reader.settings(), _still_unseen(_sent_pending()))
+    place = comment_pages.place(
+        comment, reader.settings(), _still_unseen(_sent_pending())
+    )
     return redirect(f"{post.url}{place}", 302)
 
 
