@@ -4,7 +4,8 @@ comment is on them (?cpage=N on the post's address)."""
 from flask import abort, redirect, request
 
 from ..comments import reading
-from ..pagination import PageNotFound, page_number
+from ..pagination import PageNotFound
+from . import reader
 
 
 def threads(post, values, own, reply_to=None):
@@ -17,7 +18,7 @@ def threads(post, values, own, reply_to=None):
             post, number, per_page, order, own, values["thread_depth"]
         )
 
-    number = page_number(request.args.get("cpage"))
+    number = reader.page_asked("cpage")
     if reply_to is not None and "cpage" not in request.args:
         # A reply sent back with an error: shown on the page of its comment.
         number = reading.page_of(reply_to, per_page, order, own)

@@ -61,16 +61,19 @@ def cacheable(shows_comments: bool = True):
     request.environ[cache.SHOWS_COMMENTS] = shows_comments
 
 
-def page_asked() -> int:
-    """The number of the listing page asked for, at its one address: page 1
-    is the listing itself, ?page=02 is ?page=2 written otherwise (301)."""
+def page_asked(name: str = "page") -> int:
+    """The number of the listing page asked for (of a post's comments, with
+    name "cpage"), at its one address: page 1 is the listing itself,
+    ?page=02 is ?page=2 written otherwise (301)."""
     try:
-        number = page_number(request.args.get("page"))
+        number = page_number(request.args.get(name))
     except BadPageNumber as error:
         # An address naming no page is a missing page, as one past the last is.
         raise NotFound(str(error)) from error
+    if request.method not in ("GET", "HEAD"):
+        return number  # a comment form shown again, where it was sent
     args = list(request.args.items(multi=True))
-    query = page_query(args, number)
+    query = page_query(args, number, name)
     if query != urlencode(args):
         abort(redirect(request.path + (f"?{query}" if query else ""), 301))
     return number

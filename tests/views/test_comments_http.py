@@ -914,7 +914,7 @@ def test_comments_paginate_past_comments_per_page(post, reader, seven_comments):
     # A page since emptied (or never there) leads to the last page, not a 404.
     past = reader.get(f"{post.url}?cpage=3")
     assert (past.status_code, past.headers["Location"]) == (302, f"{post.url}?cpage=2")
-    assert reader.get(f"{post.url}?cpage=x").status_code == 400
+    assert reader.get(f"{post.url}?cpage=x").status_code == 404
     Comment.update(status=CommentStatus.DELETED).where(
         Comment.id.in_([c.id for c in made[5:]])
     ).execute()
