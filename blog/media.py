@@ -22,6 +22,10 @@ class MediaError(ValueError):
     """A file that cannot be stored or removed; the message says why."""
 
 
+class TooLarge(MediaError):
+    """A file over the size limit (413 over HTTP)."""
+
+
 def sniff(head: bytes) -> str | None:
     """The image type the first bytes announce, or None."""
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -56,7 +60,7 @@ def save(data: bytes, filename: str, media_dir, max_bytes: int, now=None) -> Med
     if not data:
         raise MediaError("the file is empty")
     if len(data) > max_bytes:
-        raise MediaError(f"images may be at most {max_bytes // 1024 // 1024} MB")
+        raise TooLarge(f"images may be at most {max_bytes // 1024 // 1024} MB")
     kind = sniff(data[:16])
     if kind is None:
         raise MediaError("only PNG, JPEG, GIF and WebP images are accepted (no SVG)")

@@ -1,4 +1,5 @@
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -71,13 +72,26 @@ def test_anything_but_an_image_is_refused(app, browser_for, data, name):
     assert media.library(app.config["MEDIA_DIR"]) == []
 
 
+def _upload_error(response) -> str:
+    match = re.search(r'id="upload-error">([^<]*)<', response.get_data(as_text=True))
+    assert match, "no error beside the file field"
+    return match.group(1)
+
+
+def test_the_refusal_names_the_formats_as_written(browser_for):
+    response = _upload(browser_for("editor"), SVG, "logo.svg")
+    expected = "Only PNG, JPEG, GIF and WebP images are accepted (no SVG)."
+    assert _upload_error(response) == expected
+
+
 def test_size_limit(make_app, users):
     app = make_app(MEDIA_MAX_BYTES=1024 * 1024)
     browser = Browser(app.test_client())
     browser.login("editor")
     response = _upload(browser, PNG + b"\x00" * (1024 * 1024), "big.png")
-    assert response.status_code == 400
-    assert "at most 1 MB" in response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert _upload_error(response) == "Images may be at most 1 MB."
+    assert media.library(app.config["MEDIA_DIR"]) == []
 
 
 def test_delete_from_the_library(app, browser_for):

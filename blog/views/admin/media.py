@@ -46,7 +46,8 @@ def upload_media():
         )
     except media.MediaError as error:
         # Shown in the upload form, tied to its file field.
-        return media_library(upload_error=str(error).capitalize() + ".", status=400)
+        status = 413 if isinstance(error, media.TooLarge) else 400
+        return media_library(upload_error=str(error), status=status)
     retrying(
         lambda: audit.record(
             "media.upload", current_user, object_type="media", detail=saved.path
@@ -61,7 +62,7 @@ def delete_media():
     try:
         removed = media.delete(_folder(), request.form.get("path", ""))
     except media.MediaError as error:
-        return media_library(error=str(error).capitalize() + ".", status=404)
+        return media_library(error=str(error), status=404)
     retrying(
         lambda: audit.record(
             "media.delete", current_user, object_type="media", detail=removed
