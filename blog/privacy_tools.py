@@ -31,10 +31,14 @@ class PrivacyError(ValueError):
 
 
 def normalise(email: str) -> str:
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254 or not email.isprintable():
+    email = email.strip()
+    shown = len(email) <= 254 and email.isprintable()
+    if email and "@" not in email and shown:
+        # As typed, case kept: the admin sees which of their entries it was.
+        raise PrivacyError(f"“{email}” is not an email address (it has no @)")
+    if "@" not in email or not shown:
         raise PrivacyError("give one email address")
-    return email
+    return email.lower()
 
 
 def _comments(email: str, key: str):

@@ -8,6 +8,7 @@ from blog.comment_models import BlockedItem, Comment, SpamLesson, SpamToken
 from blog.comments import actions, privacy
 from blog.comments.spam import classifier
 from blog.models import AuditEntry, User
+from tests import html_checks
 from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
@@ -115,6 +116,23 @@ def test_export_and_erase_over_http(traces, admin):
     )
     assert response.status_code == 302
     assert Comment.get_by_id(traces["mine"][0].id).author_name == "Anonymous"
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("Ann.Example.org", "“Ann.Example.org” is not an email address (it has no @)."),
+        ("", "Give one email address."),
+    ],
+)
+def test_a_refused_address_is_named_as_typed(admin, typed, message):
+    response = admin.post(
+        "/admin/privacy/export", {"email": typed}, page="/admin/privacy/"
+    )
+    assert response.status_code == 400
+    tree = html_checks.parse(response.get_data(as_text=True))
+    (error,) = tree.iterfind(".//*[@id='export-error']")
+    assert error.text == message
 
 
 def test_privacy_cli(traces, runner):
