@@ -112,7 +112,8 @@ def resolve(media_dir, relative: str) -> Path:
     """The file a library path names; MediaError if it is outside the folder."""
     media_dir = Path(media_dir).resolve()
     target = (media_dir / relative).resolve()
-    if media_dir not in target.parents or not target.is_file():
+    # os.path.isfile: Path.is_file raises on a name too long for the file system.
+    if media_dir not in target.parents or not os.path.isfile(target):
         raise MediaError("there is no such file")
     return target
 

@@ -103,7 +103,9 @@ class Themes:
             return None
         for folder in folders:
             candidate = folder / relative
-            if candidate.is_file() and _inside(candidate, folder):
+            # os.path.isfile: Path.is_file raises on a name too long for the
+            # file system, and anyone can type one into a URL.
+            if os.path.isfile(candidate) and _inside(candidate, folder):
                 return candidate
         return None
 

@@ -159,6 +159,12 @@ def test_names_cannot_leave_the_themes_folder(name):
     assert Themes(THEMES_DIR, "example").find("static", name) is None
 
 
+@pytest.mark.parametrize("name", ["a" * 300 + ".css", "css/" + "a" * 300])
+def test_a_name_too_long_for_the_file_system_is_a_404(client, name):
+    # Anyone may type one into the address bar: a 404, not a 500.
+    assert client.get(f"/static/{name}").status_code == 404
+
+
 def test_links_out_of_a_theme_folder_are_not_followed(make_app, tmp_path):
     # A theme copied from elsewhere could link a static file to the secret key.
     secret = tmp_path / "secret.txt"
