@@ -6,6 +6,7 @@ import pytest
 
 from blog import create_app
 from blog.comment_models import Comment, CommentStatus
+from blog.models import AuditEntry
 from tests.factories import make_post
 
 ALL = {"admin", "editor", "moderator"}
@@ -139,3 +140,20 @@ def test_a_signed_in_editors_public_pages_are_kept_by_no_shared_cache(
     assert signed_in.status_code == 200
     assert signed_in.headers["Cache-Control"] == "private, no-cache"
     assert "public" not in signed_in.headers["Cache-Control"]
+
+
+SIGNED_IN_POSTS = [rule for rule, method, _ in RULES if method == "POST"] + ["/logout/"]
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+@pytest.mark.parametrize("rule", SIGNED_IN_POSTS)
+def test_every_signed_in_form_needs_its_csrf_token(browser_for, objects, rule, token):
+    """Another site's form, sent with the admin's cookie, is refused before
+    the view runs: even sign-out stays undone."""
+    admin = browser_for("admin")
+    data = {} if token is None else {"csrf_token": token}
+    response = admin.post_raw(_url(rule, objects), data=data)
+    assert response.status_code == 400
+    # The dashboard's actions write the audit log: none was written.
+    assert AuditEntry.select().count() == 0
+    assert admin.get("/admin/").status_code == 200
