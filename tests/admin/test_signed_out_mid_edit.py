@@ -67,3 +67,17 @@ def test_the_settings_form_signed_out_is_not_taken_for_writing(app, browser_for)
     assert response.status_code == 400
     assert "Your text is kept" not in page
     assert "this page was opened before you last signed in or out" in page
+
+
+def test_another_sites_form_gets_no_page_of_its_words(app, browser_for):
+    # Its text on our dashboard, beside a sign-in link, would be a phishing page.
+    anonymous = browser_for()
+    response = anonymous.post_raw(
+        "/admin/posts/new",
+        data={"title": "Your password has expired", "body": TEXT},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "expired" not in page
+    assert TEXT not in unescape(page)

@@ -18,6 +18,10 @@ def kept_text(status: int):
     """The text of a POSTed dashboard form, shown back unsaved; None if it has none."""
     if request.method != "POST" or request.endpoint not in WRITING:
         return None
+    # Another site's form would have its own words shown on our dashboard, a
+    # sign-in link beside them: a page for phishing. Only our own forms.
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+        return None
     fields = [
         (name, label, request.form[name])
         for name, label in FIELDS
