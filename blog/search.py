@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from peewee import ForeignKeyField, Model, chunked, fn
+from peewee import Expression, ForeignKeyField, Model, chunked, fn
 from playhouse import fts_parser
 from playhouse.postgres_ext import TSVectorField
 from playhouse.sqlite_ext import FTS5Model, SearchField
@@ -55,7 +55,7 @@ SNIPPET_TOKENS = 32
 WEIGHTS = (10.0, 4.0, 2.0, 1.0)
 # PostgreSQL ranks weight A (title) > B (terms) > C (author) > D (body);
 # normalization 1 divides by the log of the length, as bm25 does in its way.
-PG_CONFIG = "english"
+PG_CONFIG = "blog_english"  # made by migrations/0028_search_words.py
 PG_NORMALIZATION = 1
 # Two fragments of up to 18 words: about as long as an FTS5 snippet.
 PG_HEADLINE = (
@@ -153,6 +153,9 @@ class Fts5:
 class Tsearch:
     """PostgreSQL: a weighted tsvector per post, with a GIN index."""
 
+    def __init__(self, config: str):
+        self.config = config
+
     @staticmethod
     def remove(post_ids):
         PostDocument.delete().where(PostDocument.post.in_(post_ids)).execute()
@@ -161,22 +164,20 @@ class Tsearch:
     def clear():
         PostDocument.delete().execute()
 
-    @staticmethod
-    def store(documents):
-        rows = [(d.post_id, Tsearch.vector(d)) for d in documents]
+    def store(self, documents):
+        rows = [(d.post_id, self.vector(d)) for d in documents]
         if rows:
             fields = [PostDocument.post, PostDocument.document]
             PostDocument.insert_many(rows, fields).execute()
 
-    @staticmethod
-    def vector(document: Document):
+    def vector(self, document: Document):
         parts = zip(
             (document.title, document.terms, document.author, document.body),
             "ABCD",
             strict=True,
         )
         weighted = [
-            fn.setweight(fn.to_tsvector(PG_CONFIG, text.replace("<", LT)), weight)
+            fn.setweight(fn.to_tsvector(self.config, text.replace("<", LT)), weight)
             for text, weight in parts
         ]
         vector = weighted[0]
@@ -189,37 +190,47 @@ class Tsearch:
         """Refresh planner statistics, without which it scans every row."""
         database.execute_sql("ANALYZE post_search")
 
-    @staticmethod
-    def matches(terms: str):
+    def tsquery(self, terms: str):
+        return fn.websearch_to_tsquery(self.config, terms)
+
+    def matches(self, terms: str, tsquery=None):
         """Matching post ids."""
-        tsquery = fn.websearch_to_tsquery(PG_CONFIG, terms)
+        tsquery = tsquery or self.tsquery(terms)
         # "T" is a query with nothing to look up (only exclusions): FTS5 finds
         # nothing for it, and so should PostgreSQL rather than every post.
         searchable = fn.querytree(tsquery) != "T"
         return PostDocument.select(PostDocument.post.alias("post_id")).where(
-            PostDocument.document.match(terms, PG_CONFIG, websearch=True) & searchable
+            Expression(PostDocument.document, "@@", tsquery) & searchable
         )
 
-    @staticmethod
-    def hits(terms: str):
+    def hits(self, terms: str):
         """Matching post ids with a score, lower is better."""
-        tsquery = fn.websearch_to_tsquery(PG_CONFIG, terms)
+        tsquery = self.tsquery(terms)
         rank = fn.ts_rank_cd(PostDocument.document, tsquery, PG_NORMALIZATION)
-        return Tsearch.matches(terms).select_extend((rank * -1).alias("score"))
+        return self.matches(terms, tsquery).select_extend((rank * -1).alias("score"))
 
-    @staticmethod
-    def snippets(post_ids, terms: str) -> dict:
+    def snippets(self, post_ids, terms: str) -> dict:
         # Turns "<" into LT, as indexing does, and drops any marker in the text.
         unmarked = "<" + OPEN + CLOSE + LT
         text = fn.translate(fn.left(Post.body_text, MAX_BODY), unmarked, LT)
-        tsquery = fn.websearch_to_tsquery(PG_CONFIG, terms)
-        headline = fn.ts_headline(PG_CONFIG, text, tsquery, PG_HEADLINE)
+        tsquery = self.tsquery(terms)
+        headline = fn.ts_headline(self.config, text, tsquery, PG_HEADLINE)
         rows = Post.select(Post.id, headline).where(Post.id.in_(post_ids))
         return dict(rows.tuples())
 
 
 def _backend():
-    return Fts5 if is_sqlite() else Tsearch
+    return Fts5 if is_sqlite() else Tsearch(_pg_config())
+
+
+def _pg_config() -> str:
+    # Migrations before 0028 reindex with this code, before PG_CONFIG exists.
+    visible = database.execute_sql(
+        "SELECT 1 FROM pg_ts_config"
+        " WHERE cfgname = %s AND pg_ts_config_is_visible(oid)",
+        (PG_CONFIG,),
+    ).fetchone()
+    return PG_CONFIG if visible else "english"
 
 
 def index(post_ids):

@@ -1,0 +1,56 @@
+"""Search finds the same words on SQLite and PostgreSQL."""
+
+import importlib.util
+
+import pytest
+
+from blog import db, search
+from tests.conftest import ROOT
+from tests.factories import make_post
+
+
+def titles(terms: str) -> list[str]:
+    return [result.post.title for result in search.query(terms, 1, 10).items]
+
+
+def load_migration(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "migrations" / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("terms", ["don't", "the", "who", '"to be or not to be"'])
+def test_common_words_are_searched_like_any_other(app, terms):
+    post = make_post(
+        "Hamlet", body="To be or not to be: I don't know who said the line."
+    )
+    make_post("Other", body="Quiet words only.")
+    search.index([post.id])
+    assert titles(terms) == ["Hamlet"]
+
+
+@pytest.mark.parametrize(
+    ("written", "terms"),
+    [("Un café à Zürich", "cafe zurich"), ("A naive cafe in Zurich", "naïve café")],
+)
+def test_accents_are_optional(app, written, terms):
+    post = make_post("Travels", body=written)
+    search.index([post.id])
+    assert titles(terms) == ["Travels"]
+
+
+def test_a_word_typed_without_its_accent_is_marked_in_the_snippet(app):
+    post = make_post("Travels", body="We sat in a café all afternoon.")
+    search.index([post.id])
+    [result] = search.query("cafe", 1, 10).items
+    assert "<mark>café</mark>" in str(result.snippet)
+
+
+def test_the_upgrade_reindexes_existing_posts(app):
+    post = make_post("Hamlet", body="I don't know.")
+    search.index([post.id])
+    migration = load_migration("0028_search_words.py")
+    migration.down(None, db.database.obj)
+    migration.up(None, db.database.obj)
+    assert titles("don't") == [post.title]
