@@ -1,12 +1,13 @@
 """Full-text search over published posts: SQLite FTS5 or PostgreSQL tsvector.
 
 One interface for both databases. index() and rebuild() keep a search table
-(made by migrations/0002_search.py) in step with the posts; query() ranks the
-published posts matching a reader's words and cuts a highlighted snippet.
+(made by migrations/0002_search.py; 0028 on PostgreSQL) in step with the
+posts; query() ranks the published posts matching a reader's words and cuts a
+highlighted snippet.
 
 A reader's query is web-search text on both databases: words are ANDed,
-"quoted phrases" match in order, OR joins alternatives and -word excludes
-(SQLite also takes word* for a prefix). It is translated, never pasted, into
+"quoted phrases" match in order, OR joins alternatives, -word excludes and
+word* is a prefix. It is translated, never pasted, into
 the database's query language (peewee's fts_parser for FTS5,
 websearch_to_tsquery on PostgreSQL), so no input can make a syntax error.
 There is no implicit prefix match: a prefix counts as much as a whole word in
@@ -19,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from peewee import Expression, ForeignKeyField, Model, chunked, fn
+from peewee import Cast, Expression, ForeignKeyField, Model, chunked, fn
 from playhouse import fts_parser
 from playhouse.postgres_ext import TSVectorField
 from playhouse.sqlite_ext import FTS5Model, SearchField
@@ -48,6 +49,10 @@ OPEN, CLOSE = "\ue000", "\ue001"
 LT = "\ue002"
 MARKERS = re.compile(f"[{OPEN}{CLOSE}{LT}]")
 SPACES = re.compile(r"\s+")
+# A word with a star after it, to search as a prefix; not in a "phrase" (an
+# unclosed one runs to the end), where FTS5 takes the star for a separator.
+PREFIX = re.compile(r"(\w+)\*")
+PHRASE = re.compile(r'"[^"]*(?:"|$)')
 # Control characters (NUL among them) cannot be sent to PostgreSQL.
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SNIPPET_TOKENS = 32
@@ -191,7 +196,23 @@ class Tsearch:
         database.execute_sql("ANALYZE post_search")
 
     def tsquery(self, terms: str):
-        return fn.websearch_to_tsquery(self.config, terms)
+        """The reader's query; word* is a prefix, as in FTS5.
+
+        websearch_to_tsquery drops the star, so each starred word's lexemes
+        get the ":*" of tsquery syntax in the query's text form.
+        """
+        prefixes = sorted(set(PREFIX.findall(PHRASE.sub(" ", terms))))
+        if not prefixes:
+            return fn.websearch_to_tsquery(self.config, terms)
+        as_text = "websearch_to_tsquery(%s, %s)::text"
+        sql = "SELECT " + ", ".join([as_text] * (1 + len(prefixes)))
+        params = [value for word in [terms, *prefixes] for value in (self.config, word)]
+        whole, *lexemes = database.execute_sql(sql, params).fetchone()
+        for lexeme in filter(None, lexemes):
+            # Whole lexemes only: "'o'" must not match inside "'o''brien'".
+            alone = f"(?<![^\\s(!]){re.escape(lexeme)}(?=$|[\\s)])"
+            whole = re.sub(alone, lambda found: found[0] + ":*", whole)
+        return Cast(whole, "tsquery")
 
     def matches(self, terms: str, tsquery=None):
         """Matching post ids."""

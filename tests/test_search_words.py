@@ -54,3 +54,33 @@ def test_the_upgrade_reindexes_existing_posts(app):
     migration.down(None, db.database.obj)
     migration.up(None, db.database.obj)
     assert titles("don't") == [post.title]
+
+
+@pytest.mark.parametrize("terms", ["borro*", "borrow*", "check* borrow", "Borr*"])
+def test_a_star_searches_for_a_prefix(app, terms):
+    post = make_post("Borrow checker", body="The checker reads borrows.")
+    make_post("Other", body="Bored by nothing.")
+    search.index([post.id])
+    assert titles(terms) == ["Borrow checker"]
+
+
+@pytest.mark.parametrize(
+    ("terms", "found"),
+    [
+        ('"borro* checker"', False),
+        ('"borrow checker" check*', True),
+        ("borro* borro*", True),
+        ("borro* OR nothing*", True),
+        ("-borro*", False),
+        ("o'brien* o*", True),
+        ("o* brien*", True),
+        ("a-b* b*", False),
+        ("**", False),
+        ("*borrow", True),
+        ("x\\'*", False),
+    ],
+)
+def test_starred_words_in_any_position(app, terms, found):
+    post = make_post("Borrow checker", body="Miles O'Brien reads borrows.")
+    search.index([post.id])
+    assert titles(terms) == (["Borrow checker"] if found else [])
