@@ -10,7 +10,7 @@ from confusable_homoglyphs import confusables
 from email_validator import EmailNotValidError, validate_email
 from peewee import IntegrityError
 
-from . import audit
+from . import audit, publishing
 from .db import serialise, write_transaction
 from .models import Post, Role, User, utcnow
 
@@ -235,6 +235,9 @@ def delete_user(user_id: int, by: User | None, heir_id: int | None = None) -> in
             detail += f"; {moved} posts given to {heir.username}"
         _log("user.delete", user, by, user.role, "deleted", detail)
         user.delete_instance()
+    if moved:
+        # The byline is indexed for search and shown in related posts.
+        publishing.refresh(ids)
     return moved
 
 

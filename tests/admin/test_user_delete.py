@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from blog import accounts
+from blog import accounts, search
 from blog.comment_models import Comment
 from blog.comments import actions
 from blog.models import AuditEntry, Post, Role, User
@@ -168,3 +168,12 @@ def test_a_role_change_for_a_user_deleted_meanwhile_is_404(
     for thread in threads:
         thread.join(timeout=30)
     assert answers == {"delete": 302, "role": 404}
+
+
+def test_search_finds_handed_on_posts_by_the_heirs_name(users):
+    post = make_post("Field notes", author="editor")
+    search.index([post.id])
+    accounts.delete_user(users["editor"].id, None, heir_id=users["moderator"].id)
+    found = [result.post.id for result in search.query("moderator", 1, 10).items]
+    assert found == [post.id]
+    assert search.query("editor", 1, 10).items == []
