@@ -363,3 +363,13 @@ def test_matches_are_counted_without_scoring_them(app):
     assert (page.total, len(page.items)) == (12, 5)
     assert len(counts) == 1
     assert "bm25" not in counts[0] and "ts_rank" not in counts[0]
+
+
+def test_a_query_past_the_limit_searches_its_start_and_says_so(client):
+    make_post("Puffin", body="Puffins nest in burrows.")
+    search.rebuild()
+    long = "puffin " + "x" * search.MAX_QUERY_LENGTH
+    html = client.get("/search/", query_string={"q": long}).get_data(as_text=True)
+    assert "Only the first 200 characters of your search were used" in html
+    short = client.get("/search/?q=puffin").get_data(as_text=True)
+    assert "Only the first" not in short

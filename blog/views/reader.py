@@ -286,13 +286,19 @@ def author(slug):
 @bp.get("/search/")
 def search_page():
     # Past what the search box allows, search the start rather than refuse.
-    terms = request.args.get("q", "").strip()[: search.MAX_QUERY_LENGTH].strip()
+    typed = request.args.get("q", "").strip()
+    terms = typed[: search.MAX_QUERY_LENGTH].strip()
     number = page_number(request.args.get("page"))
     results = (
         search.query(terms, number, settings()["posts_per_page"]) if terms else None
     )
     cacheable(shows_comments=False)
-    return render_template("search.html", terms=terms, results=results)
+    return render_template(
+        "search.html",
+        terms=terms,
+        results=results,
+        cut_at=search.MAX_QUERY_LENGTH if len(typed) > len(terms) else None,
+    )
 
 
 @bp.get("/<slug>/")
