@@ -20,15 +20,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from peewee import Cast, Expression, ForeignKeyField, Model, chunked, fn
+from peewee import chunked
 from playhouse import fts_parser
-from playhouse.postgres_ext import TSVectorField
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from . import markup
 from .db import database, is_sqlite, write_transaction
 from .models import Post, PostStatus
 from .pagination import Page, PageNotFound, counted_page
+from .search_postgres import (
+    CLOSE,
+    LT,
+    MARKERS,
+    MAX_BODY,
+    OPEN,
+    SEP,
+    Tsearch,
+    pg_config,
+)
 from .term_models import Category, PostCategory, PostTag, Tag
 
 # The search box's maxlength: longer queries are cut, which also bounds the work.
@@ -38,35 +47,12 @@ BATCH = 500
 # From this many posts on, an index() run is a bulk load that changes the
 # statistics PostgreSQL plans with.
 BULK = 1000
-# PostgreSQL refuses a tsvector over 1 MB; no real post is near this long.
-MAX_BODY = 200_000
-# Private-use characters mark matches in snippets: stripped from indexed text,
-# so escaping the rest and then turning them into <mark> is exact.
-OPEN, CLOSE = "\ue000", "\ue001"
-# PostgreSQL's parser skips anything that looks like an HTML tag, and the text
-# inside <script> and <style>; posts about HTML quote such tags, so on
-# PostgreSQL "<" stands in as this character, a separator to the parser.
-LT = "\ue002"
-MARKERS = re.compile(f"[{OPEN}{CLOSE}{LT}]")
 SPACES = re.compile(r"\s+")
-# A word with a star after it, to search as a prefix; not in a "phrase" (an
-# unclosed one runs to the end), where FTS5 takes the star for a separator.
-PREFIX = re.compile(r"(\w+)\*")
-PHRASE = re.compile(r'"[^"]*(?:"|$)')
 # Control characters (NUL among them) cannot be sent to PostgreSQL.
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SNIPPET_TOKENS = 32
 # bm25 weights, in column order: title, tags and categories, author, body.
 WEIGHTS = (10.0, 4.0, 2.0, 1.0)
-# PostgreSQL ranks weight A (title) > B (terms) > C (author) > D (body);
-# normalization 1 divides by the log of the length, as bm25 does in its way.
-PG_CONFIG = "blog_english"  # made by migrations/0028_search_words.py
-PG_NORMALIZATION = 1
-# Two fragments of up to 18 words: about as long as an FTS5 snippet.
-PG_HEADLINE = (
-    f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=18, MinWords=8, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
 
 
 @dataclass
@@ -91,15 +77,6 @@ class PostSearch(FTS5Model):
     terms = SearchField()
     author = SearchField()
     body = SearchField()
-
-    class Meta:
-        database = database
-        table_name = "post_search"
-
-
-class PostDocument(Model):
-    post = ForeignKeyField(Post, primary_key=True, on_delete="CASCADE")
-    document = TSVectorField()
 
     class Meta:
         database = database
@@ -155,103 +132,8 @@ class Fts5:
         """Nothing to do: FTS5 keeps the statistics its planner needs."""
 
 
-class Tsearch:
-    """PostgreSQL: a weighted tsvector per post, with a GIN index."""
-
-    def __init__(self, config: str):
-        self.config = config
-
-    @staticmethod
-    def remove(post_ids):
-        PostDocument.delete().where(PostDocument.post.in_(post_ids)).execute()
-
-    @staticmethod
-    def clear():
-        PostDocument.delete().execute()
-
-    def store(self, documents):
-        rows = [(d.post_id, self.vector(d)) for d in documents]
-        if rows:
-            fields = [PostDocument.post, PostDocument.document]
-            PostDocument.insert_many(rows, fields).execute()
-
-    def vector(self, document: Document):
-        parts = zip(
-            (document.title, document.terms, document.author, document.body),
-            "ABCD",
-            strict=True,
-        )
-        weighted = [
-            fn.setweight(fn.to_tsvector(self.config, text.replace("<", LT)), weight)
-            for text, weight in parts
-        ]
-        vector = weighted[0]
-        for part in weighted[1:]:
-            vector = vector.concat(part)
-        return vector
-
-    @staticmethod
-    def analyze():
-        """Refresh planner statistics, without which it scans every row."""
-        database.execute_sql("ANALYZE post_search")
-
-    def tsquery(self, terms: str):
-        """The reader's query; word* is a prefix, as in FTS5.
-
-        websearch_to_tsquery drops the star, so each starred word's lexemes
-        get the ":*" of tsquery syntax in the query's text form.
-        """
-        prefixes = sorted(set(PREFIX.findall(PHRASE.sub(" ", terms))))
-        if not prefixes:
-            return fn.websearch_to_tsquery(self.config, terms)
-        as_text = "websearch_to_tsquery(%s, %s)::text"
-        sql = "SELECT " + ", ".join([as_text] * (1 + len(prefixes)))
-        params = [value for word in [terms, *prefixes] for value in (self.config, word)]
-        whole, *lexemes = database.execute_sql(sql, params).fetchone()
-        for lexeme in filter(None, lexemes):
-            # Whole lexemes only: "'o'" must not match inside "'o''brien'".
-            alone = f"(?<![^\\s(!]){re.escape(lexeme)}(?=$|[\\s)])"
-            whole = re.sub(alone, lambda found: found[0] + ":*", whole)
-        return Cast(whole, "tsquery")
-
-    def matches(self, terms: str, tsquery=None):
-        """Matching post ids."""
-        tsquery = tsquery or self.tsquery(terms)
-        # "T" is a query with nothing to look up (only exclusions): FTS5 finds
-        # nothing for it, and so should PostgreSQL rather than every post.
-        searchable = fn.querytree(tsquery) != "T"
-        return PostDocument.select(PostDocument.post.alias("post_id")).where(
-            Expression(PostDocument.document, "@@", tsquery) & searchable
-        )
-
-    def hits(self, terms: str):
-        """Matching post ids with a score, lower is better."""
-        tsquery = self.tsquery(terms)
-        rank = fn.ts_rank_cd(PostDocument.document, tsquery, PG_NORMALIZATION)
-        return self.matches(terms, tsquery).select_extend((rank * -1).alias("score"))
-
-    def snippets(self, post_ids, terms: str) -> dict:
-        # Turns "<" into LT, as indexing does, and drops any marker in the text.
-        unmarked = "<" + OPEN + CLOSE + LT
-        text = fn.translate(fn.left(Post.body_text, MAX_BODY), unmarked, LT)
-        tsquery = self.tsquery(terms)
-        headline = fn.ts_headline(self.config, text, tsquery, PG_HEADLINE)
-        rows = Post.select(Post.id, headline).where(Post.id.in_(post_ids))
-        return dict(rows.tuples())
-
-
 def _backend():
-    return Fts5 if is_sqlite() else Tsearch(_pg_config())
-
-
-def _pg_config() -> str:
-    # Migrations before 0028 reindex with this code, before PG_CONFIG exists.
-    visible = database.execute_sql(
-        "SELECT 1 FROM pg_ts_config"
-        " WHERE cfgname = %s AND pg_ts_config_is_visible(oid)",
-        (PG_CONFIG,),
-    ).fetchone()
-    return PG_CONFIG if visible else "english"
+    return Fts5 if is_sqlite() else Tsearch(pg_config())
 
 
 def index(post_ids):
@@ -392,5 +274,6 @@ def _empty_page(number: int, per_page: int) -> Page:
 def highlight(marked: str) -> Markup:
     """Escape a snippet, then turn its match markers into <mark> elements."""
     # Body text keeps the line breaks and the spaces around inline markup.
-    escaped = str(escape(SPACES.sub(" ", marked).strip())).replace(LT, "&lt;")
+    marked = SPACES.sub(" ", marked.replace(SEP, "")).strip()
+    escaped = str(escape(marked)).replace(LT, "&lt;")
     return Markup(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))

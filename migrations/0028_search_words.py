@@ -6,7 +6,9 @@ them; and it kept accents, so "cafe" missed "café", which FTS5 finds
 (remove_diacritics). The "blog_english" configuration stems the same way
 without a stop list, after the unaccent dictionary when the server has it
 (it is in PostgreSQL's contrib, trusted since version 13). The posts are then
-indexed again with it, as blog/search.py indexes them.
+indexed again with it, as blog/search_postgres.py indexes them: with a
+separator after punctuation, so that "std::io" or a URL is read as its words,
+as FTS5 reads them.
 """
 
 from peewee import DatabaseError, PostgresqlDatabase
@@ -14,28 +16,36 @@ from peewee import DatabaseError, PostgresqlDatabase
 CONFIG = "blog_english"
 WORDS = "word, hword, hword_part, asciiword, asciihword, hword_asciipart"
 
-# As in 0002_search.py, with the configuration as a parameter.
-FILL = """
-    INSERT INTO post_search (post_id, document)
-    SELECT p.id,
-        setweight(to_tsvector('{config}',
-            translate(p.title, '<', chr(57346))), 'A')
-        || setweight(to_tsvector('{config}', translate(
-            coalesce((SELECT string_agg(t.name, ' ') FROM tag t
-                      JOIN post_tag pt ON pt.tag_id = t.id
-                      WHERE pt.post_id = p.id), '')
-            || ' ' ||
-            coalesce((SELECT string_agg(c.name, ' ') FROM category c
-                      JOIN post_category pc ON pc.category_id = c.id
-                      WHERE pc.post_id = p.id), ''),
-            '<', chr(57346))), 'B')
-        || setweight(to_tsvector('{config}',
-            translate(p.author, '<', chr(57346))), 'C')
-        || setweight(to_tsvector('{config}',
-            translate(left(p.body_text, 200000), '<', chr(57346))), 'D')
-    FROM post p
-    WHERE p.kind = 'post' AND p.status = 'published'
+
+# As blog/search_postgres.py: "<" becomes U+E002, U+E003 follows punctuation.
+def _separated(text: str) -> str:
+    return (
+        f"regexp_replace(translate({text}, '<' || chr(57347), chr(57346)),"
+        " '([!#-/:-@\\[-`{-~])', '\\1' || chr(57347), 'g')"
+    )
+
+
+TERMS = """
+    coalesce((SELECT string_agg(t.name, ' ') FROM tag t
+              JOIN post_tag pt ON pt.tag_id = t.id WHERE pt.post_id = p.id), '')
+    || ' ' ||
+    coalesce((SELECT string_agg(c.name, ' ') FROM category c
+              JOIN post_category pc ON pc.category_id = c.id
+              WHERE pc.post_id = p.id), '')
 """
+PARTS = (("p.title", "A"), (TERMS, "B"), ("p.author", "C"))
+BODY = ("left(p.body_text, 200000)", "D")
+
+
+def _fill(config: str) -> str:
+    vector = " || ".join(
+        f"setweight(to_tsvector('{config}', {_separated(text)}), '{weight}')"
+        for text, weight in (*PARTS, BODY)
+    )
+    return (
+        f"INSERT INTO post_search (post_id, document) SELECT p.id, {vector}"
+        " FROM post p WHERE p.kind = 'post' AND p.status = 'published'"
+    )
 
 
 def _unaccent(db) -> str | None:
@@ -54,7 +64,7 @@ def _unaccent(db) -> str | None:
 
 def _refill(db, config: str):
     db.execute_sql("DELETE FROM post_search")
-    db.execute_sql(FILL.format(config=config))
+    db.execute_sql(_fill(config))
 
 
 def up(migrator, db):

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from blog import content, db, markup, publishing, search
+from blog import content, db, markup, publishing, search, search_postgres
 from blog.models import Post, PostStatus, Setting, utcnow
 from blog.pagination import PageNotFound
 from tests.conftest import ROOT
@@ -17,7 +17,7 @@ def indexed_ids() -> set[int]:
     """Post ids that have a row in the search table."""
     if db.is_sqlite():
         return {row.rowid for row in search.PostSearch.select(search.PostSearch.rowid)}
-    return {row.post_id for row in search.PostDocument.select()}
+    return {row.post_id for row in search_postgres.PostDocument.select()}
 
 
 def titles(terms: str, number: int = 1, per_page: int = 10) -> list[str]:

@@ -84,3 +84,49 @@ def test_starred_words_in_any_position(app, terms, found):
     post = make_post("Borrow checker", body="Miles O'Brien reads borrows.")
     search.index([post.id])
     assert titles(terms) == (["Borrow checker"] if found else [])
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        "std io",
+        "std::io",
+        '"node js"',
+        "node.js",
+        "rust lang learn",
+        "async await",
+        "async-await",
+        '"v1 0"',
+        "v1.0",
+        "x86_64",
+    ],
+)
+def test_punctuated_words_are_found_by_their_parts(app, terms):
+    body = "Read std::io and node.js with v1.0 on x86_64 (async/await) at "
+    post = make_post("Notes", body=body + "https://www.rust-lang.org/learn.")
+    search.index([post.id])
+    assert titles(terms) == ["Notes"]
+
+
+@pytest.mark.parametrize(
+    ("terms", "found"),
+    [
+        ("std::io", ["Together"]),
+        ('"std::io" std::io', ["Together"]),
+        ("-std::io read", ["Apart"]),
+        ("std::io*", ["Together"]),
+        ("io:std", []),
+    ],
+)
+def test_a_punctuated_word_is_a_phrase(app, terms, found):
+    apart = make_post("Apart", body="Read io of std first.")
+    together = make_post("Together", body="Read std::io now.")
+    search.index([apart.id, together.id])
+    assert titles(terms) == found
+
+
+def test_a_word_inside_punctuation_is_marked_in_the_snippet(app):
+    post = make_post("Notes", body="Read std::io first.")
+    search.index([post.id])
+    [result] = search.query("io", 1, 10).items
+    assert "std::<mark>io</mark> first" in str(result.snippet)
