@@ -34,6 +34,7 @@ from .search_postgres import (
     MARKERS,
     MAX_BODY,
     OPEN,
+    PHRASE,
     SEP,
     Tsearch,
     pg_config,
@@ -48,6 +49,9 @@ BATCH = 500
 # statistics PostgreSQL plans with.
 BULK = 1000
 SPACES = re.compile(r"\s+")
+# Typed in capitals, as FTS5 reads them; PostgreSQL would search the words.
+AND = re.compile(r"(?<!\S)AND(?!\S)")
+NOT = re.compile(r"(?<!\S)NOT\s+")
 # Control characters (NUL among them) cannot be sent to PostgreSQL.
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SNIPPET_TOKENS = 32
@@ -261,7 +265,14 @@ def _published(hits, ranked: bool = False):
 
 
 def _normalize(terms: str) -> str:
-    return _clean(CONTROL.sub(" ", terms[:MAX_QUERY_LENGTH]))
+    return _operators(_clean(CONTROL.sub(" ", terms[:MAX_QUERY_LENGTH])))
+
+
+def _operators(terms: str) -> str:
+    """FTS5's AND and NOT (outside phrases) in web-search terms, for both."""
+    pieces = re.split(f"({PHRASE.pattern})", terms)
+    pieces[::2] = [NOT.sub("-", AND.sub(" ", piece)) for piece in pieces[::2]]
+    return "".join(pieces)
 
 
 def _empty_page(number: int, per_page: int) -> Page:

@@ -130,3 +130,20 @@ def test_a_word_inside_punctuation_is_marked_in_the_snippet(app):
     search.index([post.id])
     [result] = search.query("io", 1, 10).items
     assert "std::<mark>io</mark> first" in str(result.snippet)
+
+
+@pytest.mark.parametrize(
+    ("terms", "found"),
+    [
+        ("cargo AND npm", ["Cargo"]),
+        ("cargo NOT npm", ["Crates"]),
+        ("NOT npm", []),
+        ('"cargo AND npm"', []),
+        ("cargo and npm", []),
+    ],
+)
+def test_and_and_not_are_operators(app, terms, found):
+    cargo = make_post("Cargo", body="Cargo with npm.")
+    crates = make_post("Crates", body="Cargo alone.")
+    search.index([cargo.id, crates.id])
+    assert titles(terms) == found
