@@ -373,3 +373,12 @@ def test_a_query_past_the_limit_searches_its_start_and_says_so(client):
     assert "Only the first 200 characters of your search were used" in html
     short = client.get("/search/?q=puffin").get_data(as_text=True)
     assert "Only the first" not in short
+
+
+@pytest.mark.parametrize("query", ["", "?q=", "?q=%20%20"])
+def test_an_empty_search_asks_for_words(client, query):
+    response = client.get(f"/search/{query}")
+    assert response.status_code == 200
+    assert "Type one or more words to search the posts." in response.get_data(
+        as_text=True
+    )
