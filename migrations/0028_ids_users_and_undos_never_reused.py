@@ -9,6 +9,9 @@ the Back button) took back the later action instead of saying it was done.
 The user ids start past every one the audit log names. PostgreSQL's
 sequences never give an id twice: nothing to do there.
 
+0016 started comment ids past those the audit log names only when a comment
+was left (SQLite keeps no sequence for an empty table): done here again.
+
 The tables are rebuilt as 0016 rebuilt the comment table, one by one, in the
 runner's transaction with foreign keys off, so dropping the old user table
 deletes nothing that refers to it (a moderator's undos, their audit entries).
@@ -20,7 +23,7 @@ PLAIN = '"id" INTEGER NOT NULL PRIMARY KEY,'
 AUTOINCREMENT = '"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,'
 TABLES = ("user", "moderation_undo")
 # The objects the audit log names by a table's ids, deleted ones included.
-AUDITED = {"user": "user"}
+AUDITED = {"user": "user", "comment": "comment"}
 
 
 def up(migrator, db):

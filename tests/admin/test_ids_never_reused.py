@@ -89,8 +89,11 @@ def test_the_rebuild_keeps_every_row_index_and_reference(own_sqlite):
     )
     kept = ModerationUndo.create(user=moderator, action="approve", steps="[]")
     AuditEntry.create(user=writer, action="post.create", object_type="post")
-    # A user deleted before the migration, named in the audit log.
-    AuditEntry.create(action="user.delete", object_type="user", object_id=500)
+    # Deleted before the migration, named in the audit log: a user, and a
+    # comment of a site that had no comment left when 0016 ran.
+    for kind in ("user", "comment"):
+        AuditEntry.create(action=f"{kind}.purge", object_type=kind, object_id=500)
+    db.database.execute_sql("DELETE FROM sqlite_sequence WHERE name = 'comment'")
     runner = Runner(db.database.obj, directory=str(MIGRATIONS_DIR))
     before_rows, before_schema = _rows(), _schema()
 
@@ -105,6 +108,7 @@ def test_the_rebuild_keeps_every_row_index_and_reference(own_sqlite):
     newcomer = User.create(username="new", password_hash="-", session_token="v")
     assert newcomer.id == 501
     comment = make_comment(make_post(), user=writer)
+    assert comment.id == 501
     assert ModerationUndo.create(action="spam", steps="[]").id == kept.id + 1
     # Foreign keys still act: a deleted user's undos go, their name stays.
     moderator.delete_instance()
