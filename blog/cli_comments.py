@@ -71,6 +71,8 @@ def comments_import_json(file):
         f"imported {counts['imported']} comments, {counts['existing']} already "
         f"there; {counts['posts_missing']} posts not found"
     )
+    for note in counts["notes"]:
+        click.echo(f"note: {note}")
 
 
 _RETENTION = DEFINITIONS["spam_retention_days"]

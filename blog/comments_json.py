@@ -5,16 +5,20 @@ data; commenters' emails are in it only when asked for, since the file is for
 moving your own site's data. Posts are matched by kind and slug, so the file
 can move between sites whose ids differ. Importing the same file twice adds
 nothing: a comment already there (same post, author, time and text) is kept.
+A staff member's comment carries their username and is linked back to the
+user of that name here.
 """
 
 import datetime
 import json
 
-from . import markup
+from peewee import JOIN
+
+from . import accounts, markup
 from .comment_models import Comment, CommentStatus
 from .comments import privacy, validate
 from .db import write_transaction
-from .models import Post, utcnow
+from .models import Post, User, utcnow
 
 FORMAT = "field-notes-comments"
 VERSION = 1
@@ -47,7 +51,8 @@ def export(post_ids=None, with_emails: bool = False) -> dict:
 
 def _post(post: Post, with_emails: bool) -> dict:
     comments = (
-        Comment.select()
+        Comment.select(Comment, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Comment.user == User.id))
         .where((Comment.post == post) & Comment.status.in_(EXPORTED))
         .order_by(Comment.created_at, Comment.id)
     )
@@ -68,6 +73,7 @@ def _comment(comment: Comment, with_emails: bool, exported: set) -> dict:
         "kind": comment.kind,
         "status": comment.status,
         "author_name": comment.author_name,
+        "user": comment.user.username if comment.user_id else None,
         "author_url": comment.author_url,
         "created_at": _iso(comment.created_at),
         "body": comment.body,
@@ -97,15 +103,41 @@ def load(raw: bytes) -> dict:
 
 def import_data(data: dict, key: str) -> dict:
     """Add the file's comments to the matching posts; return counts of what happened."""
-    counts = {"imported": 0, "existing": 0, "posts_missing": 0}
+    counts = {"imported": 0, "existing": 0, "posts_missing": 0, "notes": []}
+    users = _Users(counts["notes"])
     with write_transaction():
         for entry in data["posts"]:
             post = _find_post(entry)
             if post is None:
                 counts["posts_missing"] += 1
                 continue
-            _import_comments(post, entry.get("comments") or [], key, counts)
+            _import_comments(post, entry.get("comments") or [], key, counts, users)
     return counts
+
+
+class _Users:
+    """The users here named by a file's comments, each looked up once."""
+
+    def __init__(self, notes: list):
+        self.notes = notes
+        self.found: dict[str, int | None] = {}
+
+    def of(self, post: Post, fields: dict) -> tuple[int | None, bool]:
+        """Our user who wrote the comment, and whether the file names one."""
+        username = fields.get("user")
+        if username is None:
+            return None, False
+        if not isinstance(username, str):
+            raise CommentsFileError(f"a comment of {post.slug!r} has a bad user")
+        if username not in self.found:
+            user = accounts.find_user(username)
+            self.found[username] = user.id if user else None
+        if self.found[username] is None:
+            self.notes.append(
+                f"comment {fields.get('id')!r} on {post.slug!r}: by user "
+                f"{username!r}, {privacy.UNLINKED_STAFF}"
+            )
+        return self.found[username], True
 
 
 def _find_post(entry) -> Post | None:
@@ -116,7 +148,7 @@ def _find_post(entry) -> Post | None:
     )
 
 
-def _import_comments(post: Post, comments: list, key: str, counts: dict):
+def _import_comments(post: Post, comments: list, key: str, counts: dict, users):
     placed: dict = {}
     for fields in comments:
         if not isinstance(fields, dict):
@@ -134,7 +166,8 @@ def _import_comments(post: Post, comments: list, key: str, counts: dict):
             counts["existing"] += 1
         else:
             parent = placed.get(fields.get("parent"))
-            same = _store(post, fields, created, author, body, parent, key)
+            user = users.of(post, fields)
+            same = _store(post, fields, created, author, body, parent, key, user)
             counts["imported"] += 1
         placed[fields.get("id")] = same
 
@@ -148,9 +181,12 @@ def _at(created: datetime.datetime):
     return (Comment.created_at >= created) & (Comment.created_at < created + second)
 
 
-def _store(post, fields, created, author, body, parent, key) -> Comment:
+def _store(post, fields, created, author, body, parent, key, user) -> Comment:
     email = str(fields.get("author_email") or "")[:100]
     kept = privacy.protect(body, email, "", key)
+    user_id, signed_in = user
+    if signed_in and user_id is None:
+        kept = privacy.vouching_for_no_one(kept)
     status = fields.get("status")
     kind = fields.get("kind")
     return Comment.create(
@@ -163,6 +199,7 @@ def _store(post, fields, created, author, body, parent, key) -> Comment:
         author_email=email,
         email_hash=kept.email_hash,
         author_url=validate.imported_website(str(fields.get("author_url") or "")),
+        user=user_id,
         body=kept.body,
         body_html=_body_html(fields, kept.body),
         **_state(status),

@@ -35,7 +35,7 @@ import ipaddress
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import unquote
 
@@ -322,3 +322,19 @@ def protect(body: str, email: str, ip: str, key: str) -> Private:
         ip_prefix=truncate_ip(ip),
         verdict=Verdict("privacy", Outcome.PASS, reason),
     )
+
+
+# What an import's report says of a comment given to vouching_for_no_one().
+UNLINKED_STAFF = (
+    "who has no account here: imported as a reader's comment that vouches for "
+    "no one (create the account first to keep the link)"
+)
+
+
+def vouching_for_no_one(kept: Private) -> Private:
+    """An imported staff comment whose user has no account here, kept without
+    its email hash: without the user link it reads as a reader's comment, and
+    a reader's approved comment lets anyone sending the form with its name and
+    email skip moderation (require_approved_before). The form requires an
+    email, so no submission has an empty hash."""
+    return replace(kept, email_hash="")

@@ -5,7 +5,6 @@ stored: the body's contacts masked, the email hashed, the IP address kept
 only as a keyed hash and a truncated prefix, never as it was in the file.
 """
 
-import dataclasses
 import datetime
 import json
 from typing import NamedTuple
@@ -89,9 +88,7 @@ class Threads:
         if user_id is None:
             self.report.notes.append(
                 f"comment {comment.wp_id}: by WordPress user "
-                f"{login or comment.user_id!r}, who has no account here: "
-                "imported as a reader's comment that "
-                "vouches for no one (create the account first to keep the link)"
+                f"{login or comment.user_id!r}, {privacy.UNLINKED_STAFF}"
             )
         return user_id, True
 
@@ -180,10 +177,7 @@ class Threads:
         email = comment.author_email if len(comment.author_email) <= 100 else ""
         user_id, signed_in = self._user(comment)
         if signed_in and user_id is None:
-            # Else anyone sending the form under this staff member's name and
-            # email would pass as a known commenter (require_approved_before);
-            # the form requires an email, so no submission has an empty hash.
-            kept = dataclasses.replace(kept, email_hash="")
+            kept = privacy.vouching_for_no_one(kept)
         return Comment.create(
             post=post,
             parent=parent.id if parent else None,

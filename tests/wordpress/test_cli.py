@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from blog import accounts
 from blog.cli import main
 from blog.comment_models import Comment, CommentStatus
-from blog.models import Post, utcnow
+from blog.models import Post, Role, utcnow
 from tests.factories import make_post
 from tests.wordpress.builders import comment, item, wxr
 
@@ -140,3 +141,25 @@ def test_a_post_id_that_is_no_number_of_a_post_is_a_usage_error(
 ):
     result = invoke(runner, "comments", "export-json", post_id, tmp_path / "c.json")
     assert result.exit_code == 2 and "is not a post id" in result.output
+
+
+def test_importing_a_staff_reply_whose_user_is_missing_says_so(runner, tmp_path):
+    post = make_post(slug="asked")
+    staff = accounts.create_user("grace", "a long enough password", Role.EDITOR)
+    Comment.create(
+        post=post,
+        user=staff,
+        author_name="Grace",
+        body="The answer.",
+        body_html="<p>The answer.</p>",
+        status=CommentStatus.APPROVED,
+    )
+    path = tmp_path / "c.json"
+    assert invoke(runner, "comments", "export-json", "--all", path).exit_code == 0
+    Comment.delete().execute()
+    staff.delete_instance()
+    imported = invoke(runner, "comments", "import-json", path)
+    assert imported.exit_code == 0, imported.output
+    assert "imported 1 comments" in imported.output
+    assert "user 'grace', who has no account here" in imported.output
+    assert "vouches for no one" in imported.output

@@ -4,9 +4,12 @@ import json
 
 import pytest
 
-from blog import comments_json
+from blog import accounts, comments_json
 from blog.comment_models import Comment, CommentStatus
-from tests.factories import make_post
+from blog.comments.history import DatabaseHistory
+from blog.comments.privacy import hash_email
+from blog.models import Role, User
+from tests.factories import make_comment, make_post
 
 KEY = "test secret key"
 
@@ -68,13 +71,13 @@ def test_import_rebuilds_threads_and_is_idempotent(discussed):
     raw = json.dumps(comments_json.export(with_emails=True)).encode()
     Comment.delete().execute()
     counts = comments_json.import_data(comments_json.load(raw), KEY)
-    assert counts == {"imported": 2, "existing": 0, "posts_missing": 0}
+    assert counts == {"imported": 2, "existing": 0, "posts_missing": 0, "notes": []}
     ann, ben = Comment.select().order_by(Comment.id)
     assert (ben.parent_id, ben.thread_id, ben.depth) == (ann.id, ann.id, 1)
     assert ben.status == CommentStatus.PENDING
     assert len(ann.email_hash) == 64 and ann.ip_hash == ""
     again = comments_json.import_data(comments_json.load(raw), KEY)
-    assert again == {"imported": 0, "existing": 2, "posts_missing": 0}
+    assert again == {"imported": 0, "existing": 2, "posts_missing": 0, "notes": []}
     assert Comment.select().count() == 2
 
 
@@ -191,3 +194,61 @@ def test_a_rejected_comment_is_imported_into_the_trash(app):
     comments_json.import_data(data, KEY)
     comment = Comment.get()
     assert (comment.status, comment.previous_status) == ("deleted", "pending")
+
+
+def _staff_reply(post) -> User:
+    staff = accounts.create_user(
+        "grace", "a long enough password", Role.EDITOR, display_name="Grace Hopper"
+    )
+    question = make_comment(post, body="A question.")
+    make_comment(
+        post,
+        body="The answer.",
+        parent=question,
+        user=staff,
+        author_name="Grace Hopper",
+        author_email="grace@example.org",
+    )
+    return staff
+
+
+def test_a_staff_reply_goes_out_with_its_username(app):
+    _staff_reply(make_post(slug="asked"))
+    comments = comments_json.export()["posts"][0]["comments"]
+    assert [c["user"] for c in comments] == [None, "grace"]
+
+
+def test_a_staff_reply_comes_back_as_theirs(app):
+    staff = _staff_reply(make_post(slug="asked"))
+    data = comments_json.export(with_emails=True)
+    Comment.delete().execute()
+    report = comments_json.import_data(data, KEY)
+    assert report["notes"] == []
+    reply = Comment.get(Comment.author_name == "Grace Hopper")
+    assert reply.user_id == staff.id
+    assert Comment.get(Comment.author_name != "Grace Hopper").user_id is None
+
+
+def test_a_staff_reply_without_its_user_here_vouches_for_no_one(app):
+    """Else whoever sends the form as "Grace Hopper" with her email skips
+    moderation when require_approved_before is on."""
+    staff = _staff_reply(make_post(slug="asked"))
+    data = comments_json.export(with_emails=True)
+    Comment.delete().execute()
+    staff.delete_instance()
+    report = comments_json.import_data(data, KEY)
+    reply = Comment.get(Comment.author_name == "Grace Hopper")
+    assert reply.user_id is None and reply.author_email == "grace@example.org"
+    assert reply.status == CommentStatus.APPROVED
+    hashed = hash_email("grace@example.org", KEY)
+    assert not DatabaseHistory().known_commenter("Grace Hopper", hashed)
+    (note,) = report["notes"]
+    assert "'grace'" in note and "no account" in note and "vouches" in note
+
+
+def test_a_file_without_users_still_imports(app):
+    make_post(slug="old")
+    data = _file("old", {"id": 1, "author_name": "Ann", "body": "x"})
+    report = comments_json.import_data(data, KEY)
+    assert (report["imported"], report["notes"]) == (1, [])
+    assert Comment.get().user_id is None
