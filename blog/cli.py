@@ -223,7 +223,9 @@ def content_sync(path):
 @with_appcontext
 def content_export_command(path):
     """Write every post and page to PATH as Markdown with front matter."""
-    count = content_export.export(path, site_settings()["timezone"])
+    count = content_export.export(
+        path, site_settings()["timezone"], site_url=current_app.config["SITE_URL"]
+    )
     click.echo(f"exported {count} files to {path}")
 
 

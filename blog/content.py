@@ -65,6 +65,9 @@ class Source:
     body_html: str = ""
     body_text: str = ""
     summary_html: str = ""
+    # None when the file has no such key: the post keeps what it has.
+    sticky: bool | None = None
+    feed_id: str | None = None
 
 
 @dataclass
@@ -146,6 +149,8 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         comments_open=front_matter.flag(meta.get("comments"), "comments", True),
         tags=front_matter.names(meta.get("tags")),
         categories=categories,
+        sticky=front_matter.flag(meta.get("sticky"), "sticky", None),
+        feed_id=front_matter.feed_id(meta.get("feed_id")),
     )
 
 
@@ -259,7 +264,11 @@ def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
             if isinstance(item, tuple):
                 report.errors.append(item)
                 continue
-            post_id, created = store.save(item, known.get(item.path))
+            try:
+                post_id, created = store.save(item, known.get(item.path))
+            except ContentError as error:
+                report.errors.append((item.path, str(error)))
+                continue
             (report.added if created else report.updated).append(post_id)
         for row in store.vanished.values():
             if row.status == PostStatus.PUBLISHED:

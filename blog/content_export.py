@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import feeds
 from .models import Post, PostStatus
 from .term_models import Category, PostCategory, PostTag, Tag
 
@@ -22,7 +23,7 @@ def _local(moment: datetime.datetime | None, tz: ZoneInfo):
     return local.replace(tzinfo=None)
 
 
-def to_markdown(post: Post, tz: ZoneInfo) -> str:
+def to_markdown(post: Post, tz: ZoneInfo, site_url: str) -> str:
     """The post as a Markdown file whose sync gives back the same post."""
     meta = {"title": post.title, "slug": post.slug, "date": _local(post.date, tz)}
     optional = {
@@ -42,6 +43,9 @@ def to_markdown(post: Post, tz: ZoneInfo) -> str:
         "order": post.nav_order,
         "format": "" if post.body_format == "markdown" else post.body_format,
         "comments": None if post.comments_open else False,
+        "sticky": post.sticky or None,
+        # The id feed readers know the post by; a fresh site's would be new.
+        "feed_id": feeds.entry_id(post, feeds.Site(url=site_url, title="")),
     }
     # False == 0: without "is False", "comments: false" went out with the zeros.
     meta.update(
@@ -64,12 +68,14 @@ def export_path(post: Post) -> str:
     return f"posts/{post.date:%Y-%m-%d}-{post.slug}.md"
 
 
-def export(dest, tz_name="UTC") -> int:
-    """Write every post and page (not trashed ones) under dest; return the count."""
+def export(dest, tz_name="UTC", *, site_url: str) -> int:
+    """Write every post and page (not trashed ones) under dest; return the count.
+
+    site_url is the site's address, whose host is in the posts' Atom ids."""
     dest, tz, count = Path(dest), ZoneInfo(tz_name), 0
     for post in Post.select().where(Post.status != PostStatus.TRASH).order_by(Post.id):
         target = dest / export_path(post)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(to_markdown(post, tz), encoding="utf-8")
+        target.write_text(to_markdown(post, tz, site_url), encoding="utf-8")
         count += 1
     return count

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from slugify import slugify
 
 from . import content_export, redirects
+from .front_matter import ContentError
 from .models import Post, PostStatus, utcnow
 from .prepared import PreparedInsert
 from .term_models import Category, PostCategory, PostTag, Tag
@@ -68,11 +69,18 @@ class Store:
             (post.kind, post.slug): post.id
             for post in Post.select(Post.id, Post.kind, Post.slug)
         }
+        self.feed_ids = {
+            post.feed_id: post.id
+            for post in Post.select(Post.id, Post.feed_id).where(
+                Post.feed_id.is_null(False)
+            )
+        }
 
     def save(self, source: Source, existing) -> tuple[int, bool]:
         taken_over = None
         if existing is None:
             existing = taken_over = self._moved(source)
+        self._check_feed_id(source, existing, taken_over)
         fields = {
             "kind": source.kind,
             "title": source.title,
@@ -93,6 +101,12 @@ class Store:
             "source_hash": source.hash,
             "modified_at": utcnow(),
         }
+        # Only a key the file has: the dashboard's choice or an import's id
+        # stays when the file says nothing of it.
+        if source.sticky is not None:
+            fields["sticky"] = source.sticky
+        if source.feed_id is not None:
+            fields["feed_id"] = source.feed_id
         if existing is None:
             post_id = _INSERT_POST(source_path=source.path, **fields)
             self.slugs[(source.kind, fields["slug"])] = post_id
@@ -110,7 +124,23 @@ class Store:
             PostTag.delete().where(PostTag.post == post_id).execute()
             PostCategory.delete().where(PostCategory.post == post_id).execute()
         self._link(post_id, source)
+        if source.feed_id is not None:
+            self.feed_ids[source.feed_id] = post_id
         return post_id, existing is None
+
+    def _check_feed_id(self, source: Source, existing, taken_over):
+        """Refuse another post's Atom id (a copied file): feed readers would
+        take the two for one entry."""
+        holder = self.feed_ids.get(source.feed_id)
+        if holder is None or (existing is not None and holder == existing.id):
+            return
+        if taken_over is not None:
+            self.vanished[taken_over.id] = taken_over  # still gone: unpublished
+        slug = Post.select(Post.slug).where(Post.id == holder).scalar()
+        raise ContentError(
+            f"feed_id {source.feed_id!r} is already the post {slug!r}'s: "
+            "remove it from a copied file"
+        )
 
     def _moved(self, source: Source):
         """The post of a vanished file (or of an export) this new file is."""

@@ -63,7 +63,7 @@ FLAGS = {"true": True, "yes": True, "on": True, "1": True}
 FLAGS |= {"false": False, "no": False, "off": False, "0": False}
 
 
-def flag(value, name: str, default: bool) -> bool:
+def flag(value, name: str, default: bool | None) -> bool | None:
     """A yes/no field; quoted ("false") it is a string, and bool() of it True."""
     if value is None:
         return default
@@ -72,6 +72,22 @@ def flag(value, name: str, default: bool) -> bool:
     if str(value).strip().lower() not in FLAGS:
         raise ContentError(f"{name}: must be true or false, not {value!r}")
     return FLAGS[str(value).strip().lower()]
+
+
+# A whole IRI, as feeds.entry_id gives it out: tag:, http:, urn:...
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+")
+
+
+def feed_id(value) -> str | None:
+    """A post's Atom id as written by an export; None when the file gives none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _IRI.fullmatch(value.strip()):
+        raise ContentError(
+            f"feed_id: {value!r} is not an Atom id "
+            "(such as tag:example.org,2024-06-01:post/12)"
+        )
+    return value.strip()
 
 
 def why_no_title(text: str) -> str:

@@ -9,6 +9,8 @@ from blog.models import Post, PostStatus
 from blog.term_models import Category, Tag
 from tests.conftest import shared_data
 
+SITE_URL = "https://blog.example"
+
 
 def snapshot():
     """Every stored field that a sync or export could change."""
@@ -269,12 +271,14 @@ def test_export_then_sync_changes_nothing(app, content_dir, tmp_path):
     content.sync(content_dir, "Europe/Paris")
     before = snapshot()
     exported = tmp_path / "exported"
-    assert content_export.export(exported, "Europe/Paris") == len(before)
+    assert content_export.export(exported, "Europe/Paris", site_url=SITE_URL) == len(
+        before
+    )
     report = content.sync(exported, "Europe/Paris")
     assert report.errors == [] and report.unpublished == []
     assert snapshot() == before
     again = tmp_path / "again"
-    content_export.export(again, "Europe/Paris")
+    content_export.export(again, "Europe/Paris", site_url=SITE_URL)
     for path in exported.rglob("*.md"):
         assert (again / path.relative_to(exported)).read_bytes() == path.read_bytes()
 
@@ -291,7 +295,7 @@ def test_export_keeps_a_date_in_the_hour_clocks_repeat(app, tmp_path, moment):
     from tests.factories import make_post
 
     make_post(slug="fall-back", date=moment, updated=moment)
-    content_export.export(tmp_path / "out", "America/New_York")
+    content_export.export(tmp_path / "out", "America/New_York", site_url=SITE_URL)
     Post.delete().execute()
     content.sync(tmp_path / "out", "America/New_York")
     synced = Post.get(Post.slug == "fall-back")
@@ -308,7 +312,7 @@ def test_posts_without_a_file_are_exported_too(app, tmp_path):
         slug="online",
         date=datetime.datetime(2024, 1, 2, 8, 0),
     )
-    content_export.export(tmp_path / "out")
+    content_export.export(tmp_path / "out", site_url=SITE_URL)
     text = (tmp_path / "out" / "posts" / "2024-01-02-online.md").read_text()
     assert "title: Written online" in text and "Body *here*" in text and "- web" in text
     # Synced back, the file is that post's, not a second post at online-2/.
@@ -358,7 +362,7 @@ def test_a_post_closed_to_comments_stays_closed_through_export(app, tmp_path):
 
     # Dated outright: the factory's default date moves with every post made before.
     make_post(slug="closed", comments_open=False, date=datetime.datetime(2024, 1, 1))
-    content_export.export(tmp_path / "out")
+    content_export.export(tmp_path / "out", site_url=SITE_URL)
     text = (tmp_path / "out" / "posts" / "2024-01-01-closed.md").read_text()
     assert "comments: false" in text
     Post.delete().execute()

@@ -408,7 +408,7 @@ def test_export_writes_dashboard_and_synced_posts(app, editor, content_dir, tmp_
     synced = Post.get_by_id(report.added[0])
     _create(editor, action="publish")
     _save(editor, synced, title="Edited in the dashboard")
-    count = content_export.export(tmp_path / "out")
+    count = content_export.export(tmp_path / "out", site_url=app.config["SITE_URL"])
     files = {
         p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/**/*.md")
     }
