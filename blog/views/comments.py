@@ -47,7 +47,7 @@ from ..comments.validate import FORM, displayable
 from ..db import BusyError
 from ..forms import CommentForm
 from ..models import Post, utcnow
-from . import comment_pages, errors, housekeeping, reader
+from . import comment_pages, errors, form_origin, housekeeping, reader
 from .feeds import site
 
 bp = Blueprint("comments", __name__)
@@ -60,7 +60,6 @@ AUTHOR_DAYS = 365
 IDENTICON_MAX_AGE = 365 * 24 * 3600
 FEED_SIZE = 30
 MAX_FIELDS = 20
-_OUR_FORMS = ("same-origin", "none")  # Sec-Fetch-Site; "none": the reader's own
 
 
 def init_app(app):
@@ -150,7 +149,7 @@ def create(post_id):
     # The token is on every cached page, so only the browser can tell a form
     # another site made its visitor send (from their address, saving that
     # site's name and email in their details) from our own.
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in _OUR_FORMS:
+    if form_origin.from_elsewhere():
         abort(403, description="Comments are sent from the form on this site.")
     pairs = _form_pairs()
     values = reader.settings().all()

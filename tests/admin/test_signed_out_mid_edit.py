@@ -2,6 +2,8 @@
 
 from html import unescape
 
+import pytest
+
 from blog.models import Post
 from tests.factories import make_post
 
@@ -26,6 +28,23 @@ def test_signed_out_in_another_tab_the_text_comes_back(app, browser_for):
     assert TEXT in unescape(page)
     assert "<em>all of it</em>" not in page
     assert Post.get_by_id(post.id).title == "Before"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://localhost"},
+        {"Referer": "http://localhost/admin/posts/new"},
+    ],
+)
+def test_our_own_page_says_so_and_keeps_the_text(app, browser_for, headers):
+    editor = browser_for("editor")
+    token = editor.token("/admin/posts/new")
+    editor.post("/logout/")
+    response = editor.post_raw("/admin/posts/new", data=_form(token), headers=headers)
+    assert response.status_code == 400
+    assert TEXT in unescape(response.get_data(as_text=True))
 
 
 def test_sessions_ended_by_a_password_change_keep_the_text_too(app, browser_for, users):
@@ -69,13 +88,23 @@ def test_the_settings_form_signed_out_is_not_taken_for_writing(app, browser_for)
     assert "this page was opened before you last signed in or out" in page
 
 
-def test_another_sites_form_gets_no_page_of_its_words(app, browser_for):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        # Browsers without Sec-Fetch-Site name the page by Origin or Referer.
+        {"Origin": "https://elsewhere.example"},
+        {"Origin": "null"},
+        {"Referer": "https://elsewhere.example/login-help.html"},
+    ],
+)
+def test_another_sites_form_gets_no_page_of_its_words(app, browser_for, headers):
     # Its text on our dashboard, beside a sign-in link, would be a phishing page.
     anonymous = browser_for()
     response = anonymous.post_raw(
         "/admin/posts/new",
         data={"title": "Your password has expired", "body": TEXT},
-        headers={"Sec-Fetch-Site": "cross-site"},
+        headers=headers,
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400

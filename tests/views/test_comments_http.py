@@ -218,6 +218,56 @@ def test_a_form_posted_from_this_site_is_taken(post, reader):
     assert response.status_code == 303
 
 
+# Browsers without Sec-Fetch-Site (Safari before 16.4, Firefox before 90) still
+# name the page a form came from: Origin, or Referer where even that is missing.
+ELSEWHERE = [
+    {"Origin": "https://elsewhere.example"},
+    {"Origin": "null"},  # a sandboxed frame elsewhere
+    {"Origin": "http://localhost.elsewhere.example"},
+    {"Origin": "https://localhost"},  # a page of another scheme
+    {"Origin": "http://localhost:8080"},
+    {"Referer": "https://elsewhere.example/free-comments.html"},
+    {"Referer": "http://localhost@elsewhere.example/"},
+    {"Referer": "not a page at all"},
+    {"Origin": "https://elsewhere.example", "Referer": "http://localhost/"},
+]
+
+
+@pytest.mark.parametrize("headers", ELSEWHERE)
+def test_a_form_from_another_sites_page_is_refused_by_origin(post, reader, headers):
+    response = reader.comment(post, headers=headers, remember="y")
+    assert response.status_code == 403
+    assert "Comments are sent from the form on this site." in text(response)
+    assert "Set-Cookie" not in response.headers
+    assert stored() == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://localhost"},  # the address the browser sent it to
+        {"Referer": "http://localhost/2024/06/23/on-caching/#respond"},
+        {},  # says nothing (curl, a browser set to): the token still guards it
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+    ],
+)
+def test_a_form_from_this_sites_page_is_taken_by_origin(post, reader, headers):
+    assert reader.comment(post, headers=headers).status_code == 303
+
+
+def test_the_configured_site_address_is_this_site_behind_a_proxy(make_app):
+    """Behind a proxy the request's own address is the proxy's; SITE_URL is not."""
+    app = make_app(SITE_URL="https://Notes.example/blog/")
+    with app.app_context():
+        app.extensions["settings"].set("min_form_seconds", 0)
+        post = make_post(title="Proxied")
+        reader = Reader(app, "198.51.100.10")
+        ours = reader.comment(post, headers={"Origin": "https://notes.example"})
+        other = reader.comment(post, headers={"Origin": "http://notes.example"})
+    assert ours.status_code == 303
+    assert other.status_code == 403
+
+
 def test_a_replayed_form_stores_once(post, reader):
     token = reader.token(post)
     first = reader.comment(post, token=token)

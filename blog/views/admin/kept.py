@@ -7,6 +7,8 @@ they had typed was gone (the editor page is no-store: Back reloads it).
 
 from flask import render_template, request, url_for
 
+from .. import form_origin
+
 # The forms that hold writing, and its fields in the order the page shows them.
 WRITING = frozenset(
     {"admin.create_post", "admin.save_post", "moderation.reply", "moderation.edit"}
@@ -20,7 +22,7 @@ def kept_text(status: int):
         return None
     # Another site's form would have its own words shown on our dashboard, a
     # sign-in link beside them: a page for phishing. Only our own forms.
-    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+    if form_origin.from_elsewhere():
         return None
     fields = [
         (name, label, request.form[name])
