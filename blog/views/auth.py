@@ -16,7 +16,7 @@ from werkzeug.exceptions import TooManyRequests
 from .. import auth
 from ..comments import actions
 from ..models import User
-from . import housekeeping
+from . import form_origin, housekeeping
 from .admin.base import refuse_nul
 from .errors import render_error
 
@@ -76,7 +76,9 @@ def _form_expired(error):
     # sign-out in another tab) answered a bare "CSRF session token is missing".
     if request.endpoint != "auth.sign_in":
         return render_error(400, error.description)
-    username = request.form.get("username", "")[:200]
+    # Another site's form would have its words shown in our login page.
+    here = form_origin.sent_from() is form_origin.Sent.HERE
+    username = request.form.get("username", "")[:200] if here else ""
     return render_template(
         "admin/login.html", error=EXPIRED, username=username, next=_next_path()
     ), 400

@@ -357,13 +357,37 @@ def test_a_login_form_left_open_past_its_session_asks_again(app, users, browser_
     stale = csrf_token(browser_for().get("/login/").get_data(as_text=True))
     browser = browser_for()  # the browser restarted: no session cookie
     data = {"csrf_token": stale, "username": "editor", "password": PASSWORD}
-    response = browser.post_raw("/login/", data=data)
+    ours = {"Sec-Fetch-Site": "same-origin"}
+    response = browser.post_raw("/login/", data=data, headers=ours)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "The sign-in form had expired. Please sign in again." in page
     assert 'value="editor"' in page
     data["csrf_token"] = csrf_token(page)
-    assert browser.post_raw("/login/", data=data).status_code == 302
+    assert browser.post_raw("/login/", data=data, headers=ours).status_code == 302
+
+
+SPOOF = "Your account is locked. Call +1 555 0100 to unlock it"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://elsewhere.example"},
+        {"Referer": "https://elsewhere.example/"},
+        {},  # said nothing: no sign that the name was typed on our page
+    ],
+)
+def test_another_sites_login_post_puts_no_words_in_our_page(browser_for, headers):
+    """Only a form of ours gets its user name back: another site's would have
+    its words shown in our login page (content spoofing)."""
+    data = {"username": SPOOF, "password": "x"}
+    response = browser_for().post_raw("/login/", data=data, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your account is locked" not in page
+    assert 'name="username" value=""' in page
 
 
 def test_spelling_the_name_differently_does_not_reset_the_account_limit(browser_for):
