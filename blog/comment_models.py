@@ -142,7 +142,7 @@ class BlockedItem(BaseModel):
 class ModerationUndo(BaseModel):
     """What one moderator action changed, kept a short while to be taken back."""
 
-    # The id is never given twice: AUTOINCREMENT on SQLite (migration 0028).
+    # The id is never given twice: AUTOINCREMENT on SQLite (migration 0029).
     user = ForeignKeyField(User, null=True, on_delete="CASCADE")
     action = CharField(max_length=20)
     # JSON: each comment's state, lesson and blocklist rows before and after.

@@ -79,7 +79,7 @@ class BaseModel(Model):
 
 
 class User(BaseModel):
-    # The id is never given twice: AUTOINCREMENT on SQLite (migration 0028).
+    # The id is never given twice: AUTOINCREMENT on SQLite (migration 0029).
     username = CharField(max_length=64, unique=True)
     display_name = CharField(max_length=120, default="")
     email = CharField(max_length=254, default="")

@@ -1,4 +1,4 @@
-"""A deleted user's or undo's id is never given again (migration 0028).
+"""A deleted user's or undo's id is never given again (migration 0029).
 
 SQLite gives a new row the largest id in its table plus one, so without
 AUTOINCREMENT the newest row's id, once deleted, went to the next row.
@@ -15,7 +15,7 @@ from blog.models import AuditEntry, User
 from tests.admin.conftest import PASSWORD, make_comment
 from tests.factories import make_post
 
-MIGRATION_NAME = "0028_ids_users_and_undos_never_reused"
+MIGRATION_NAME = "0029_ids_users_and_undos_never_reused"
 TABLES = ("user", "moderation_undo", "comment")
 
 
