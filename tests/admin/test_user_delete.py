@@ -8,9 +8,10 @@ import pytest
 from blog import accounts, search
 from blog.comment_models import Comment
 from blog.comments import actions
+from blog.comments.history import DatabaseHistory
 from blog.models import AuditEntry, Post, Role, User
 from tests.admin.conftest import PASSWORD
-from tests.factories import make_post
+from tests.factories import make_comment, make_post
 
 
 def _delete(browser, user_id: int, heir=""):
@@ -177,3 +178,19 @@ def test_search_finds_handed_on_posts_by_the_heirs_name(users):
     found = [result.post.id for result in search.query("moderator", 1, 10).items]
     assert found == [post.id]
     assert search.query("editor", 1, 10).items == []
+
+
+def test_a_deleted_staff_members_replies_vouch_for_nobody(app, users):
+    """Their replies lose the user link on delete; with their name and email
+    hash left, each read as a reader's approved comment, and anyone typing
+    that name and email skipped moderation (require_approved_before)."""
+    editor = users["editor"]
+    reply = make_comment(
+        make_post(), author_name=editor.name, email_hash="staff-hash", user=editor
+    )
+
+    accounts.delete_user(editor.id, users["admin"])
+
+    kept = Comment.get_by_id(reply.id)
+    assert kept.user_id is None and kept.author_name == editor.name
+    assert not DatabaseHistory().known_commenter(editor.name, "staff-hash")
