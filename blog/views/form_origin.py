@@ -14,7 +14,7 @@ the form must work for every reader.
 """
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -32,16 +32,21 @@ class Sent(enum.Enum):
 
 def sent_from() -> Sent:
     """Where the current request's form was sent from."""
+    return judge(request.headers, _own_origins)
+
+
+def _own_origins() -> set:
     own = {_origin(current_app.config["SITE_URL"]), _origin(request.host_url)}
-    return judge(request.headers, own - {None})
+    return own - {None}
 
 
 def from_elsewhere() -> bool:
     return sent_from() is Sent.ELSEWHERE
 
 
-def judge(headers: Mapping, own: set) -> Sent:
-    """Sent.HERE if the headers name one of the `own` origins, as _origin makes them."""
+def judge(headers: Mapping, own: Callable[[], set]) -> Sent:
+    """Sent.HERE if the headers name one of the `own()` origins, as _origin
+    makes them; asked only when needed, as most browsers say Sec-Fetch-Site."""
     fetched = headers.get("Sec-Fetch-Site")
     if fetched is not None:
         return Sent.HERE if fetched in _OURS else Sent.ELSEWHERE
@@ -50,7 +55,7 @@ def judge(headers: Mapping, own: set) -> Sent:
     page = headers.get("Origin") or headers.get("Referer")
     if not page:
         return Sent.UNSAID
-    return Sent.HERE if _origin(page) in own else Sent.ELSEWHERE
+    return Sent.HERE if _origin(page) in own() else Sent.ELSEWHERE
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
