@@ -3,10 +3,10 @@
 import datetime
 import itertools
 
-from blog import markup
+from blog import accounts, markup
 from blog.comment_models import Comment, CommentStatus
 from blog.comments import actions
-from blog.models import Post, PostStatus, utcnow
+from blog.models import Post, PostStatus, Role, User, utcnow
 from blog.term_models import Category, PostCategory, PostTag, Tag
 
 _counter = itertools.count(1)
@@ -58,6 +58,24 @@ def make_comment(post, body="A comment.", parent=None, **fields) -> Comment:
     }
     values.update(fields)
     return Comment.create(**values)
+
+
+def make_staff_reply(post, **fields) -> User:
+    """An editor, Grace, answering a reader's question on post."""
+    staff = accounts.create_user(
+        "grace", "a long enough password", Role.EDITOR, display_name="Grace Hopper"
+    )
+    question = make_comment(post, body="A question.")
+    make_comment(
+        post,
+        body="The answer.",
+        parent=question,
+        user=staff,
+        author_name="Grace Hopper",
+        author_email="grace@example.org",
+        **fields,
+    )
+    return staff
 
 
 def delete_for_good(comment):

@@ -4,12 +4,11 @@ import json
 
 import pytest
 
-from blog import accounts, comments_json
+from blog import comments_json
 from blog.comment_models import Comment, CommentStatus
 from blog.comments.history import DatabaseHistory
 from blog.comments.privacy import hash_email
-from blog.models import Role, User
-from tests.factories import make_comment, make_post
+from tests.factories import make_post, make_staff_reply
 
 KEY = "test secret key"
 
@@ -196,30 +195,14 @@ def test_a_rejected_comment_is_imported_into_the_trash(app):
     assert (comment.status, comment.previous_status) == ("deleted", "pending")
 
 
-def _staff_reply(post) -> User:
-    staff = accounts.create_user(
-        "grace", "a long enough password", Role.EDITOR, display_name="Grace Hopper"
-    )
-    question = make_comment(post, body="A question.")
-    make_comment(
-        post,
-        body="The answer.",
-        parent=question,
-        user=staff,
-        author_name="Grace Hopper",
-        author_email="grace@example.org",
-    )
-    return staff
-
-
 def test_a_staff_reply_goes_out_with_its_username(app):
-    _staff_reply(make_post(slug="asked"))
+    make_staff_reply(make_post(slug="asked"))
     comments = comments_json.export()["posts"][0]["comments"]
     assert [c["user"] for c in comments] == [None, "grace"]
 
 
 def test_a_staff_reply_comes_back_as_theirs(app):
-    staff = _staff_reply(make_post(slug="asked"))
+    staff = make_staff_reply(make_post(slug="asked"))
     data = comments_json.export(with_emails=True)
     Comment.delete().execute()
     report = comments_json.import_data(data, KEY)
@@ -232,7 +215,7 @@ def test_a_staff_reply_comes_back_as_theirs(app):
 def test_a_staff_reply_without_its_user_here_vouches_for_no_one(app):
     """Else whoever sends the form as "Grace Hopper" with her email skips
     moderation when require_approved_before is on."""
-    staff = _staff_reply(make_post(slug="asked"))
+    staff = make_staff_reply(make_post(slug="asked"))
     data = comments_json.export(with_emails=True)
     Comment.delete().execute()
     staff.delete_instance()

@@ -3,13 +3,13 @@
 import datetime
 import xml.etree.ElementTree as ET
 
-from blog import accounts, feeds, markup
+from blog import feeds, markup
 from blog.comment_models import Comment
 from blog.comments.history import DatabaseHistory
 from blog.comments.privacy import hash_email
-from blog.models import Post, PostStatus, Role
+from blog.models import Post, PostStatus
 from blog.term_models import Category, PostCategory, PostTag, Tag
-from tests.factories import make_comment, make_post
+from tests.factories import make_post, make_staff_reply
 from tests.wordpress import builders
 from tests.wordpress.test_export import WP, _empty_site, export_text
 
@@ -26,26 +26,9 @@ def _move(tmp_path, import_wxr):
     return report
 
 
-def _staff_reply(post):
-    staff = accounts.create_user(
-        "grace", "a long enough password", Role.EDITOR, display_name="Grace Hopper"
-    )
-    question = make_comment(post, body="A question.")
-    make_comment(
-        post,
-        body="The answer.",
-        parent=question,
-        user=staff,
-        author_name="Grace Hopper",
-        author_email="grace@example.org",
-        email_hash="e" * 64,
-    )
-    return staff
-
-
 def test_a_staff_reply_goes_out_with_its_user(app):
     post = make_post()
-    staff = _staff_reply(post)
+    staff = make_staff_reply(post, email_hash="e" * 64)
     channel = ET.fromstring(export_text()).find("channel")
     authors = {
         a.findtext(f"{WP}author_login"): a.findtext(f"{WP}author_id")
@@ -60,7 +43,7 @@ def test_a_staff_reply_goes_out_with_its_user(app):
 
 
 def test_a_staff_reply_comes_back_as_theirs(app, import_wxr, tmp_path):
-    staff = _staff_reply(make_post())
+    staff = make_staff_reply(make_post(), email_hash="e" * 64)
     _move(tmp_path, import_wxr)
     reply = Comment.get(Comment.author_name == "Grace Hopper")
     assert reply.user_id == staff.id
@@ -72,7 +55,7 @@ def test_a_staff_reply_without_its_user_here_vouches_for_no_one(
 ):
     """Else whoever sends the form as "Grace Hopper" with her email skips
     moderation when require_approved_before is on."""
-    staff = _staff_reply(make_post())
+    staff = make_staff_reply(make_post(), email_hash="e" * 64)
     path = tmp_path / "export.xml"
     path.write_text(export_text(), encoding="utf-8")
     _empty_site()
