@@ -10,7 +10,7 @@ from blog.comment_models import Comment
 from blog.comments import actions
 from blog.models import AuditEntry, Post, Role, User
 from blog.views.auth import FAILED
-from tests.admin.conftest import PASSWORD
+from tests.admin.conftest import PASSWORD, at_once
 from tests.factories import make_post
 
 
@@ -115,19 +115,16 @@ def test_two_admins_disabling_each_other_at_once_leave_one(
     monkeypatch.setattr(User, "save", linger_in_save)
     answers = {}
 
-    def disable(name, target, wait):
-        if wait:
-            assert saving.wait(timeout=10)
+    def disable(name, target):
         answers[name] = _disable(browsers[name], target).status_code
 
-    threads = [
-        threading.Thread(target=disable, args=("admin", second, False)),
-        threading.Thread(target=disable, args=("admin2", users["admin"], True)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = at_once(
+        app,
+        lambda: disable("admin", second),
+        lambda: disable("admin2", users["admin"]),
+        saving,
+    )
+    assert not failures
     assert sorted(answers.values()) == [302, 400]
     assert User.active_admins().count() == 1
 

@@ -10,7 +10,7 @@ from blog.comment_models import Comment
 from blog.comments import actions
 from blog.comments.history import DatabaseHistory
 from blog.models import AuditEntry, Post, Role, User
-from tests.admin.conftest import PASSWORD
+from tests.admin.conftest import PASSWORD, at_once
 from tests.factories import make_comment, make_post
 
 
@@ -116,19 +116,16 @@ def test_two_admins_deleting_each_other_at_once_leave_one(
     monkeypatch.setattr(accounts, "_log", log_then_linger)
     answers = {}
 
-    def delete(name, target, wait):
-        if wait:
-            assert logged.wait(timeout=10)
+    def delete(name, target):
         answers[name] = _delete(browsers[name], target.id).status_code
 
-    threads = [
-        threading.Thread(target=delete, args=("admin", second, False)),
-        threading.Thread(target=delete, args=("admin2", users["admin"], True)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = at_once(
+        app,
+        lambda: delete("admin", second),
+        lambda: delete("admin2", users["admin"]),
+        logged,
+    )
+    assert not failures
     assert sorted(answers.values()) == [302, 400]
     assert User.active_admins().count() == 1
 
