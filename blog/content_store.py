@@ -119,7 +119,8 @@ class Store:
                 fields["source_path"] = source.path
             Post.update(**fields).where(Post.id == post_id).execute()
             _keep_address(existing, fields)
-            self.slugs = {k: v for k, v in self.slugs.items() if v != post_id}
+            if self.slugs.get((existing.kind, existing.slug)) == post_id:
+                del self.slugs[(existing.kind, existing.slug)]
             self.slugs[(source.kind, fields["slug"])] = post_id
             PostTag.delete().where(PostTag.post == post_id).execute()
             PostCategory.delete().where(PostCategory.post == post_id).execute()
@@ -156,10 +157,9 @@ class Store:
         """The wanted slug, or slug-2, slug-3... when another post holds it; a
         post keeps the one it has (its address) when a lower one is freed."""
         own = existing.id if existing else None
-        kept = [s for (kind, s), i in self.slugs.items() if i == own and own]
         numbered = re.compile(rf"{re.escape(source.slug)}(?:-\d+)?")
-        if kept and numbered.fullmatch(kept[0]):
-            return kept[0]
+        if existing is not None and numbered.fullmatch(existing.slug):
+            return existing.slug
         candidate, number = source.slug, 1
         while self.slugs.get((source.kind, candidate), own) != own:
             number += 1
