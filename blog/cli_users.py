@@ -9,7 +9,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from . import accounts, audit, publishing
+from . import accounts, audit
 from .db import write_transaction
 from .models import Role, User
 
@@ -133,8 +133,6 @@ def users_delete(name, posts_to):
     """Delete a user; their posts keep their byline unless --posts-to is given."""
     heir = _user(posts_to).id if posts_to else None
     moved = _change(accounts.delete_user, name, heir)
-    if moved:
-        publishing.invalidate_pages()
     click.echo(
         f"deleted {name}" + (f"; {moved} posts given to {posts_to}" if moved else "")
     )

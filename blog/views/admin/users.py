@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from werkzeug.exceptions import TooManyRequests
 
-from ... import accounts, audit, auth, publishing
+from ... import accounts, audit, auth
 from ...auth import role_required
 from ...db import retrying
 from ...models import Role, User
@@ -138,8 +138,6 @@ def delete_user(user_id):
         abort(404)
     except accounts.AccountError as error:
         return _delete_page(user, 400, str(error))
-    if moved:
-        publishing.invalidate_pages()
     flash(
         f"{user.username} is deleted."
         + (f" {moved} posts changed hands." if moved else "")
