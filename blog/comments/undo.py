@@ -103,9 +103,9 @@ class Recorder:
 
     def save(self, user: User | None) -> int | None:
         """Keep the steps; the undo's id, None when nothing changed."""
-        forget_expired()
         if not self.steps or user is None:
             return None
+        forget_expired()
         return ModerationUndo.create(
             user=user, action=self.action, steps=json.dumps(self.steps)
         ).id
