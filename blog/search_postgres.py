@@ -74,6 +74,9 @@ class Tsearch:
 
     def __init__(self, config: str):
         self.config = config
+        # The count, the page and its snippets ask for one query: a prefix
+        # search costs a round trip to build it.
+        self._tsqueries = {}
 
     @staticmethod
     def remove(post_ids):
@@ -116,6 +119,11 @@ class Tsearch:
         websearch_to_tsquery drops the star, so each starred word's lexemes
         get the ":*" of tsquery syntax in the query's text form.
         """
+        if terms not in self._tsqueries:
+            self._tsqueries[terms] = self._tsquery(terms)
+        return self._tsqueries[terms]
+
+    def _tsquery(self, terms: str):
         prefixes = sorted(set(PREFIX.findall(PHRASE.sub(" ", terms))))
         if not prefixes:
             return fn.websearch_to_tsquery(self.config, query_text(terms))
