@@ -120,8 +120,10 @@ def users_enable(name):
 def _change(action, name: str, *args):
     try:
         return action(_user(name).id, None, *args)
-    except (accounts.AccountError, accounts.NoSuchUser) as error:
-        raise click.ClickException(str(error) or f"no user {name!r}") from error
+    except accounts.NoSuchUser as error:  # deleted meanwhile
+        raise click.ClickException(f"no user {name!r}") from error
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @users_group.command("delete")

@@ -57,3 +57,19 @@ def test_list_says_who_never_signed_in(runner, app):
     _user("ada")
     assert "ada\teditor" in invoke(runner, "users", "list").output
     assert invoke(runner, "users", "list").output.rstrip().endswith("\tactive\tnever")
+
+
+def test_a_user_deleted_meanwhile_is_named_not_numbered(runner, app, monkeypatch):
+    """Deleted by an admin between the CLI finding the name and acting on it:
+    the message said "Error: 5", the id alone."""
+    ada, disable = _user("ada"), accounts.disable_user
+
+    def deleted_first(user_id, *args):
+        User.delete_by_id(ada.id)
+        return disable(user_id, *args)
+
+    monkeypatch.setattr(accounts, "disable_user", deleted_first)
+    result = invoke(runner, "users", "disable", "ada")
+
+    assert result.exit_code == 1
+    assert "Error: no user 'ada'" in result.output
