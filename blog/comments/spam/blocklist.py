@@ -15,14 +15,12 @@ Suffix List keeps sites apart (name.blogspot.com), one site is blocked, not
 the others.
 """
 
-import re
-
 from ...comment_models import BlockedItem
 from ...db import one_of, pack, write_transaction
 from ...models import utcnow
 from ...prepared import Prepared
 from ..privacy import is_shared
-from .features import host
+from .features import host, link_host
 from .sites import SUFFIXES, is_address, is_own_site
 
 LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
@@ -88,24 +86,12 @@ def forget_addresses(before) -> int:
     return BlockedItem.delete().where(old).execute()
 
 
-# Links a browser opens on another site without "scheme://" in them:
-# "//spam.example" (protocol-relative, which Markdown links keep) and
-# "https:/spam.example" or "http:spam.example" (on a page of the other scheme).
-_LOOSE_START = re.compile(r"(?:https?:[/\\]*|[/\\]{2,})(?=[^/\\])", re.IGNORECASE)
-
-
-def _link_host(url: str) -> str:
-    url = url.strip()
-    loose = _LOOSE_START.match(url)
-    return host("http://" + url[loose.end() :] if loose else url)
-
-
 def _hosts(urls) -> set[str]:
     """The hosts of the urls and every domain above them up to the registrable
     one (shop.spam.example, spam.example; never a public suffix)."""
     found = set()
     for url in urls:
-        name = _link_host(url)
+        name = link_host(url)
         if not name or is_address(name):
             found.add(name)
             continue

@@ -129,6 +129,20 @@ def host(url: str) -> str:
     return name.removeprefix("www.").strip(".")
 
 
+# Links a browser opens on another site without "scheme://" in them:
+# "//spam.example" (protocol-relative, which Markdown links keep) and
+# "https:/spam.example" or "http:spam.example" (on a page of the other scheme).
+_LOOSE_START = re.compile(r"(?:https?:[/\\]*|[/\\]{2,})(?=[^/\\])", re.IGNORECASE)
+
+
+def link_host(url: str) -> str:
+    """host() of a link as a browser follows it, loose starts included; the
+    classifier's tokens keep host() as they were learned."""
+    url = url.strip()
+    loose = _LOOSE_START.match(url)
+    return host("http://" + url[loose.end() :] if loose else url)
+
+
 def words(text: str) -> list[str]:
     """The words of a normalised text, leaving out anything with a digit."""
     return [word for word in _WORD.findall(text) if not _DIGIT.search(word)]
