@@ -34,6 +34,10 @@ NEAR_ADDRESSES = [
 # One candidate as long as a comment: a plain or spaced at before a host of
 # 21,840 labels that ends in no top-level domain.
 LONG_HOSTS = ["x @ ", "x at ", "j.d at "]
+# A user name spelt out with dots as long as a comment, before one address:
+# it is read back a user name's length, not to the start.
+SPELT_USER_NAMES = ["a dot ", "a [dot] "]
+SPELT_ADDRESS = "b at gmail dot com"
 # Runs of numbers none of which may end (a hyphen follows the last): no phone.
 ENDLESS_NUMBERS = ["1- ", "- 1", "1-(", "(1)-"]
 
@@ -44,6 +48,10 @@ def repeated(unit: str) -> str:
 
 def endless(unit: str) -> str:
     return unit * ((LONGEST - 5) // len(unit)) + "-"
+
+
+def spelt_user_name(unit: str) -> str:
+    return unit * ((LONGEST - len(SPELT_ADDRESS)) // len(unit)) + SPELT_ADDRESS
 
 
 def long_host(at: str) -> str:

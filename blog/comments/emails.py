@@ -1,7 +1,7 @@
 """Where the email addresses of a text are, for privacy's masking.
 
 An address is found however it is written to dodge robots: "jane@example.com",
-"jane(at)example(dot)com", "jane [at] example [dot] com", "jane @ example .
+"jane(at)example(dot)com", "jane dot doe at gmail dot com", "jane [at] example [dot] com", "jane @ example .
 com", "jane AT example DOT com", "jane arroba gmail punto com". What sets it
 apart from prose is how it is written:
 
@@ -79,6 +79,15 @@ _ADDRESS = re.compile(
     rf"|(?P<at>{_AT})(?P<host>{_host(_DOT)})){_END}",
     re.IGNORECASE,
 )
+# A spelt-out dot inside the user name, read backwards from the "at":
+# "jane dot doe at gmail dot com" is one address, not "jane dot" and one.
+_SPELT_LOCAL_DOT = re.compile(
+    rf"(?<![\w.+%'-]){_LOCAL}(?:{_BRACKETED_DOT}|\s+(?:dot|{_DOT_WORD})\s+|\s+\.\s+)$",
+    re.IGNORECASE,
+)
+# How far back a spelt user name is read: a user name has at most 64
+# characters, and a longer run of "x dot x dot" is no address's.
+_LOCAL_REACH = 96
 _REAL_DOT = re.compile(_STOP)
 _SEPARATOR = re.compile(rf"{_BRACKETED_DOT}|\s+\.\s+|\s+\w+\s+|{_STOP}", re.I)
 # Where a weak address is a link's host instead: "at github.com/jane".
@@ -142,11 +151,19 @@ def spans(text: str) -> Iterator[tuple[int, int]]:
     position = 0
     while found := _ADDRESS.search(text, position):
         if _is_address(found, text):
-            yield found.span()
+            yield _whole_local(text, found.start(), position), found.end()
             position = found.end()
         else:
             # A longer near miss may hide an address that starts inside it.
             position = found.start() + 1
+
+
+def _whole_local(text: str, start: int, floor: int) -> int:
+    """Where an address starts once the spelt dots of its user name are read."""
+    floor = max(floor, start - _LOCAL_REACH)
+    while found := _SPELT_LOCAL_DOT.search(text, floor, start):
+        start = found.start()
+    return start
 
 
 def _is_address(found: re.Match, text: str) -> bool:

@@ -58,6 +58,10 @@ def main():
         for unit in worst_cases.NEAR_ADDRESSES
     }
     cases |= {
+        f"spelt user name {unit!r}": worst_cases.spelt_user_name(unit)
+        for unit in worst_cases.SPELT_USER_NAMES
+    }
+    cases |= {
         f"long host {at!r}": worst_cases.long_host(at) for at in worst_cases.LONG_HOSTS
     }
     baseline = {

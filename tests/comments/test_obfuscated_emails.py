@@ -36,6 +36,14 @@ OBFUSCATED = [
     ("jane_doe at example.org", EMAIL_MASK),
     ("jane+blog at example.org", EMAIL_MASK),
     ("jane at protonmail.com, thanks", f"{EMAIL_MASK}, thanks"),
+    # The user name's dots spelt out too: none of it is left showing.
+    ("jane dot doe at gmail dot com", EMAIL_MASK),
+    ("jane dot doe at gmail.com", EMAIL_MASK),
+    ("jane(dot)doe(at)gmail(dot)com", EMAIL_MASK),
+    ("jane [dot] doe [at] example [dot] org", EMAIL_MASK),
+    ("jane . doe @ gmail . com", EMAIL_MASK),
+    ("Mail jane dot m dot doe at gmail dot com now", f"Mail {EMAIL_MASK} now"),
+    ("jean point dupont arobase exemple point fr", EMAIL_MASK),
     # Any host, after words that give an address.
     ("Email me at jane at acme.com", f"Email me at {EMAIL_MASK}"),
     ("my email is jane at acme.com.", f"my email is {EMAIL_MASK}."),
@@ -141,3 +149,13 @@ def test_a_longest_comment_of_near_addresses_holds_none(unit):
 def test_a_longest_comment_of_one_host_with_no_domain_holds_no_address(at):
     text = worst_cases.long_host(at)
     assert mask_contacts(text) == text
+
+
+@pytest.mark.parametrize("unit", worst_cases.SPELT_USER_NAMES)
+def test_a_longest_spelt_user_name_is_masked_a_user_names_length_back(unit):
+    text = worst_cases.spelt_user_name(unit)
+    kept, masked = mask_contacts(text).split(EMAIL_MASK)
+    assert masked == ""
+    assert text.startswith(kept)
+    # A user name's 64 characters with their spelt dots, and the host.
+    assert 64 <= len(text) - len(kept) <= 128
