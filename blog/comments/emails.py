@@ -1,9 +1,9 @@
 """Where the email addresses of a text are, for privacy's masking.
 
 An address is found however it is written to dodge robots: "jane@example.com",
-"jane(at)example(dot)com", "jane dot doe at gmail dot com", "jane [at] example [dot] com", "jane @ example .
-com", "jane AT example DOT com", "jane arroba gmail punto com". What sets it
-apart from prose is how it is written:
+"jane(at)example(dot)com", "jane dot doe at gmail dot com", "jane [at] example
+[dot] com", "jane @ example . com", "jane AT example DOT com", "jane arroba
+gmail punto com". What sets it apart from prose is how it is written:
 
 - A tight "@" or a bracketed at ("[at]", "(@)", " -at- ") is always an
   address, as are a foreign word for at ("arroba", "arobase", "chiocciola",
