@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .privacy import mask_contacts
 
@@ -222,4 +222,10 @@ def _url(url: str, errors) -> str:
         return url
     if len(url) > MAX_URL:
         errors[URL] = f"Website may be at most {MAX_URL} characters long."
+    elif mask_contacts(unquote(url)) != unquote(url):
+        # A link's address is shown to everyone; the body would mask it.
+        errors[URL] = (
+            "Website looks like it holds an email address or phone number, "
+            "and the website is shown to everyone."
+        )
     return url

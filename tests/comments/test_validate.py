@@ -290,6 +290,36 @@ def test_a_name_holding_an_email_or_phone_number_is_refused(name):
     }
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/ada@example.org",
+        "https://example.com/?mail=ada%40example.org",
+        "https://wa.me/15551234567",
+    ],
+)
+def test_a_website_holding_an_email_or_phone_number_is_refused(url):
+    assert errors_of(form(url=url)) == {
+        "url": "Website looks like it holds an email address or phone number, "
+        "and the website is shown to everyone."
+    }
+    assert validate.imported_website(url) == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mastodon.social/@ada",
+        "https://www.flickr.com/photos/12345678@N00/",
+        "https://news.ycombinator.com/item?id=38471922",
+        "https://orcid.org/0000-0002-1825-0097",
+        "https://example.com/2024/01/15/post/",
+    ],
+)
+def test_a_website_with_at_signs_or_numbers_is_kept(url):
+    assert validate.clean(form(url=url), MAX_BODY).author_url == url
+
+
 @pytest.mark.parametrize("name", ["Ada Lindqvist", "@ada", "R2-D2", "Agent 007"])
 def test_a_name_with_at_signs_or_digits_is_kept(name):
     assert validate.clean(form(author=name), MAX_BODY).author_name == name
