@@ -115,9 +115,32 @@ def test_evaluate_needs_no_database(make_app, files):
 
 
 @pytest.mark.parametrize(
+    "content",
+    [
+        # Any order and case, the plain format with only what it needs.
+        "LABEL,Content,author,url,email\nham,Lovely post about WAL,Ada,,\n"
+        "spam,FREE MONEY click http://x.example now,Bot,http://x.example,\n",
+        "content,label\nLovely post about WAL,ham\n"
+        '"FREE MONEY, click http://x.example now",spam\n',
+        "CLASS,CONTENT,AUTHOR,DATE,COMMENT_ID\n0,Lovely post about WAL,Ada,,a1\n"
+        "1,FREE MONEY click http://x.example now,Bot,2014-01-01,a2\n",
+    ],
+)
+def test_csv_columns_are_read_by_their_names(runner, files, content):
+    report = evaluate(runner, "--test", files("cols.csv", content))
+    assert (report["n"], report["tp"] + report["fn"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
     "name, content, expected",
     [
         ("wrong.csv", "id,text,label\n1,hello,spam\n", ["wrong.csv:1", "header"]),
+        ("twice.csv", "content,label,content\na,spam,b\n", ["twice.csv:1", "header"]),
+        (
+            "short.csv",
+            "author,content,label\nA,hello,spam,1\n",
+            ["short.csv:2", "3 col"],
+        ),
         (
             "label.csv",
             "author,email,url,content,label\nA,,,fine,ham\nB,,,text,maybe\n",

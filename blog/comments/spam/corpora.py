@@ -10,6 +10,9 @@ Three formats, told apart by their first line:
 - a plain CSV with the header ``author,email,url,content,label`` where label is
   spam/ham or 1/0.
 
+The CSV headers are read in any case and any order; the plain one needs only
+``content`` and ``label``, the others being empty when left out.
+
 A file that is none of these, or has a bad row, raises CorpusError naming the
 file and the line, so the command line can say what to fix.
 """
@@ -23,6 +26,10 @@ from ..privacy import hash_email, mask_contacts
 
 YOUTUBE_HEADER = ["comment_id", "author", "date", "content", "class"]
 PLAIN_HEADER = ["author", "email", "url", "content", "label"]
+PLAIN_NEEDS = {"content", "label"}
+# Each format's columns, by the names the examples are made of.
+YOUTUBE_COLUMNS = {"author": "author", "content": "content", "label": "class"}
+PLAIN_COLUMNS = {name: name for name in PLAIN_HEADER}
 LABELS = {"spam": True, "1": True, "ham": False, "0": False}
 
 
@@ -61,11 +68,12 @@ def read(path) -> list[Example]:
     """Every labelled example of a file in any of the three formats."""
     text = _text(Path(path))
     first = text.split("\n", 1)[0].strip()
-    header = [name.strip().strip('"').lower() for name in first.split(",")]
-    if header == YOUTUBE_HEADER:
-        return _some(path, _read_csv(path, text, _youtube_row))
-    if header == PLAIN_HEADER:
-        return _some(path, _read_csv(path, text, _plain_row))
+    header = [name.strip().lower() for name in next(csv.reader([first]), [])]
+    if len(set(header)) == len(header):
+        if set(header) == set(YOUTUBE_HEADER):
+            return _some(path, _read_csv(path, text, header, YOUTUBE_COLUMNS))
+        if PLAIN_NEEDS <= set(header) <= set(PLAIN_HEADER):
+            return _some(path, _read_csv(path, text, header, PLAIN_COLUMNS))
     if _sms_label(first.split("\t", 1)[0]) in ("ham", "spam") and "\t" in first:
         return list(_read_sms(path, text))
     raise CorpusError(
@@ -103,31 +111,34 @@ def _text(path: Path) -> str:
     return text.replace("\r\n", "\n")
 
 
-def _read_csv(path, text, make):
+def _read_csv(path, text, header: list[str], columns: dict[str, str]):
+    where = {
+        name: header.index(column)
+        for name, column in columns.items()
+        if column in header
+    }
     reader = csv.reader(io.StringIO(text))
     next(reader)
     line = reader.line_num + 1
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                if len(row) != 5:
-                    message = f"expected 5 columns, found {len(row)}"
+                if len(row) != len(header):
+                    message = f"expected {len(header)} columns, found {len(row)}"
                     raise CorpusError(path, message, line)
-                fields, label = make(row)
-                yield Example(fields, _label(path, label, line), f"{path}:{line}")
+                cell = {name: row[index] for name, index in where.items()}
+                fields = _fields(
+                    cell.get("author", ""),
+                    cell.get("email", ""),
+                    cell.get("url", ""),
+                    cell["content"],
+                )
+                yield Example(
+                    fields, _label(path, cell["label"], line), f"{path}:{line}"
+                )
             line = reader.line_num + 1
     except csv.Error as error:
         raise CorpusError(path, f"bad CSV: {error}", line) from error
-
-
-def _youtube_row(row):
-    _id, author, _date, content, label = row
-    return _fields(author, "", "", content), label
-
-
-def _plain_row(row):
-    author, email, url, content, label = row
-    return _fields(author, email, url, content), label
 
 
 def _fields(author, email, url, body) -> dict:
