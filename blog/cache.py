@@ -13,6 +13,7 @@ the next request. The generation lives in files (one server) or in Redis
 
 import logging
 import os
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -98,7 +99,11 @@ class Unknown:
 
 
 class RedisGeneration:
-    """The generation is two Redis counters, for app servers on several machines.
+    """The generation is two Redis keys, for app servers on several machines.
+
+    A bump writes a new random value rather than counting up: a Redis
+    restarted empty would count again from 1 and give back a generation
+    that pages cached before the restart were made under.
 
     Redis down or slow must not take the site down: every page is then
     rendered afresh (no cached page is trusted), and a change that cannot be
@@ -124,7 +129,7 @@ class RedisGeneration:
         try:
             if self.unannounced:
                 # Every worker's pages cached before the outage predate it.
-                self.client.incr(self.KEY)
+                self.client.set(self.KEY, _fresh())
                 self.unannounced = False
             found = self.client.mget(self.KEY, self.COMMENTS_KEY)
         except self.errors as error:
@@ -145,7 +150,7 @@ class RedisGeneration:
 
     def _incr(self, key):
         try:
-            self.client.incr(key)
+            self.client.set(key, _fresh())
         except self.errors as error:
             if not self.unannounced:  # said once an outage
                 logger.error(
@@ -154,6 +159,10 @@ class RedisGeneration:
                     error,
                 )
             self.unannounced = True
+
+
+def _fresh() -> str:
+    return secrets.token_hex(8)
 
 
 def make_generation(config, instance_path):

@@ -6,7 +6,7 @@ from blog import cache
 
 
 class FlakyRedis:
-    """A Redis counter that can be made to stop answering."""
+    """A Redis that can be made to stop answering."""
 
     def __init__(self):
         self.values, self.down = {}, False
@@ -22,10 +22,9 @@ class FlakyRedis:
             for key in keys
         ]
 
-    def incr(self, key):
+    def set(self, key, value):
         self._check()
-        self.values[key] = self.values.get(key, 0) + 1
-        return self.values[key]
+        self.values[key] = value
 
 
 def test_a_change_made_while_redis_was_away_is_announced_when_it_answers(caplog):
@@ -46,6 +45,21 @@ def test_a_change_made_while_redis_was_away_is_announced_when_it_answers(caplog)
     assert other.current() != before
     failures = [r for r in caplog.records if "stale pages" in r.getMessage()]
     assert len(failures) == 1  # said once an outage, not once a change
+
+
+def test_a_restarted_redis_never_gives_back_an_earlier_generation():
+    """Redis keeps nothing on disk here: restarted, its keys are gone, and
+    other workers still hold pages made under the generation before."""
+    other, worker = (
+        cache.RedisGeneration("redis://x"),
+        cache.RedisGeneration("redis://x"),
+    )
+    other.client = worker.client = FlakyRedis()
+    worker.bump()
+    before = other.current()
+    worker.client.values.clear()  # the restart
+    worker.bump()
+    assert other.current() != before
 
 
 class CountingRedis(FlakyRedis):
