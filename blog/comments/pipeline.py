@@ -11,6 +11,7 @@ the moderator to read.
 """
 
 import datetime
+import functools
 import hashlib
 import hmac
 import json
@@ -24,7 +25,7 @@ from ..comment_models import Comment, CommentStatus
 from ..models import Post, text_digest, utcnow
 from . import moderation, privacy, store, tokens, validate
 from .history import DatabaseHistory
-from .spam import Verdict, guards
+from .spam import Verdict, guards, staff
 from .spam.content import content_verdicts
 from .validate import FORM, PARENT, CommentsClosed, PostNotFound, ValidationError
 
@@ -117,6 +118,7 @@ def prepare(
             "ip_hash": private.ip_hash,
         },
         settings,
+        staff=functools.partial(staff.live, secret),
     )
     return Draft(
         post_id=submission.post_id,

@@ -117,6 +117,12 @@ define(
         "Hold comments whose name reads as keywords for their own website, "
         "such as roofing contractor dallas with dallas-roofing-pros.com.",
     ),
+    _d(
+        "check_staff",
+        True,
+        "Hold comments sent under the name (or a look-alike of it) or the email "
+        "of a user of this site; staff answer from the moderation queue.",
+    ),
     _d("check_keywords", True, "Apply the moderation and disallowed keyword lists."),
     _d(
         "moderation_keywords",

@@ -1,4 +1,4 @@
-"""content_verdicts: links, name, keywords, blocklist, classifier, each switchable."""
+"""content_verdicts: every content check, each behind its switch."""
 
 import pytest
 
@@ -11,11 +11,12 @@ from tests.comments.conftest import default_settings
 SWITCHES = [
     "check_links",
     "check_name",
+    "check_staff",
     "check_keywords",
     "check_blocklist",
     "check_classifier",
 ]
-CHECKS = ["links", "name", "keywords", "blocklist", "classifier"]
+CHECKS = ["links", "name", "staff", "keywords", "blocklist", "classifier"]
 FIELDS = {
     "author_name": "Reader",
     "author_email": "reader@example.net",

@@ -29,7 +29,7 @@ def content_checks(monkeypatch):
     seen = []
     answers = []
 
-    def fake(fields, settings):
+    def fake(fields, settings, staff):
         seen.append(fields)
         return list(answers)
 

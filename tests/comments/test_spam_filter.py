@@ -110,7 +110,7 @@ def test_keywords_match_whole_words_in_every_field(fields, keywords, hit):
 
 def test_each_content_check_can_be_switched_off():
     settings = {**DEFAULTS, "check_links": False, "check_name": False,
-                "check_keywords": False, "check_blocklist": False,
+                "check_staff": False, "check_keywords": False, "check_blocklist": False,
                 "check_classifier": False}  # fmt: skip
     assert content_verdicts(SPAM, settings) == []
 

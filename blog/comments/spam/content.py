@@ -2,6 +2,7 @@
 
     links       many links in the body and website field: hold
     name        a name made of keywords beside its own website: hold
+    staff       the name or email of a user of this site: hold
     keywords    a moderation keyword holds, a disallowed keyword is spam
     blocklist   a sender or link host seen in confirmed spam: spam
     classifier  the learning filter's spam probability against two thresholds;
@@ -22,6 +23,7 @@ from . import Outcome, Verdict, blocklist
 from .classifier import Classifier, live
 from .features import fold, links
 from .names import keyword_signs, own_site
+from .staff import NO_STAFF, Staff, check_staff
 
 KEYWORD_FIELDS = ("author_name", "author_email", "author_url", "body")
 # A link as the comment renderer writes it; a "<" in the text is escaped.
@@ -192,23 +194,32 @@ def _shown(p: float, thresholds) -> str:
     return f"{p:.{digits}f}"
 
 
+def _no_staff() -> Staff:
+    return NO_STAFF
+
+
 def content_verdicts(
     fields: dict,
     settings: Mapping,
     classifier: Classifier | None = None,
     matcher: Callable = blocklist.match,
+    staff: Callable[[], Staff] = _no_staff,
 ) -> list[Verdict]:
     """The verdict of every content check switched on, in a fixed order.
 
     fields: author_name, author_email, author_url, body (privacy already
     applied), email_hash, ip_hash. The classifier and the blocklist default to
     the live ones in the database; evaluation passes in-memory stand-ins.
+    staff is asked only when its check runs, and is nobody by default: the
+    live staff's email hashes need the site's key (pipeline.prepare).
     """
     verdicts = []
     if settings["check_links"]:
         verdicts.append(check_links(fields, settings))
     if settings["check_name"]:
         verdicts.append(check_name(fields, settings))
+    if settings["check_staff"]:
+        verdicts.append(check_staff(fields, staff()))
     if settings["check_keywords"]:
         verdicts.append(check_keywords(fields, settings))
     if settings["check_blocklist"]:
