@@ -37,6 +37,7 @@ class Submission:
     post_id: int
     form: Mapping[str, str] | Iterable[tuple[str, str]]
     ip: str
+    user_id: int | None = None  # the signed-in user sending it, if any
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def prepare(
             "ip_hash": private.ip_hash,
         },
         settings,
-        staff=functools.partial(staff.live, secret),
+        staff=functools.partial(staff.live, secret, submission.user_id),
     )
     return Draft(
         post_id=submission.post_id,

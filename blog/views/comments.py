@@ -25,6 +25,7 @@ from flask import (
     redirect,
     request,
 )
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import csrf, feeds, identicon
@@ -154,8 +155,11 @@ def create(post_id):
     pairs = _form_pairs()
     values = reader.settings().all()
     try:
+        sender = current_user.id if current_user.is_authenticated else None
         outcome = submit(
-            Submission(post_id, pairs, request.remote_addr or ""), values, _secret()
+            Submission(post_id, pairs, request.remote_addr or "", sender),
+            values,
+            _secret(),
         )
     except ValidationError as error:
         return _form_again(post_id, pairs, error.errors, error.status)

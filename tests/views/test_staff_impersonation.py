@@ -94,3 +94,17 @@ def test_a_comment_asks_for_the_users_once(app, post, staff):
     with statements() as seen:
         reader.comment(post, token=token, author="Jane Editor")
     assert len([sql for sql, _ in seen if 'FROM "user"' in sql]) == 1
+
+
+@pytest.mark.parametrize(
+    "signed_in, status",
+    [("jeditor", CommentStatus.APPROVED), ("moderator", CommentStatus.PENDING)],
+)
+def test_a_staff_member_signed_in_may_comment_as_themselves(
+    app, post, staff, signed_in, status
+):
+    reader = Reader(app, "203.0.113.7")
+    assert Browser(reader.client).login(signed_in, PASSWORD).status_code == 302
+    with app.app_context():
+        reader.comment(post, author="Jane Editor", email="jane@example.org")
+    assert newest().status == status
