@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 
 from tests import html_checks
-from tests.factories import make_comment, make_post
+from tests.factories import make_comment, make_post, make_staff_reply
 
 TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
 CODE_AND_TABLE = """Some text.
@@ -44,6 +44,7 @@ def post(site):
     )
     first = make_comment(post, body="A first thought:\n\n    code in a comment")
     make_comment(post, body="A reply.", parent=first)
+    make_staff_reply(post)
     make_post(title="Another post", tags=["sqlite"])
     return post
 

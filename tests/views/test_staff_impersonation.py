@@ -5,13 +5,15 @@ comment sent from the public form under a user's name (or a look-alike of
 it) or email waits for a moderator, who reads why in the queue.
 """
 
+import re
+
 import pytest
 
 from blog import accounts
 from blog.comment_models import Comment, CommentStatus
 from blog.models import Role
 from tests.admin.conftest import Browser
-from tests.factories import make_post
+from tests.factories import make_post, make_staff_reply
 from tests.queries import statements
 from tests.views.test_comments_http import Reader
 
@@ -108,3 +110,23 @@ def test_a_staff_member_signed_in_may_comment_as_themselves(
     with app.app_context():
         reader.comment(post, author="Jane Editor", email="jane@example.org")
     assert newest().status == status
+
+
+def test_a_staff_reply_is_marked_and_a_reader_under_the_same_name_is_not(
+    app, post, staff
+):
+    make_staff_reply(post)
+    app.extensions["settings"].set("check_staff", False)
+    Reader(app, "203.0.113.7").comment(post, author="Grace Hopper")
+    html = app.test_client().get(post.url).get_data(as_text=True)
+    items = re.findall(r'<li id="comment-\d+" class="([^"]*)".*?</article>', html, re.S)
+    assert len(items) == 3
+    marked = [
+        each
+        for each in re.findall(r"<li .*?</article>", html, re.S)
+        if "by-staff" in each
+    ]
+    assert len(marked) == 1
+    assert "The answer." in marked[0]
+    assert '<span class="comment-staff">Staff</span>' in marked[0]
+    assert html.count('class="comment-staff"') == 1
