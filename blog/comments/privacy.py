@@ -40,6 +40,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from . import emails, phones
+from .ignorable import IGNORABLE
 from .spam import Outcome, Verdict
 
 EMAIL_MASK = "[email hidden]"
@@ -55,11 +56,8 @@ _ENCODED = re.compile(
     rf"|%[0-7][0-9a-fA-F]|%[cdCD][0-9a-fA-F]{_CONTINUATION}"
     rf"|%[eE][0-9a-fA-F](?:{_CONTINUATION}){{2}}|%[fF][0-7](?:{_CONTINUATION}){{3}}"
 )
-# What a page shows as nothing (a soft hyphen, zero-width spaces and joiners,
-# direction marks, the byte order mark): "jane\u200b@example.com" reads whole.
-_INVISIBLE = re.compile(
-    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+# What a page shows as nothing: "jane\u200b@example.com" reads whole.
+_INVISIBLE = re.compile(IGNORABLE)
 _READABLE = re.compile(rf"{_ENCODED.pattern}|{_INVISIBLE.pattern}")
 # A tag of rendered HTML: bleach quotes every attribute value with "".
 _TAG = re.compile(r'<(/?[a-z]+)(?:[^>"]|"[^"]*")*>')

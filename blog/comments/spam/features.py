@@ -33,6 +33,7 @@ import unicodedata
 from itertools import pairwise
 from urllib.parse import urlsplit
 
+from ..ignorable import IGNORABLE
 from ..privacy import EMAIL_MASK, PHONE_MASK
 from .sites import is_own_site
 
@@ -70,13 +71,9 @@ def _clean(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
 
 
-# Unicode's default-ignorable code points: nothing shows, so "vi\u034fagra"
-# reads "viagra" (the filter's own _INVISIBLE list is part of its features).
-_IGNORABLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-)
+# Listed words are matched as the page shows them (the filter's own _INVISIBLE
+# list is part of its features, so it stays as the model learned it).
+_IGNORABLE = re.compile(IGNORABLE)
 
 
 def fold(text: str) -> str:
