@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import frontmatter
 
+from .settings import as_bool
+
 
 class ContentError(ValueError):
     """A content file that cannot be imported; the message says why."""
@@ -58,20 +60,15 @@ def order(value) -> int:
     return int(text)
 
 
-# As the settings read them (settings._as_bool): YAML takes 1/0 as numbers.
-FLAGS = {"true": True, "yes": True, "on": True, "1": True}
-FLAGS |= {"false": False, "no": False, "off": False, "0": False}
-
-
 def flag(value, name: str, default: bool | None) -> bool | None:
-    """A yes/no field; quoted ("false") it is a string, and bool() of it True."""
+    """A yes/no field, read as a setting is; quoted ("false") it is a string,
+    and bool() of it True."""
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    if str(value).strip().lower() not in FLAGS:
-        raise ContentError(f"{name}: must be true or false, not {value!r}")
-    return FLAGS[str(value).strip().lower()]
+    try:
+        return as_bool(value)
+    except ValueError:
+        raise ContentError(f"{name}: must be true or false, not {value!r}") from None
 
 
 # A whole IRI, as feeds.entry_id gives it out: tag:, http:, urn:...

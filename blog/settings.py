@@ -30,7 +30,7 @@ class Definition:
         kind = type(self.default)
         try:
             if kind is bool:
-                parsed = _as_bool(value)
+                parsed = as_bool(value)
             elif kind is int:
                 parsed = _as_int(value)
             elif kind is float:
@@ -101,7 +101,8 @@ def _check_encoding(key: str, value):
                 ) from None
 
 
-def _as_bool(value) -> bool:
+def as_bool(value) -> bool:
+    """A yes/no word, as settings and front matter read it; ValueError if not."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
