@@ -4,6 +4,7 @@ writes them back)."""
 import datetime
 import gc
 import hashlib
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from .content_store import Store, unpublish
 from .db import write_transaction
 from .front_matter import ContentError
 from .models import Post, PostStatus
+from .term_models import Category, Tag
 
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 RESERVED_SLUGS = {
@@ -97,14 +99,18 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         raise ContentError(f"binary data, not text (a NUL byte on line {line})")
     try:
         post = frontmatter.loads(text)
-    # ValueError: YAML reads 2024-13-45 as a date and fails to build it.
-    except (yaml.YAMLError, ValueError) as error:
-        raise ContentError(f"bad front matter: {error}".splitlines()[0]) from error
+    except yaml.YAMLError as error:
+        raise ContentError(front_matter.yaml_problem(error, text)) from error
+    # YAML reads 2024-02-30 as a date and fails to build it.
+    except ValueError as error:
+        raise ContentError(
+            f"bad front matter: a date that does not exist ({error})"
+        ) from error
     meta = post.metadata
     kind = "page" if path.startswith("pages/") else "post"
     stem = Path(path).stem
     match = FILE_NAME.match(stem)
-    title = str(meta.get("title") or "").strip()
+    title = _text(meta, "title")
     if not title:
         raise ContentError(front_matter.why_no_title(text))
     date = front_matter.as_datetime(meta.get("date"), tz, "date")
@@ -114,7 +120,9 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         )
     if date is None and kind == "post":
         raise ContentError("no date in front matter or file name (YYYY-MM-DD-slug.md)")
-    slug = slugify(str(meta.get("slug") or (match.group(4) if match else stem)))
+    slug = slugify(_text(meta, "slug") or (match.group(4) if match else stem))
+    if len(slug) > Post.slug.max_length:
+        raise ContentError(f"slug: at most {Post.slug.max_length} characters")
     if not slug:
         raise ContentError("cannot make a slug from the file name or title")
     if kind == "page" and is_reserved(slug):
@@ -127,7 +135,11 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
     # Other generators' way of saying it (Hugo, Jekyll): never published.
     if front_matter.flag(meta.get("draft"), "draft", False):
         status = PostStatus.DRAFT
-    categories = front_matter.names(meta.get("categories", meta.get("category")))
+    categories = front_matter.names(
+        meta.get("categories", meta.get("category")),
+        "categories",
+        Category.name.max_length,
+    )
     body_format = str(meta.get("format") or "markdown")
     if body_format not in ("markdown", "html"):
         raise ContentError(f"format must be markdown or html, not {body_format!r}")
@@ -139,19 +151,28 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         slug=slug,
         date=date,
         updated=front_matter.as_datetime(meta.get("updated"), tz, "updated"),
-        author=str(meta.get("author") or "").strip(),
+        author=_text(meta, "author"),
         status=status,
-        summary=str(meta.get("summary") or meta.get("description") or "").strip(),
+        summary=_text(meta, "summary") or _text(meta, "description"),
         body=post.content,
         body_format=body_format,
-        template=str(meta.get("template") or ""),
+        template=_text(meta, "template"),
         nav_order=front_matter.order(meta.get("order")),
         comments_open=front_matter.flag(meta.get("comments"), "comments", True),
-        tags=front_matter.names(meta.get("tags")),
+        tags=front_matter.names(meta.get("tags"), "tags", Tag.name.max_length),
         categories=categories,
         sticky=front_matter.flag(meta.get("sticky"), "sticky", None),
         feed_id=front_matter.feed_id(meta.get("feed_id")),
     )
+
+
+def _text(meta: dict, name: str) -> str:
+    # summary and description are TEXT: no limit but the file's size
+    limit = getattr(Post, name).max_length if name in _LIMITED else math.inf
+    return front_matter.text(meta.get(name), name, limit)
+
+
+_LIMITED = {"title", "slug", "author", "template"}
 
 
 def prepare(job: tuple[str, bytes, str]) -> Source | tuple[str, str]:

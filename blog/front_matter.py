@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import frontmatter
+import yaml
 
 from .settings import as_bool
 
@@ -14,14 +15,46 @@ class ContentError(ValueError):
     """A content file that cannot be imported; the message says why."""
 
 
-def names(value) -> list[str]:
+def _refuse_non_text(value, name: str, what: str):
+    if isinstance(value, bool):
+        raise ContentError(
+            f"{name}: YAML reads yes, no, on, off, true and false as a "
+            "yes/no value, not text: put it in quotes"
+        )
+    if isinstance(value, list | dict):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        raise ContentError(f"{name}: {kind} is not {what}")
+
+
+def text(value, name: str, limit: float) -> str:
+    """A text field. A number or date is text as written; yes/no is not:
+    YAML reads it as true/false, and the word is lost."""
+    if value is None:
+        return ""
+    _refuse_non_text(value, name, "text")
+    value = str(value).strip()
+    if len(value) > limit:  # PostgreSQL would fail the whole sync
+        raise ContentError(f"{name}: at most {limit} characters")
+    return value
+
+
+def names(value, name: str, limit: int) -> list[str]:
+    """Tags or categories: a list, or text separated by commas."""
     if value is None:
         return []
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list):
-        raise ContentError(f"expected a list of names, got {value!r}")
-    return [str(name).strip() for name in value if str(name).strip()]
+        raise ContentError(f"{name}: expected a list of names, got {value!r}")
+    found = []
+    for item in value:
+        _refuse_non_text(item, name, "a name")
+        item = "" if item is None else str(item).strip()
+        if len(item) > limit:
+            raise ContentError(f"{name}: at most {limit} characters a name")
+        if item:
+            found.append(item)
+    return found
 
 
 def as_datetime(value, tz: ZoneInfo, what: str):
@@ -87,6 +120,18 @@ def feed_id(value) -> str | None:
     return value.strip()
 
 
+def yaml_problem(error: yaml.YAMLError, text: str) -> str:
+    """What YAML found wrong, and on which line of the file."""
+    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+    if mark is None:
+        return f"bad front matter: {error}".splitlines()[0]
+    # The front matter YAML reads begins on the opening --- line, after the
+    # blank lines python-frontmatter strips.
+    blank = text[: len(text) - len(text.lstrip())].count("\n")
+    what = ": ".join(filter(None, (error.context, error.problem)))
+    return f"bad front matter, line {blank + mark.line + 1}: {what}"
+
+
 def why_no_title(text: str) -> str:
     """Why a file gave no title: python-frontmatter reads front matter that is
     TOML (without the toml package) or not a mapping as none at all."""
@@ -94,9 +139,14 @@ def why_no_title(text: str) -> str:
     if text.startswith("+++"):
         return "TOML front matter (+++) is not read: write YAML between --- lines"
     handler = frontmatter.YAMLHandler()
-    if handler.detect(text):
-        # Only on this error path: the file parsed once already.
-        loaded = handler.load(handler.split(text)[0])
-        if loaded is not None and not isinstance(loaded, dict):
-            return "front matter is not a mapping of keys to values"
+    if not handler.detect(text):
+        return "no front matter: begin the file with a --- line, title: ... and ---"
+    try:
+        front, _body = handler.split(text)
+    except ValueError:
+        return "front matter has no closing --- line"
+    # Only on this error path: the file parsed once already.
+    loaded = handler.load(front)
+    if loaded is not None and not isinstance(loaded, dict):
+        return "front matter is not a mapping of keys to values"
     return "front matter has no title"

@@ -180,7 +180,7 @@ def test_a_new_slug_or_date_in_the_front_matter_keeps_the_old_address(
         ("posts/2024-01-01-when.md", b"---\ntitle: x\ndate: someday\n---\n", "date"),
         ("pages/search.md", b"---\ntitle: Search\n---\nx", "reserved"),
         ("pages/2024.md", b"---\ntitle: The year\n---\nx", "reserved"),
-        ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no title"),
+        ("posts/2024-01-01-list.md", b"- just\n- a list\n", "no front matter"),
         ("pages/say.md", b"---\ntitle: x\ncomments: maybe\n---\n", "comments"),
         # Both were "front matter has no title".
         ("pages/toml.md", b'+++\ntitle = "x"\n+++\nx', "TOML front matter"),
@@ -189,6 +189,7 @@ def test_a_new_slug_or_date_in_the_front_matter_keeps_the_old_address(
         # on PostgreSQL; SQLite stored it).
         ("posts/2024-01-01-nul.md", b"---\ntitle: x\n---\n\nbo\x00dy", "line 5"),
         ("posts/month-13.md", b"---\ntitle: x\ndate: 2024-13-45\n---\n", "month"),
+        ("posts/open.md", b"---\ntitle: x\n\nbody", "no closing --- line"),
         ("pages/first.md", b"---\ntitle: x\norder: first\n---\n", "order"),
         ("pages/far.md", b"---\ntitle: x\norder: 99999999999999999999\n---\n", "order"),
         (
