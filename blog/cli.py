@@ -139,11 +139,14 @@ def _sync(path) -> content.SyncReport:
     report = content.sync(path, site_settings()["timezone"], root=root)
     for bad_path, reason in report.errors:
         click.echo(f"error: {bad_path}: {reason}", err=True)
+    for odd_path, reason in report.warnings:
+        click.echo(f"warning: {odd_path}: {reason}", err=True)
     publishing.refresh(report.changed)
     click.echo(
         f"content: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.unpublished)} unpublished, {report.unchanged} unchanged, "
         f"{len(report.errors)} with errors"
+        + (f", {len(report.warnings)} with warnings" if report.warnings else "")
     )
     return report
 

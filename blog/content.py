@@ -70,6 +70,8 @@ class Source:
     # None when the file has no such key: the post keeps what it has.
     sticky: bool | None = None
     feed_id: str | None = None
+    # Imported all the same; the sync reports them with the file's path.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +81,7 @@ class SyncReport:
     unpublished: list[int] = field(default_factory=list)
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> list[int]:
@@ -163,6 +166,7 @@ def parse(path: str, raw: bytes, tz: ZoneInfo) -> Source:
         categories=categories,
         sticky=front_matter.flag(meta.get("sticky"), "sticky", None),
         feed_id=front_matter.feed_id(meta.get("feed_id")),
+        warnings=_unknown_keys(meta),
     )
 
 
@@ -173,6 +177,17 @@ def _text(meta: dict, name: str) -> str:
 
 
 _LIMITED = {"title", "slug", "author", "template"}
+KNOWN_KEYS = {
+    "title", "date", "updated", "slug", "tags", "categories", "category", "author",
+    "status", "draft", "summary", "description", "template", "comments", "format",
+    "order", "sticky", "feed_id",
+}  # fmt: skip
+
+
+def _unknown_keys(meta: dict) -> list[str]:
+    """A misspelt key (tilte, tag) would be ignored without a word."""
+    unknown = sorted(str(key) for key in meta if key not in KNOWN_KEYS)
+    return [f"unknown keys ignored: {', '.join(unknown)}"] if unknown else []
 
 
 def prepare(job: tuple[str, bytes, str]) -> Source | tuple[str, str]:
@@ -291,6 +306,8 @@ def sync(content_dir, tz_name="UTC", workers=None, root=None) -> SyncReport:
                 report.errors.append((item.path, str(error)))
                 continue
             (report.added if created else report.updated).append(post_id)
+            report.warnings += [(item.path, warning) for warning in item.warnings]
+        report.warnings += store.warnings
         for row in store.vanished.values():
             if row.status == PostStatus.PUBLISHED:
                 unpublish(row)

@@ -69,6 +69,8 @@ class Store:
             (post.kind, post.slug): post.id
             for post in Post.select(Post.id, Post.kind, Post.slug)
         }
+        # (path, message): imported, but the owner should know.
+        self.warnings: list[tuple[str, str]] = []
         self.feed_ids = {
             post.feed_id: post.id
             for post in Post.select(Post.id, Post.feed_id).where(
@@ -101,6 +103,8 @@ class Store:
             "source_hash": source.hash,
             "modified_at": utcnow(),
         }
+        if fields["slug"] != source.slug:
+            self._tell_slug_taken(source, fields["slug"])
         # Only a key the file has: the dashboard's choice or an import's id
         # stays when the file says nothing of it.
         if source.sticky is not None:
@@ -141,6 +145,17 @@ class Store:
         raise ContentError(
             f"feed_id {source.feed_id!r} is already the post {slug!r}'s: "
             "remove it from a copied file"
+        )
+
+    def _tell_slug_taken(self, source: Source, slug: str):
+        holder = self.slugs.get((source.kind, source.slug))
+        if holder is None:
+            why = "was taken when this post was first synced"
+        else:
+            path = Post.select(Post.source_path).where(Post.id == holder).scalar()
+            why = f"belongs to {path}" if path else "belongs to a dashboard post"
+        self.warnings.append(
+            (source.path, f"the slug {source.slug!r} {why}: this post is at {slug!r}")
         )
 
     def _moved(self, source: Source):

@@ -183,6 +183,22 @@ def test_content_sync_reports_bad_files_and_exits_non_zero(runner, app, tmp_path
     )
 
 
+def test_content_sync_prints_warnings_and_still_succeeds(runner, app, tmp_path):
+    (tmp_path / "c" / "posts").mkdir(parents=True)
+    (tmp_path / "c" / "posts" / "2024-01-01-odd.md").write_text(
+        "---\ntitle: Odd\ntag: x\n---\n"
+    )
+    result = invoke(runner, "content", "sync", str(tmp_path / "c"))
+    assert result.exit_code == 0
+    assert (
+        "warning: posts/2024-01-01-odd.md: unknown keys ignored: tag" in result.output
+    )
+    assert (
+        "1 added, 0 updated, 0 unpublished, 0 unchanged, 0 with errors, "
+        "1 with warnings" in result.output
+    )
+
+
 def test_syncing_a_folder_of_content_touches_that_folder_only(make_app, content_dir):
     app = make_app(CONTENT_DIR=str(content_dir))
     runner = app.test_cli_runner()

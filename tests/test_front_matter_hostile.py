@@ -5,6 +5,7 @@ import pytest
 from blog import content
 from blog.models import Post, PostStatus
 from blog.term_models import Tag
+from tests.factories import make_post
 from tests.test_content import write
 
 GOOD = "---\ntitle: Good\n---\nFine."
@@ -99,6 +100,42 @@ def test_what_a_column_cannot_hold_is_the_file_error(app, tmp_path, front, words
 def test_bad_yaml_names_its_line(app, tmp_path, raw, words):
     write(tmp_path / "c", "posts/2024-02-02-odd.md", raw)
     assert words in only_error(content.sync(tmp_path / "c"))
+
+
+def test_unknown_keys_are_imported_with_a_warning(app, tmp_path):
+    report, post = sync_one(tmp_path / "c", "title: T\ntag: oops\ntilte: x")
+    assert report.errors == [] and post.title == "T"
+    assert report.warnings == [
+        ("posts/2024-02-02-odd.md", "unknown keys ignored: tag, tilte")
+    ]
+
+
+def test_a_taken_slug_is_told_and_the_first_keeps_its_address(app, tmp_path):
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-05-01-a.md", "---\ntitle: A\nslug: dup\n---\nA.")
+    write(folder, "posts/2024-05-02-b.md", "---\ntitle: B\nslug: dup\n---\nB.")
+    report = content.sync(folder)
+    assert report.warnings == [
+        (
+            "posts/2024-05-02-b.md",
+            "the slug 'dup' belongs to posts/2024-05-01-a.md: this post is at 'dup-2'",
+        )
+    ]
+    first = Post.get(Post.title == "A").url
+    write(folder, "posts/2024-04-01-c.md", "---\ntitle: C\nslug: dup\n---\nC.")
+    write(folder, "posts/2024-05-01-a.md", "---\ntitle: A!\nslug: dup\n---\nA.")
+    report = content.sync(folder)
+    assert Post.get(Post.title == "A!").url == first
+    assert [path for path, _ in report.warnings] == ["posts/2024-04-01-c.md"]
+
+
+def test_a_slug_held_by_a_dashboard_post_is_told(app, tmp_path):
+    make_post(slug="dup")
+    write(tmp_path / "c", "posts/2024-05-02-b.md", "---\ntitle: B\nslug: dup\n---\nB.")
+    [(path, message)] = content.sync(tmp_path / "c").warnings
+    assert message == (
+        "the slug 'dup' belongs to a dashboard post: this post is at 'dup-2'"
+    )
 
 
 def test_a_bad_edit_leaves_the_published_post_as_it_was(app, tmp_path):
