@@ -7,7 +7,7 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,11 +230,18 @@ def _quiet_collector():
     gc.set_threshold(50_000, 20, 20)
 
 
-def _prepare_all(jobs: list, workers: int | None) -> Iterator:
-    """Parsed and rendered files, in order; in worker processes when many."""
+def _prepare_all(jobs: list, workers: int | None) -> Iterable:
+    """Parsed and rendered files, in order; in worker processes when many.
+
+    A few are rendered before the sync takes the write lock: one large file
+    took 20 s, and no comment could be saved meanwhile.
+    """
     if len(jobs) < POOL_THRESHOLD or workers == 1:
-        yield from map(prepare, jobs)
-        return
+        return [prepare(job) for job in jobs]
+    return _prepare_in_pool(jobs, workers)
+
+
+def _prepare_in_pool(jobs: list, workers: int | None) -> Iterator:
     with ProcessPoolExecutor(
         max_workers=workers or os.cpu_count(), initializer=_quiet_collector
     ) as pool:

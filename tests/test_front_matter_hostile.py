@@ -2,7 +2,7 @@
 
 import pytest
 
-from blog import content
+from blog import content, db, markup
 from blog.models import Post, PostStatus
 from blog.term_models import Tag
 from tests.factories import make_post
@@ -151,3 +151,19 @@ def test_a_bad_edit_leaves_the_published_post_as_it_was(app, tmp_path):
         PostStatus.PUBLISHED,
         before.body,
     )
+
+
+def test_files_are_rendered_before_the_write_lock_is_taken(app, tmp_path, monkeypatch):
+    """A 20 MB file took 20 s to render, and no comment could be saved meanwhile."""
+    render = markup.render_post
+    locked = []
+
+    def watched(*args, **kwargs):
+        locked.append(db.database.in_transaction())
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(markup, "render_post", watched)
+    write(tmp_path / "c", "posts/2024-01-01-good.md", GOOD)
+    write(tmp_path / "c", "posts/2024-01-02-also.md", GOOD)
+    assert len(content.sync(tmp_path / "c").added) == 2
+    assert locked == [False, False]
