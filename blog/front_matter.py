@@ -149,4 +149,6 @@ def why_no_title(text: str) -> str:
     loaded = handler.load(front)
     if loaded is not None and not isinstance(loaded, dict):
         return "front matter is not a mapping of keys to values"
+    if any(str(key).strip().lower() == "title" for key in loaded or ()):
+        return "front matter has no title: keys are lower case (title:, not Title:)"
     return "front matter has no title"

@@ -34,6 +34,7 @@ def only_error(report) -> str:
         ("title: yes", "title: YAML reads yes, no, on, off, true and false"),
         ("title: off", "not text: put it in quotes"),
         ("title: null", "front matter has no title"),
+        ("Title: Odd", "keys are lower case (title:, not Title:)"),
         ("title: Fine\nslug: [a, b]", "slug: a list is not text"),
         ("title: Fine\nauthor: [Ann, Bob]", "author: a list is not text"),
         ("title: Fine\nsummary: {a: 1}", "summary: a mapping is not text"),
