@@ -105,6 +105,7 @@ class Store:
         }
         if fields["slug"] != source.slug:
             self._tell_slug_taken(source, fields["slug"])
+        self._tell_scheduled(source, existing)
         # Only a key the file has: the dashboard's choice or an import's id
         # stays when the file says nothing of it.
         if source.sticky is not None:
@@ -156,6 +157,20 @@ class Store:
             why = f"belongs to {path}" if path else "belongs to a dashboard post"
         self.warnings.append(
             (source.path, f"the slug {source.slug!r} {why}: this post is at {slug!r}")
+        )
+
+    def _tell_scheduled(self, source: Source, existing):
+        """A typo in the year (2204) takes a public post down."""
+        date = source.date
+        if source.status != PostStatus.PUBLISHED or not date or date <= utcnow():
+            return
+        public = existing is not None and existing.is_public
+        hidden = "taken down" if public else "hidden"
+        self.warnings.append(
+            (
+                source.path,
+                f"dated {date:%Y-%m-%d %H:%M} UTC, in the future: {hidden} until then",
+            )
         )
 
     def _moved(self, source: Source):

@@ -139,6 +139,26 @@ def test_a_slug_held_by_a_dashboard_post_is_told(app, tmp_path):
     )
 
 
+def test_a_future_date_is_told(app, tmp_path):
+    """A typo in the year (2204) would take a public post down without a word."""
+    folder = tmp_path / "c"
+    write(folder, "posts/2024-05-01-a.md", "---\ntitle: A\n---\nA.")
+    write(folder, "posts/2024-05-02-b.md", "---\ntitle: B\ndate: 2999-01-01\n---\n")
+    assert content.sync(folder).warnings == [
+        (
+            "posts/2024-05-02-b.md",
+            "dated 2999-01-01 00:00 UTC, in the future: hidden until then",
+        )
+    ]
+    write(folder, "posts/2024-05-01-a.md", "---\ntitle: A\ndate: 2204-05-01\n---\n")
+    assert content.sync(folder).warnings == [
+        (
+            "posts/2024-05-01-a.md",
+            "dated 2204-05-01 00:00 UTC, in the future: taken down until then",
+        )
+    ]
+
+
 def test_a_bad_edit_leaves_the_published_post_as_it_was(app, tmp_path):
     folder = tmp_path / "c"
     write(folder, "posts/2024-05-01-a.md", "---\ntitle: A\ntags: [x]\n---\nA.")
