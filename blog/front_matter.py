@@ -57,6 +57,9 @@ def names(value, name: str, limit: int) -> list[str]:
     return found
 
 
+DATE_HINT = " (write 2024-06-23, or 2024-06-23 09:30 with an optional +02:00)"
+
+
 def as_datetime(value, tz: ZoneInfo, what: str):
     """Front matter dates are in the site's time zone unless they carry one."""
     if value is None or value == "":
@@ -65,13 +68,15 @@ def as_datetime(value, tz: ZoneInfo, what: str):
         try:
             value = datetime.datetime.fromisoformat(value.strip())
         except ValueError as error:
-            raise ContentError(f"{what}: {value!r} is not a date") from error
+            raise ContentError(f"{what}: {value!r} is not a date{DATE_HINT}") from error
     if isinstance(value, datetime.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=tz)
     elif isinstance(value, datetime.date):
         moment = datetime.datetime.combine(value, datetime.time(), tz)
     else:
-        raise ContentError(f"{what}: {value!r} is not a date")
+        kind = {list: "a list", dict: "a mapping", bool: "a yes/no value"}
+        shown = kind.get(type(value), repr(value))
+        raise ContentError(f"{what}: {shown} is not a date{DATE_HINT}")
     try:
         return moment.astimezone(datetime.UTC).replace(tzinfo=None)
     except OverflowError as error:  # year 1 east of UTC, year 9999 west of it

@@ -43,6 +43,9 @@ def only_error(report) -> str:
         ("title: Fine\ntags: [on]", "tags: YAML reads yes, no, on, off"),
         ("title: Fine\ncategory: [{a: 1}]", "categories: a mapping is not a name"),
         ("title: Fine\ndate: 2024-02-30", "a date that does not exist"),
+        ("title: Fine\ndate: 03/03/2024", "'03/03/2024' is not a date (write 2024-"),
+        ("title: Fine\ndate: [2024-01-01]", "date: a list is not a date (write"),
+        ("title: Fine\nupdated: yes", "updated: a yes/no value is not a date"),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_the_file_error(app, tmp_path, front, words):
