@@ -90,12 +90,12 @@ ORDER_RANGE = range(-(2**31), 2**31)
 def order(value) -> int:
     if value is None or value == "":
         return 0
-    text = str(value).strip()
-    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
+    written = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", written):
         raise ContentError(f"order: {value!r} is not a whole number")
-    if int(text) not in ORDER_RANGE:
+    if int(written) not in ORDER_RANGE:
         raise ContentError(f"order: {value!r} is out of range")
-    return int(text)
+    return int(written)
 
 
 def flag(value, name: str, default: bool | None) -> bool | None:
