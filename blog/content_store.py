@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from slugify import slugify
-
 from . import content_export, redirects
 from .front_matter import ContentError
 from .models import Post, PostStatus, utcnow
 from .prepared import PreparedInsert
-from .term_models import Category, PostCategory, PostTag, Tag
+from .term_models import Category, PostCategory, PostTag, Tag, term_slug
 
 if TYPE_CHECKING:
     from .content import Source
@@ -211,7 +209,7 @@ class Store:
 
     @staticmethod
     def _term(model, cache: dict, name: str) -> int:
-        slug = slugify(name) or name.lower()
+        slug = term_slug(name)
         if slug not in cache:
             cache[slug] = model.insert(name=name, slug=slug).execute()
         return cache[slug]

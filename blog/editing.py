@@ -19,7 +19,7 @@ from . import audit, markup, publishing, redirects
 from .content import is_reserved
 from .db import write_transaction
 from .models import Post, PostStatus, User, utcnow
-from .term_models import Category, PostCategory, PostTag, Tag
+from .term_models import Category, PostCategory, PostTag, Tag, term_slug
 
 # What each editor button does to the status; None keeps the current one.
 ACTIONS = {
@@ -357,6 +357,6 @@ def _link_terms(post_id: int, draft: Draft):
 
 
 def _term(model, name: str) -> int:
-    slug = slugify(name, max_length=model.slug.max_length) or name.lower()
+    slug = term_slug(name)
     found = model.get_or_none(model.slug == slug)
     return found.id if found else model.insert(name=name, slug=slug).execute()

@@ -12,15 +12,26 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
 )
+from slugify import slugify
 
 from .db import one_of, pack
 from .models import BaseModel, Post
 from .prepared import Prepared
 
+TERM_SLUG_LENGTH = 120
+
+
+def term_slug(name: str) -> str:
+    """A tag's or category's address, the same from the dashboard and from a
+    content file: the name's slug, cut to fit its column (a name of 100
+    characters in a script that transliterates long makes a longer one), or
+    the name itself when it has nothing a slug keeps."""
+    return slugify(name, max_length=TERM_SLUG_LENGTH) or name.lower()
+
 
 class Tag(BaseModel):
     name = CharField(max_length=100)
-    slug = CharField(max_length=120, unique=True)
+    slug = CharField(max_length=TERM_SLUG_LENGTH, unique=True)
     wp_id = BigIntegerField(null=True, unique=True)  # WordPress term ID
 
     @classmethod
@@ -31,7 +42,7 @@ class Tag(BaseModel):
 
 class Category(BaseModel):
     name = CharField(max_length=100)
-    slug = CharField(max_length=120, unique=True)
+    slug = CharField(max_length=TERM_SLUG_LENGTH, unique=True)
     parent = ForeignKeyField(
         "self", null=True, backref="children", on_delete="SET NULL"
     )

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from blog import content, content_export
-from blog.models import Post, PostStatus
+from blog import accounts, content, content_export, editing
+from blog.models import Post, PostStatus, Role
 from blog.term_models import Category, Tag
 from tests.conftest import shared_data
 
@@ -379,3 +379,27 @@ def test_every_rust_blog_post_syncs(app, tmp_path):
     assert len(report.added) == 584 == Post.select().count()
     assert Post.select().where(Post.body_html == "").count() == 0
     assert Post.select().where(Post.body_html.contains("<script")).count() == 0
+
+
+def test_a_long_tag_gets_the_same_short_slug_from_a_file_and_the_dashboard(
+    app, tmp_path
+):
+    # 100 characters, each transliterated to a syllable: a slug far past 120.
+    name = "日本" * 50
+    folder = tmp_path / "c"
+    write(
+        folder,
+        "posts/2024-01-02-x.md",
+        f"---\ntitle: X\ntags: [{name}]\ncategories: [{name}]\n---\nx",
+    )
+    report = content.sync(folder)
+    assert not report.errors, report.errors
+    (tag,) = Tag.select()
+    (category,) = Category.select()
+    assert tag.name == name and 0 < len(tag.slug) <= Tag.slug.max_length
+    assert category.slug == tag.slug
+    editor = accounts.create_user("ed", "a long enough password", Role.EDITOR)
+    draft = editing.Draft(title="Y", body="y", tags=[name], categories=[name])
+    editing.save(draft, "publish", editor)
+    assert [t.id for t in Tag.select()] == [tag.id]
+    assert [c.id for c in Category.select()] == [category.id]
