@@ -122,26 +122,27 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
     def run() -> Result:
         result = Result(action)
         out, back = [], []
-        recorder = undo.Recorder(action)
+        now = utcnow()
+        recorder = undo.Recorder(action, now)
         # Locked in id order: a moderator deciding at the same moment is
         # waited for, and its outcome is what this action starts from.
         query = Comment.select().where(Comment.id.in_(ids)).order_by(Comment.id)
         found = list(locked(query))
-        for comment in found:
-            if comment.status in rule.sources:
-                was_shown = comment.status == CommentStatus.APPROVED
-                if rule.target is not None:
-                    recorder.before(comment)
-                _transition(comment, action, rule, user)
-                if rule.target is not None:
-                    recorder.after(comment)
-                result.done.append(comment.id)
-                if comment.parent_id is None and rule.target is not None:
-                    shown = comment.status == CommentStatus.APPROVED
-                    if shown != was_shown:
-                        (back if shown else out).append(comment.id)
-            else:
-                result.skipped.append(comment.id)
+        todo = [comment for comment in found if comment.status in rule.sources]
+        result.skipped = [c.id for c in found if c.status not in rule.sources]
+        if rule.target is not None:
+            recorder.before(todo)
+        for comment in todo:
+            was_shown = comment.status == CommentStatus.APPROVED
+            _transition(comment, action, rule, user, now)
+            result.done.append(comment.id)
+            if comment.parent_id is None and rule.target is not None:
+                shown = comment.status == CommentStatus.APPROVED
+                if shown != was_shown:
+                    (back if shown else out).append(comment.id)
+        _learn(action, todo)
+        if rule.target is not None:
+            recorder.after(todo)
         # Counted once every comment has changed: a selection may hold replies too.
         result.replies_hidden = _approved_replies(out)
         result.replies_shown = _approved_replies(back)
@@ -169,7 +170,8 @@ def _approved_replies(thread_ids: list[int]) -> int:
     )
 
 
-def _transition(comment: Comment, action: str, rule: Rule, user):
+def _transition(comment: Comment, action: str, rule: Rule, user, now=None):
+    """Move one comment; the classifier learns it apart (_learn)."""
     before = comment.status
     if rule.target is None:
         removal.remove(Comment.id == comment.id)
@@ -182,18 +184,23 @@ def _transition(comment: Comment, action: str, rule: Rule, user):
             only=[Comment.status, Comment.previous_status, Comment.modified_at]
         )
     if action == "spam":
-        classifier.learn_from_decision(comment, spam=True)
-        blocklist.block_comment(comment)
+        blocklist.block_comment(comment, now)
     elif action == "not_spam":
-        classifier.learn_from_decision(comment, spam=False)
         blocklist.unblock_comment(comment)
-    elif action == "approve":
-        # A held comment a moderator passes is the ham this site receives.
-        classifier.learn_from_decision(comment, spam=False)
     if rule.target is None:
         _log(action, user, comment.id, before, "", RECEIVED + str(comment.created_at))
     else:
         _log(action, user, comment.id, before, comment.status)
+
+
+# The label each action teaches the classifier. A held comment a moderator
+# approves is the ham this site receives.
+LESSONS = {"spam": True, "not_spam": False, "approve": False}
+
+
+def _learn(action: str, comments: list[Comment]):
+    if action in LESSONS and comments:
+        classifier.learn_from_decisions(comments, spam=LESSONS[action])
 
 
 def _log(action, user, comment_id, before, after, detail=""):
@@ -222,6 +229,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             raise ActionError("Only a pending or approved comment can be answered.")
         if parent.status == CommentStatus.PENDING:
             _transition(parent, "approve", RULES["approve"], user)
+            _learn("approve", [parent])
         try:
             parent_id, thread_id, depth = pipeline.place(
                 parent.id,

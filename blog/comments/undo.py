@@ -19,12 +19,14 @@ addresses, which are not kept longer than the moderator needs.
 """
 
 import datetime
+import functools
 import json
+import operator
 from dataclasses import dataclass, field
 
 from .. import audit, publishing
 from ..comment_models import BlockedItem, Comment, ModerationUndo, SpamLesson
-from ..db import locked, retrying
+from ..db import locked, one_of, pack, retrying
 from ..models import User, utcnow
 from .spam import blocklist, classifier
 
@@ -51,10 +53,7 @@ def _comment_state(comment: Comment) -> dict:
     }
 
 
-def _lesson(comment_id: int) -> dict | None:
-    record = SpamLesson.get_or_none(SpamLesson.comment == comment_id)
-    if record is None:
-        return None
+def _lesson_state(record: SpamLesson) -> dict:
     return {
         "spam": record.spam,
         "tokens": record.tokens,
@@ -62,44 +61,100 @@ def _lesson(comment_id: int) -> dict | None:
     }
 
 
-def _block(kind: str, value: str) -> dict | None:
-    row = BlockedItem.get_or_none(
-        (BlockedItem.kind == kind) & (BlockedItem.value == value)
+def _lessons(comment_ids) -> dict[int, dict]:
+    """The comments' spam lessons by comment id; one query."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    query = SpamLesson.select().where(one_of(SpamLesson.comment, pack(ids)))
+    return {record.comment_id: _lesson_state(record) for record in query}
+
+
+def _blocks(pairs) -> dict[tuple[str, str], dict]:
+    """The blocklist entries among these (kind, value) pairs; one query."""
+    wanted = {}
+    for kind, value in pairs:
+        wanted.setdefault(kind, set()).add(value)
+    if not wanted:
+        return {}
+    where = functools.reduce(
+        operator.or_,
+        (
+            (BlockedItem.kind == kind) & one_of(BlockedItem.value, pack(sorted(values)))
+            for kind, values in sorted(wanted.items())
+        ),
     )
-    if row is None:
-        return None
-    return {"reason": row.reason, "created_at": _moment(row.created_at)}
+    return {
+        (row.kind, row.value): {
+            "reason": row.reason,
+            "created_at": _moment(row.created_at),
+        }
+        for row in BlockedItem.select().where(where)
+    }
+
+
+def _pairs(steps) -> list[tuple[str, str]]:
+    return [(b["kind"], b["value"]) for step in steps for b in step["blocks"]]
 
 
 class Recorder:
-    """Collects, inside an action's transaction, what it changes."""
+    """Collects, inside an action's transaction, what it changes.
 
-    def __init__(self, action: str):
+    Read in a few queries for the whole selection, not a few per comment:
+    before(comments) ahead of the action, after(comments) once it is done.
+    """
+
+    def __init__(self, action: str, now: datetime.datetime):
         self.action = action
+        self.now = now  # when a spam mark writes its blocks
         self.steps: list[dict] = []
-        self._pending: dict | None = None
 
-    def before(self, comment: Comment):
-        pairs = []
-        if self.action in ("spam", "not_spam"):
-            pairs = blocklist.touched(comment, spam=self.action == "spam")
-        self._pending = {
-            "id": comment.id,
-            "before": _comment_state(comment),
-            "lesson_before": _lesson(comment.id),
-            "blocks": [
-                {"kind": kind, "value": value, "before": _block(kind, value)}
-                for kind, value in pairs
-            ],
-        }
+    def before(self, comments: list[Comment]):
+        marks = self.action in ("spam", "not_spam")
+        lessons = _lessons(comment.id for comment in comments)
+        self.steps = [
+            {
+                "id": comment.id,
+                "before": _comment_state(comment),
+                "lesson_before": lessons.get(comment.id),
+                "blocks": [
+                    {"kind": kind, "value": value}
+                    for kind, value in (
+                        blocklist.touched(comment, spam=self.action == "spam")
+                        if marks
+                        else []
+                    )
+                ],
+            }
+            for comment in comments
+        ]
+        blocks = _blocks(_pairs(self.steps))
+        for step in self.steps:
+            for block in step["blocks"]:
+                block["before"] = blocks.get((block["kind"], block["value"]))
 
-    def after(self, comment: Comment):
-        step, self._pending = self._pending, None
-        step["after"] = _comment_state(comment)
-        step["lesson_after"] = _lesson(comment.id)
-        for block in step["blocks"]:
-            block["after"] = _block(block["kind"], block["value"])
-        self.steps.append(step)
+    def after(self, comments: list[Comment]):
+        lessons = _lessons(comment.id for comment in comments)
+        blocks = _blocks(_pairs(self.steps))
+        # An entry several comments of the selection share was written by each
+        # in turn: each step holds what the one before it wrote.
+        last = {}
+        for step, comment in zip(self.steps, comments, strict=True):
+            step["after"] = _comment_state(comment)
+            step["lesson_after"] = lessons.get(comment.id)
+            for block in step["blocks"]:
+                pair = (block["kind"], block["value"])
+                if pair in last:
+                    writer, earlier = last[pair]
+                    earlier["after"] = block["before"] = self._written(writer)
+                block["after"] = blocks.get(pair)
+                last[pair] = (comment.id, block)
+
+    def _written(self, comment_id: int) -> dict | None:
+        """The entry this action's mark of a comment left."""
+        if self.action == "not_spam":
+            return None
+        return {"reason": blocklist.reason(comment_id), "created_at": _moment(self.now)}
 
     def save(self, user: User | None) -> int | None:
         """Keep the steps; the undo's id, None when nothing changed."""
@@ -166,13 +221,15 @@ def undo(undo_id: int, user: User) -> Undone:
         # Locked in id order as actions.apply does; undone in reverse.
         query = Comment.select().where(Comment.id.in_([s["id"] for s in steps]))
         current = {c.id: c for c in locked(query.order_by(Comment.id))}
+        lessons = _lessons(current.keys())
+        blocks = _blocks(_pairs(steps))  # kept as the undo writes them
         result = Undone(record.action)
         for step in reversed(steps):
             comment = current.get(step["id"])
-            if comment is None or not _as_left(comment, step):
+            if comment is None or not _as_left(comment, step, lessons):
                 result.changed.append(step["id"])
                 continue
-            _restore(comment, step, user, record.action)
+            _restore(comment, step, user, record.action, blocks)
             result.done.append(comment.id)
         return result
 
@@ -188,13 +245,13 @@ def _same_lesson(one: dict | None, other: dict | None) -> bool:
     return (one["spam"], one["tokens"]) == (other["spam"], other["tokens"])
 
 
-def _as_left(comment: Comment, step: dict) -> bool:
+def _as_left(comment: Comment, step: dict, lessons: dict) -> bool:
     return _comment_state(comment) == step["after"] and _same_lesson(
-        _lesson(comment.id), step["lesson_after"]
+        lessons.get(comment.id), step["lesson_after"]
     )
 
 
-def _restore(comment: Comment, step: dict, user: User, action: str):
+def _restore(comment: Comment, step: dict, user: User, action: str, blocks: dict):
     after = comment.status
     before = step["before"]
     comment.status = before["status"]
@@ -204,7 +261,7 @@ def _restore(comment: Comment, step: dict, user: User, action: str):
     _restore_lesson(comment.id, step["lesson_after"], step["lesson_before"])
     # In the order the mark wrote them, as concurrent marks lock them.
     for block in step["blocks"]:
-        _restore_block(block)
+        _restore_block(block, blocks)
     audit.record(
         "comment.undo",
         user,
@@ -237,10 +294,11 @@ def _restore_lesson(comment_id: int, now: dict | None, before: dict | None):
         SpamLesson.update(values).where(SpamLesson.comment == comment_id).execute()
 
 
-def _restore_block(block: dict):
+def _restore_block(block: dict, blocks: dict):
     kind, value, before = block["kind"], block["value"], block["before"]
-    if _block(kind, value) != block["after"]:
+    if blocks.get((kind, value)) != block["after"]:
         return  # written again since, by another mark: that one stands
+    blocks[kind, value] = before
     where = (BlockedItem.kind == kind) & (BlockedItem.value == value)
     if before is None:
         BlockedItem.delete().where(where).execute()

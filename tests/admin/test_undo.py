@@ -14,6 +14,7 @@ from blog.models import AuditEntry, utcnow
 from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
+from tests.queries import statements
 
 
 @pytest.fixture
@@ -120,6 +121,23 @@ def test_undo_of_a_bulk_spam_lifts_only_the_blocks_it_wrote(post, users):
     assert _world() == was
     # The host blocked three days ago by another comment is blocked still.
     assert BlockedItem.get(BlockedItem.kind == "host").reason == "comment 1 marked spam"
+
+
+def test_a_block_three_comments_share_is_taken_back_step_by_step(post, users):
+    """Each comment's step holds the entry as the one before it left it."""
+    first, middle, last = [make_comment(post, body=f"Offer {n}") for n in range(3)]
+    started = utcnow()
+    result = actions.apply("spam", [first.id, middle.id, last.id], users["moderator"])
+    marked = BlockedItem.get(BlockedItem.kind == "email_hash").created_at
+    actions.edit(middle.id, users["admin"], "Edited text", {"max_comment_length": 99})
+    done = undo.undo(result.undo_id, users["moderator"])
+    assert (done.done, done.changed) == ([last.id, first.id], [middle.id])
+    # As the middle comment's mark left them: the first's is under it, and
+    # the first comment's step finds them written since.
+    for kind in ("email_hash", "host", "ip_hash"):
+        entry = BlockedItem.get(BlockedItem.kind == kind)
+        assert entry.reason == f"comment {middle.id} marked spam"
+        assert started <= entry.created_at <= marked
 
 
 def test_a_comment_changed_since_is_left_as_it_is(post, users):
@@ -273,3 +291,36 @@ def test_the_purge_forgets_old_undos_on_a_quiet_site(post, users):
     undo.ModerationUndo.update(created_at=later).execute()
     actions.purge(30)
     assert not undo.ModerationUndo.select().exists()
+
+
+def _spam_and_undo_reads(post, users, count: int) -> list:
+    """The SELECT statements of a bulk spam mark and its undo over `count` comments,
+    each from its own sender, half of them learned as good before."""
+    comments = [
+        make_comment(
+            post,
+            "approved",
+            body=f"Offer {n}: cheap watches {n}",
+            author_email=f"sender{n}@example.com",
+            author_url=f"https://shop{n}.example.net/",
+            ip_hash=f"ip-{n}",
+        )
+        for n in range(count)
+    ]
+    for comment in comments[::2]:
+        classifier.learn_from_decision(comment, spam=False)
+    ids = [comment.id for comment in comments]
+    with statements() as run:
+        result = actions.apply("spam", ids, users["moderator"])
+        done = undo.undo(result.undo_id, users["moderator"])
+    assert sorted(done.done) == ids
+    return [sql for sql, _ in run if sql.lstrip().upper().startswith("SELECT")]
+
+
+def test_a_bulk_spam_and_its_undo_read_in_a_bounded_number_of_queries(post, users):
+    """Not a few reads a comment: 50 comments are read as 10 are."""
+    few = _spam_and_undo_reads(post, users, 10)
+    Comment.delete().execute()
+    BlockedItem.delete().execute()
+    many = _spam_and_undo_reads(post, users, 50)
+    assert len(many) == len(few) < 20, (len(few), len(many))

@@ -38,16 +38,24 @@ def _items(comment) -> list[tuple[str, str]]:
     return [(kind, value) for kind, value in pairs if value]
 
 
-def block_comment(comment) -> int:
-    """Block where a confirmed spam comment came from; the entries written."""
-    reason = f"comment {comment.id} marked spam"
+def reason(comment_id: int) -> str:
+    """Why a spam mark of the comment blocked an entry."""
+    return f"comment {comment_id} marked spam"
+
+
+def block_comment(comment, now=None) -> int:
+    """Block where a confirmed spam comment came from, as of `now` (utcnow()
+    if None); the entries written."""
+    why, now = reason(comment.id), now or utcnow()
     items = _items(comment)
     with write_transaction():
         for kind, value in items:
-            BlockedItem.insert(kind=kind, value=value, reason=reason).on_conflict(
+            BlockedItem.insert(
+                kind=kind, value=value, reason=why, created_at=now
+            ).on_conflict(
                 conflict_target=[BlockedItem.kind, BlockedItem.value],
                 # Blocked anew: an address block lasts from its latest spam.
-                update={BlockedItem.reason: reason, BlockedItem.created_at: utcnow()},
+                update={BlockedItem.reason: why, BlockedItem.created_at: now},
             ).execute()
     return len(items)
 
