@@ -134,13 +134,14 @@ def apply(action: str, comment_ids, user: User | None) -> Result:
             recorder.before(todo)
         for comment in todo:
             was_shown = comment.status == CommentStatus.APPROVED
-            _transition(comment, action, rule, user, now)
+            _transition(comment, action, rule, user)
             result.done.append(comment.id)
             if comment.parent_id is None and rule.target is not None:
                 shown = comment.status == CommentStatus.APPROVED
                 if shown != was_shown:
                     (back if shown else out).append(comment.id)
         _learn(action, todo)
+        _mark(action, todo, now)
         if rule.target is not None:
             recorder.after(todo)
         # Counted once every comment has changed: a selection may hold replies too.
@@ -170,8 +171,8 @@ def _approved_replies(thread_ids: list[int]) -> int:
     )
 
 
-def _transition(comment: Comment, action: str, rule: Rule, user, now=None):
-    """Move one comment; the classifier learns it apart (_learn)."""
+def _transition(comment: Comment, action: str, rule: Rule, user):
+    """Move one comment; the classifier and the blocklist learn apart."""
     before = comment.status
     if rule.target is None:
         removal.remove(Comment.id == comment.id)
@@ -183,10 +184,6 @@ def _transition(comment: Comment, action: str, rule: Rule, user, now=None):
         comment.save(
             only=[Comment.status, Comment.previous_status, Comment.modified_at]
         )
-    if action == "spam":
-        blocklist.block_comment(comment, now)
-    elif action == "not_spam":
-        blocklist.unblock_comment(comment)
     if rule.target is None:
         _log(action, user, comment.id, before, "", RECEIVED + str(comment.created_at))
     else:
@@ -201,6 +198,14 @@ LESSONS = {"spam": True, "not_spam": False, "approve": False}
 def _learn(action: str, comments: list[Comment]):
     if action in LESSONS and comments:
         classifier.learn_from_decisions(comments, spam=LESSONS[action])
+
+
+def _mark(action: str, comments: list[Comment], now):
+    """Block the senders of spam, or let those of "not spam" go."""
+    if action == "spam":
+        blocklist.block_comments(comments, now)
+    elif action == "not_spam":
+        blocklist.unblock_comments(comments)
 
 
 def _log(action, user, comment_id, before, after, detail=""):

@@ -19,9 +19,7 @@ addresses, which are not kept longer than the moderator needs.
 """
 
 import datetime
-import functools
 import json
-import operator
 from dataclasses import dataclass, field
 
 from .. import audit, publishing
@@ -72,18 +70,9 @@ def _lessons(comment_ids) -> dict[int, dict]:
 
 def _blocks(pairs) -> dict[tuple[str, str], dict]:
     """The blocklist entries among these (kind, value) pairs; one query."""
-    wanted = {}
-    for kind, value in pairs:
-        wanted.setdefault(kind, set()).add(value)
-    if not wanted:
+    where = blocklist.among(pairs)
+    if where is None:
         return {}
-    where = functools.reduce(
-        operator.or_,
-        (
-            (BlockedItem.kind == kind) & one_of(BlockedItem.value, pack(sorted(values)))
-            for kind, values in sorted(wanted.items())
-        ),
-    )
     return {
         (row.kind, row.value): {
             "reason": row.reason,

@@ -15,6 +15,7 @@ from blog.models import AuditEntry, utcnow
 from tests.admin.conftest import at_once, linger_after, make_comment
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
+from tests.queries import statements
 
 
 @pytest.fixture
@@ -116,6 +117,34 @@ def test_not_spam_teaches_the_classifier_and_unblocks_the_sender(post, users):
     assert _tokens()[1] > ham
     assert BlockedItem.select().count() < blocked
     assert _status(comment) == "approved"
+
+
+@pytest.mark.parametrize("action, written", [("spam", 150), ("not_spam", 0)])
+def test_a_bulk_mark_writes_the_blocklist_in_one_statement(
+    post, users, action, written
+):
+    """Not three statements a comment: 50 senders in one."""
+    comments = [
+        make_comment(
+            post,
+            author_email=f"sender{n}@example.com",
+            author_url=f"https://shop{n}.example.net/",
+            ip_hash=f"ip-{n}",
+        )
+        for n in range(50)
+    ]
+    ids = [comment.id for comment in comments]
+    if action == "not_spam":
+        actions.apply("spam", ids, users["admin"])
+    with statements() as run:
+        assert actions.apply(action, ids, users["moderator"]).done == ids
+    writes = [
+        sql.split()[0]
+        for sql, _ in run
+        if sql.startswith(('INSERT INTO "blocked_item"', 'DELETE FROM "blocked_item"'))
+    ]
+    assert writes == ["INSERT" if action == "spam" else "DELETE"]
+    assert BlockedItem.select().count() == written
 
 
 def test_approve_teaches_the_classifier_and_trash_does_not(post, users):

@@ -15,6 +15,11 @@ Suffix List keeps sites apart (name.blogspot.com), one site is blocked, not
 the others.
 """
 
+import functools
+import operator
+
+from peewee import EXCLUDED
+
 from ...comment_models import BlockedItem
 from ...db import one_of, pack, write_transaction
 from ...models import utcnow
@@ -23,6 +28,7 @@ from ..privacy import is_shared
 from .features import host, link_host
 from .sites import SUFFIXES, is_address, is_own_site
 
+_BATCH = 200  # rows per statement: under SQLite's limit of bound variables
 LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
 
 
@@ -46,32 +52,60 @@ def reason(comment_id: int) -> str:
 def block_comment(comment, now=None) -> int:
     """Block where a confirmed spam comment came from, as of `now` (utcnow()
     if None); the entries written."""
-    why, now = reason(comment.id), now or utcnow()
-    items = _items(comment)
+    return block_comments([comment], now)
+
+
+def block_comments(comments, now=None) -> int:
+    """block_comment for each comment in turn, a few statements for them all:
+    an entry several share ends as the last one's mark leaves it."""
+    written = {}
+    for comment in comments:
+        written.update((item, reason(comment.id)) for item in _items(comment))
+    now = now or utcnow()
+    # Sorted, so that concurrent marks lock the entries in one order.
+    rows = [(kind, value, why, now) for (kind, value), why in sorted(written.items())]
+    fields = [BlockedItem.kind, BlockedItem.value, BlockedItem.reason]
     with write_transaction():
-        for kind, value in items:
-            BlockedItem.insert(
-                kind=kind, value=value, reason=why, created_at=now
+        for start in range(0, len(rows), _BATCH):
+            BlockedItem.insert_many(
+                rows[start : start + _BATCH], [*fields, BlockedItem.created_at]
             ).on_conflict(
                 conflict_target=[BlockedItem.kind, BlockedItem.value],
                 # Blocked anew: an address block lasts from its latest spam.
-                update={BlockedItem.reason: why, BlockedItem.created_at: now},
+                update={
+                    BlockedItem.reason: EXCLUDED.reason,
+                    BlockedItem.created_at: EXCLUDED.created_at,
+                },
             ).execute()
-    return len(items)
+    return len(rows)
 
 
 def unblock_comment(comment) -> int:
     """A moderator said "not spam": lift the blocks its sender is caught by,
     a host's above its website's too; the entries removed."""
-    removed = 0
+    return unblock_comments([comment])
+
+
+def unblock_comments(comments) -> int:
+    """unblock_comment for each comment, with one statement."""
+    where = among(item for comment in comments for item in touched(comment, False))
+    if where is None:
+        return 0
     with write_transaction():
-        for kind, value in touched(comment, spam=False):
-            removed += (
-                BlockedItem.delete()
-                .where((BlockedItem.kind == kind) & (BlockedItem.value == value))
-                .execute()
-            )
-    return removed
+        return BlockedItem.delete().where(where).execute()
+
+
+def among(items):
+    """The condition an entry among these (kind, value) pairs meets; one
+    parameter a kind, whatever their number. None for no pairs."""
+    wanted = {}
+    for kind, value in items:
+        wanted.setdefault(kind, set()).add(value)
+    conditions = [
+        (BlockedItem.kind == kind) & one_of(BlockedItem.value, pack(sorted(values)))
+        for kind, values in sorted(wanted.items())
+    ]
+    return functools.reduce(operator.or_, conditions) if conditions else None
 
 
 def touched(comment, spam: bool) -> list[tuple[str, str]]:
