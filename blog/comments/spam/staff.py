@@ -28,6 +28,7 @@ from functools import lru_cache
 from confusable_homoglyphs.confusables import confusables_data
 
 from ...models import User
+from ...prepared import Prepared
 from ..privacy import hash_email
 from . import Outcome, Verdict
 
@@ -88,10 +89,15 @@ def staff_of(users: tuple[tuple[str, str, str], ...], key: str) -> Staff:
 def live(key: str, signed_in: int | None = None) -> Staff:
     """The site's staff now, but the signed-in sender, who may comment under
     their own name: one query, the rest cached while users stay."""
-    rows = User.select(User.username, User.display_name, User.email)
-    if signed_in is not None:
-        rows = rows.where(User.id != signed_in)
-    return staff_of(tuple(sorted(rows.tuples())), key)
+    rows = _USERS.execute().fetchall()
+    users = (row[1:] for row in rows if row[0] != signed_in)
+    return staff_of(tuple(sorted(users)), key)
+
+
+# Built once: building the query cost peewee ten times what SQLite takes to run it.
+_USERS = Prepared(
+    lambda: User.select(User.id, User.username, User.display_name, User.email)
+)
 
 
 def check_staff(fields: dict, staff: Staff) -> Verdict:
