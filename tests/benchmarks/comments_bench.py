@@ -325,6 +325,16 @@ def page_with_comments(workdir: Path, workers: int, seconds: int, cache: bool) -
     return {"requests_per_s": rate}
 
 
+def machine_speed() -> float:
+    """CPU seconds of a plain Python loop, to tell a slower machine from
+    slower code: the same code took 2.4-2.9 ms of server CPU a comment on one
+    session's VM and 7.0-7.8 ms on the next one's, where this loop took 1.4-1.6 s."""
+    started, total = time.process_time(), 0
+    for number in range(10_000_000):
+        total += number
+    return round(time.process_time() - started, 3)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -337,6 +347,7 @@ def main():
         figures = {
             "cpus": os.cpu_count(),
             "load_average": os.getloadavg(),
+            "python_loop_10m_cpu_s": machine_speed(),
             "latency_durable": pipeline_latency(workdir, options.comments, "FULL"),
             "latency_no_fsync": pipeline_latency(workdir, options.comments, "NORMAL"),
             "serve_accepted": accepted_per_second(
