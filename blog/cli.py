@@ -10,17 +10,14 @@ from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from peewee import OperationalError, ProgrammingError
 from playhouse.migrations import Runner
 
-from . import accounts, audit, content, content_export, db, publishing, themes
+from . import accounts, content, content_export, db, publishing
 from .cli_comments import comments_group, privacy_group, spam_group
+from .cli_settings import settings_group
 from .cli_support import site_settings
 from .cli_users import create_logged, users_group
 from .cli_wordpress import export_group, import_group
 from .comments.spam import classifier
-from .db import write_transaction
 from .models import Role, User
-from .settings import DEFINITIONS, SettingError
-
-DEFAULT_VALUES = {key: definition.default for key, definition in DEFINITIONS.items()}
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -232,63 +229,9 @@ def content_export_command(path):
     click.echo(f"exported {count} files to {path}")
 
 
-@main.group("settings")
-def settings_group():
-    """Read and change the site's settings."""
-
-
-@settings_group.command("list")
-@with_appcontext
-def settings_list():
-    """Every setting with its value and what it does."""
-    values = site_settings().all()
-    for key, definition in DEFINITIONS.items():
-        click.echo(f"{key} = {values[key]!r}\n    {definition.help}")
-
-
-@settings_group.command("get")
-@click.argument("key")
-@with_appcontext
-def settings_get(key):
-    """Print one setting's value."""
-    if key not in DEFINITIONS:
-        raise click.ClickException(f"unknown setting {key!r}")
-    click.echo(repr(site_settings()[key]))
-
-
-# A value such as -3 is a value to check, not an option click does not know.
-@settings_group.command("set", context_settings={"ignore_unknown_options": True})
-@click.argument("key")
-@click.argument("value")
-@with_appcontext
-def settings_set(key, value):
-    """Change a setting; a bad value is refused with the allowed range."""
-    if key == "theme" and value.strip():
-        _check_theme(value.strip())
-    try:
-        with write_transaction():
-            parsed = site_settings().set(key, value)
-            audit.record("settings.change", object_type="settings", detail=key)
-    except SettingError as error:
-        raise click.ClickException(str(error)) from error
-    publishing.invalidate_pages()
-    click.echo(f"{key} = {parsed!r}")
-
-
-def _check_theme(name: str):
-    themes_dir = Path(current_app.config["THEMES_DIR"])
-    try:
-        themes.check(themes_dir, name)
-    except themes.ThemeError as error:
-        installed = ", ".join(themes.available(themes_dir))
-        raise click.ClickException(
-            f"theme: {error} (installed: {installed})"
-        ) from error
-
-
 # Defined in their own modules: this one sets up, serves and administers.
 _GROUPS = (import_group, export_group, comments_group, privacy_group, spam_group)
-for _group in (*_GROUPS, users_group):
+for _group in (*_GROUPS, settings_group, users_group):
     main.add_command(_group)
 
 
