@@ -68,7 +68,9 @@ class Definition:
         return noun
 
     def refuse(self, value) -> "SettingError":
-        return SettingError(f"{self.key}: must be {self.allowed()}, not {value!r}")
+        return SettingError(
+            f"{self.key}: must be {self.allowed()}, not {_shown(value)}"
+        )
 
     def check(self, value):
         if isinstance(value, float) and not math.isfinite(value):
@@ -85,6 +87,15 @@ class Definition:
             # OSError: a folder of the zone database ("America"), or too long a name.
             except (ZoneInfoNotFoundError, ValueError, OSError) as error:
                 raise self.refuse(value) from error
+
+
+def _shown(value) -> str:
+    """A refused value as typed, cut short: a pasted page echoed whole would
+    bury the message."""
+    text = repr(value)
+    if len(text) <= 60:
+        return text
+    return f"{text[:40]}... ({len(str(value))} characters)"
 
 
 def _check_encoding(key: str, value):

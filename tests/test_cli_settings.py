@@ -70,3 +70,10 @@ def test_get_prints_a_value_as_set_takes_it(runner, app, key, value, printed):
     assert shown == printed
     assert invoke(runner, "settings", "set", key, shown).exit_code == 0
     assert app.extensions["settings"][key] == before
+
+
+def test_a_huge_refused_value_is_not_echoed_whole(runner):
+    result = invoke(runner, "settings", "set", "thread_depth", "9" * 5000)
+    assert result.exit_code == 1
+    assert "must be a whole number from 1 to 20, not '99999" in result.output
+    assert "(5000 characters)" in result.output and len(result.output) < 200
