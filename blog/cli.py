@@ -84,6 +84,8 @@ class BlogGroup(FlaskGroup):
                 f"text that is not valid UTF-8 (character {error.start + 1} of "
                 f"{len(error.object)}); check the encoding of the terminal or file"
             ) from error
+        except BrokenPipeError:
+            raise  # `blog settings list | head`: click ends quietly
         except OSError as error:
             # A file or folder named on the command line that cannot be used;
             # os.replace(draft, target) names the target second.

@@ -1,9 +1,15 @@
 """`blog settings list|get|set` as a shell user meets them."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from blog.cli import main
 from blog.settings import DEFINITIONS
+from tests.test_cli import run_blog
 
 PHRASES = "buy now, pay later\ncasino"
 
@@ -77,3 +83,22 @@ def test_a_huge_refused_value_is_not_echoed_whole(runner):
     assert result.exit_code == 1
     assert "must be a whole number from 1 to 20, not '99999" in result.output
     assert "(5000 characters)" in result.output and len(result.output) < 200
+
+
+def test_output_cut_short_by_a_closed_pipe_is_no_error(tmp_path):
+    """`blog settings list | head -1`: a reader that leaves early is no error
+    to report ("Error: [Errno 32] Broken pipe")."""
+    assert run_blog(tmp_path, "migrate").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
+    env.update(BLOG_INSTANCE_PATH=str(tmp_path), BLOG_SECRET_KEY="k")
+    blog = Path(sys.executable).with_name("blog")
+    process = subprocess.Popen(
+        [str(blog), "settings", "list"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdout.close()  # gone before the command writes a line
+    _, errors = process.communicate(timeout=60)
+    assert "Error" not in errors and "Traceback" not in errors, errors
