@@ -253,6 +253,9 @@ class Settings:
             if definition is None:
                 raise SettingError(f"unknown setting {key!r}")
             parsed[key] = definition.parse(value)
+        # What another worker stored since this one last read: checked against
+        # a stale cache, a pair would be stored out of order after all.
+        self.reload()
         for message in out_of_order({**self.all(), **parsed}, parsed).values():
             raise SettingError(message)
         for key, value in parsed.items():
