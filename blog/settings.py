@@ -67,6 +67,14 @@ class Definition:
             return f"{noun} of at most {self.maximum}"
         return noun
 
+    def shown_default(self) -> str:
+        """The default in a form's words: a checkbox is on or off."""
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
+        if isinstance(self.default, list):
+            return ", ".join(self.default) or "none"
+        return str(self.default) if self.default != "" else "empty"
+
     def refuse(self, value) -> "SettingError":
         return SettingError(
             f"{self.key}: must be {self.allowed()}, not {_shown(value)}"

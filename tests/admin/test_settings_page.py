@@ -119,3 +119,22 @@ def test_both_of_an_ordered_pair_can_be_raised_at_once(app, admin):
     settings = app.extensions["settings"]
     settings.reload()
     assert (settings["classifier_hold"], settings["classifier_spam"]) == (0.9, 0.95)
+
+
+@pytest.mark.parametrize(
+    "key, default",
+    [
+        ("classifier_spam", "Default: 0.82"),
+        ("thread_depth", "Default: 5"),
+        ("check_flood", "Default: on"),
+        ("hold_all", "Default: off"),
+        ("moderation_keywords", "Default: none"),
+        ("comment_order", "Default: oldest"),
+    ],
+)
+def test_each_help_line_gives_the_default(admin, key, default):
+    """An admin who moved a threshold can find what it was, as
+    `blog settings list` shows it."""
+    page = admin.get("/admin/settings/").get_data(as_text=True)
+    help_line = re.search(rf'<p class="help" id="{key}-help">(.*?)</p>', page, re.S)
+    assert help_line and default in help_line.group(1)
