@@ -160,7 +160,8 @@ define(
     _d(
         "ip_retention_days",
         30,
-        "Days to keep hashed and truncated IP data.",
+        "Days to keep hashed and truncated IP data; never less than the rate "
+        "window and the flood gap, which need it (0: only that long).",
         minimum=0,
         maximum=3650,
     ),
