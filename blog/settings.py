@@ -215,8 +215,8 @@ define(
 )
 
 
-# Read again whenever another worker changed anything public, so after every
-# approved comment: built once, it costs a tenth of what peewee models did.
+# Read again whenever another worker published or changed a setting: built
+# once, it costs a tenth of what peewee models did.
 _STORED = Prepared(lambda: Setting.select(Setting.key, Setting.value))
 
 
@@ -234,7 +234,7 @@ class Settings:
     def all(self) -> dict:
         if not self._fresh:
             rows = _STORED.execute().fetchall()
-            # Most reloads follow a comment, not a setting: the same rows need
+            # Most reloads follow publishing, not a setting: the same rows need
             # not be decoded and merged with the defaults again.
             if rows != self._rows:
                 stored = {key: json.loads(value) for key, value in rows}
