@@ -56,6 +56,8 @@ class Definition:
             return "a list: one item a line, or items separated by commas"
         if self.key == "timezone":
             return "a time zone name such as Europe/Paris or UTC"
+        if self.key == "theme":
+            return "the name of an installed theme, or empty"
         if kind not in (int, float):
             return "text"
         noun = "a whole number" if kind is int else "a number"

@@ -26,6 +26,7 @@ def test_list_shows_each_setting_with_its_default_and_allowed_values(runner):
     assert "default 0.82; a number from 0.0 to 1.0" in listed
     assert "default 'oldest'; one of oldest, newest" in listed
     assert "default True; true or false" in listed
+    assert "default ''; the name of an installed theme, or empty" in listed
     for key, definition in DEFINITIONS.items():
         assert f"{key} = " in listed and definition.help in listed, key
 
