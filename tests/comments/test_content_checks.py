@@ -1,5 +1,7 @@
 """content_verdicts: every content check, each behind its switch."""
 
+import random
+
 import pytest
 
 from blog.comments.spam import Outcome, strongest
@@ -134,9 +136,7 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
     assert (verdict.outcome, verdict.reason) == (outcome, reason)
 
 
-@pytest.mark.parametrize(
-    "fields, keyword, hit",
-    [
+KEYWORD_CASES = [
         ({"body": "Buy Viagra now"}, "viagra", ("viagra", "body")),
         ({"body": "BUY VIAGRA"}, "Viagra", ("Viagra", "body")),
         ({"body": "viagras and viagraX"}, "viagra", None),
@@ -174,10 +174,38 @@ def test_links_from_the_threshold_hold(count, outcome, reason):
         ({"body": "see shop.example.rules"}, ".ru", None),
         ({"body": "call 555-spam- now"}, "-spam-", ("-spam-", "body")),
         ({"body": "nothing here"}, "", None),
-    ],
-)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fields, keyword, hit", KEYWORD_CASES)
 def test_keywords_match_whole_words_and_phrases_in_every_field(fields, keyword, hit):
     assert keyword_hit([keyword], {**FIELDS, **fields}) == hit
+
+
+def test_a_long_list_finds_the_keyword_each_alone_would_find_first():
+    """The list is searched through an index by word: what it finds must be
+    what trying every keyword in turn, field by field, finds."""
+    rng = random.Random(11)
+    words = "buy now cheap here viagra casino example mail ru spam watches call"
+    near = [
+        " ".join(rng.sample(words.split(), rng.randint(1, 2)))
+        + rng.choice(["", "s", "-", "!"])
+        for _ in range(150)
+    ]
+    listed = [keyword for _, keyword, _ in KEYWORD_CASES] + near
+    rng.shuffle(listed)
+    for fields, _, _ in KEYWORD_CASES:
+        fields = {**FIELDS, **fields}
+        alone = next(
+            (
+                hit
+                for field in ("author_name", "author_email", "author_url", "body")
+                for keyword in listed
+                if (hit := keyword_hit([keyword], {field: fields[field]}))
+            ),
+            None,
+        )
+        assert keyword_hit(listed, fields) == alone
 
 
 def test_a_disallowed_keyword_is_spam_and_says_which_and_where():
