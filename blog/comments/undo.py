@@ -212,14 +212,15 @@ def undo(undo_id: int, user: User) -> Undone:
         current = {c.id: c for c in locked(query.order_by(Comment.id))}
         lessons = _lessons(current.keys())
         blocks = _blocks(_pairs(steps))  # kept as the undo writes them
-        result = Undone(record.action)
+        result, learning = Undone(record.action), []
         for step in reversed(steps):
             comment = current.get(step["id"])
             if comment is None or not _as_left(comment, step, lessons):
                 result.changed.append(step["id"])
                 continue
-            _restore(comment, step, user, record.action, blocks)
+            _restore(comment, step, user, record.action, blocks, learning)
             result.done.append(comment.id)
+        classifier.live().learn_in_order(learning)
         return result
 
     result = retrying(run)
@@ -240,14 +241,14 @@ def _as_left(comment: Comment, step: dict, lessons: dict) -> bool:
     )
 
 
-def _restore(comment: Comment, step: dict, user: User, action: str, blocks: dict):
+def _restore(comment, step: dict, user: User, action: str, blocks: dict, learning):
     after = comment.status
     before = step["before"]
     comment.status = before["status"]
     comment.previous_status = before["previous_status"]
     comment.modified_at = _parse(before["modified_at"])
     comment.save(only=[Comment.status, Comment.previous_status, Comment.modified_at])
-    _restore_lesson(comment.id, step["lesson_after"], step["lesson_before"])
+    _restore_lesson(comment.id, step["lesson_after"], step["lesson_before"], learning)
     # In the order the mark wrote them, as concurrent marks lock them.
     for block in step["blocks"]:
         _restore_block(block, blocks)
@@ -262,16 +263,17 @@ def _restore(comment: Comment, step: dict, user: User, action: str, blocks: dict
     )
 
 
-def _restore_lesson(comment_id: int, now: dict | None, before: dict | None):
+def _restore_lesson(comment_id: int, now: dict | None, before: dict | None, learning):
+    """Put the lesson back; what the counts take back and learn again goes
+    to `learning`, in order, written for the whole undo at once."""
     if _same_lesson(now, before):
         return
-    learner = classifier.live()
     if now is not None:
-        learner.learn_tokens(json.loads(now["tokens"]), now["spam"], -1)
+        learning.append((json.loads(now["tokens"]), now["spam"], -1))
     if before is None:
         SpamLesson.delete().where(SpamLesson.comment == comment_id).execute()
         return
-    learner.learn_tokens(json.loads(before["tokens"]), before["spam"])
+    learning.append((json.loads(before["tokens"]), before["spam"], 1))
     values = {
         SpamLesson.spam: before["spam"],
         SpamLesson.tokens: before["tokens"],

@@ -53,7 +53,7 @@ from ...db import locked, one_of, pack, write_transaction
 from ...models import utcnow
 from ...schema import missing
 from . import features
-from .stores import DatabaseStore, MemoryStore
+from .stores import Changes, DatabaseStore, MemoryStore
 
 TOTALS = "#docs"  # its spam/ham counts are how much of each was learned
 # Chosen on the development runs (`python -m blog.comments.spam.evaluate
@@ -152,6 +152,17 @@ class Classifier:
         else:
             raise ValueError(f"delta must be 1 or -1, not {delta!r}")
 
+    def learn_in_order(self, lessons):
+        """learn_tokens for each (tokens, spam, delta) in turn, written at once:
+        the same counts, and the model's version changed once."""
+        changes = Changes()
+        for tokens, spam, delta in lessons:
+            if delta not in (1, -1):
+                raise ValueError(f"delta must be 1 or -1, not {delta!r}")
+            learn = changes.add if delta == 1 else changes.subtract
+            learn([*tokens, TOTALS], spam, COMMENT_WEIGHT)
+        self.store.apply(changes)
+
     def train(self, examples) -> Counter:
         """Learn labelled corpus examples; how many of each class it took."""
         return self.learn_many(lesson(example) for example in examples)
@@ -198,18 +209,18 @@ def learn_from_decision(comment, spam: bool) -> bool:
     first lesson back, so the counts hold each moderated comment once, with
     its latest label and its text as it stands, as rebuild() would count it.
     """
-    with write_transaction():
-        _lock(comment)
-        record = SpamLesson.get_or_none(SpamLesson.comment == comment.id)
-        return _relearn(live(), comment, spam, record)
+    return learn_from_decisions([comment], spam) == 1
 
 
 def learn_from_decisions(comments, spam: bool) -> int:
-    """learn_from_decision for each comment, in id order, their rows locked
-    and their lessons read by one query each; how many were learned."""
-    comments = sorted(comments, key=lambda comment: comment.id)
+    """learn_from_decision for each comment, in id order, their rows locked;
+    how many were learned.
+
+    The lessons are read by one query, written by one, and their counts by
+    one statement of each kind (Changes): the model's version changes once.
+    """
+    comments = sorted({c.id: c for c in comments}.values(), key=lambda c: c.id)
     ids = pack(comment.id for comment in comments)
-    classifier = live()
     with write_transaction():
         locked(
             Comment.select(Comment.id)
@@ -218,27 +229,34 @@ def learn_from_decisions(comments, spam: bool) -> int:
         ).execute()
         lessons = SpamLesson.select().where(one_of(SpamLesson.comment, ids))
         records = {record.comment_id: record for record in lessons}
-        return sum(
-            _relearn(classifier, comment, spam, records.get(comment.id))
-            for comment in comments
-        )
+        steps, rows = [], []
+        for comment in comments:
+            tokens = features.tokens(comment_fields(comment))
+            learned = json.dumps(tokens)
+            record = records.get(comment.id)
+            if record is not None and (record.spam, record.tokens) == (spam, learned):
+                continue
+            if record is not None:
+                steps.append((json.loads(record.tokens), record.spam, -1))
+            steps.append((tokens, spam, 1))
+            rows.append((comment.id, spam, learned, utcnow()))
+        live().learn_in_order(steps)
+        _save_lessons(rows)
+        return len(rows)
 
 
-def _relearn(classifier, comment, spam: bool, record) -> bool:
-    tokens = features.tokens(comment_fields(comment))
-    learned = json.dumps(tokens)
-    if record is not None and record.spam == spam and record.tokens == learned:
-        return False
-    if record is None:
-        record = SpamLesson(comment=comment.id)
-    else:
-        classifier.learn_tokens(json.loads(record.tokens), record.spam, -1)
-    classifier.learn_tokens(tokens, spam)
-    record.spam = spam
-    record.tokens = learned
-    record.learned_at = utcnow()
-    record.save()
-    return True
+def _save_lessons(rows):
+    fields = [
+        SpamLesson.comment,
+        SpamLesson.spam,
+        SpamLesson.tokens,
+        SpamLesson.learned_at,
+    ]
+    for start in range(0, len(rows), 100):  # 400 bound values: under SQLite's limit
+        SpamLesson.insert_many(rows[start : start + 100], fields).on_conflict(
+            conflict_target=[SpamLesson.comment],
+            preserve=[SpamLesson.spam, SpamLesson.tokens, SpamLesson.learned_at],
+        ).execute()
 
 
 SENDER_TOKENS = ("e:", "f:")  # the commenter's email domain and website host
@@ -254,8 +272,8 @@ def forget_senders(comment_ids) -> int:
     """
     store, changed = DatabaseStore(), 0
     with write_transaction():
-        # As a learner does (_lock), in id order as the moderators' actions do:
-        # a decision under way is waited for, and its lesson is the one changed.
+        # As learn_from_decisions does, in id order as the moderators' actions
+        # do: a decision under way is waited for, and its lesson is the one changed.
         comments = Comment.select(Comment.id).where(Comment.id.in_(comment_ids))
         locked(comments.order_by(Comment.id)).execute()
         lessons = SpamLesson.select(SpamLesson, Comment).join(Comment)
@@ -269,11 +287,6 @@ def forget_senders(comment_ids) -> int:
                 record.save()
                 changed += 1
     return changed
-
-
-def _lock(comment):
-    """One learner per comment at a time."""
-    locked(Comment.select(Comment.id).where(Comment.id == comment.id)).execute()
 
 
 @functools.cache

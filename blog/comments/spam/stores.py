@@ -47,6 +47,44 @@ class MemoryStore:
         return {token: tuple(pair) for token, pair in self.rows.items()}
 
 
+class Changes:
+    """Counts added and taken back (stopping at zero), in order, for one write.
+
+    Per token and column, any such sequence leaves max(0, count - taken) +
+    added: adding w to that gives max(0, count - taken) + (added + w), and
+    taking w back gives (added - w) when added >= w, else
+    max(0, count - (taken + w - added)) + 0. So a bulk decision writes one
+    subtraction and one addition per token, with exactly the counts its
+    lessons one at a time would leave.
+    """
+
+    def __init__(self):
+        self.taken: dict[str, list[int]] = {}
+        self.added: dict[str, list[int]] = {}
+        # Their rows go once both counts are zero, as a subtraction leaves them.
+        self.subtracted: set[str] = set()
+
+    def add(self, tokens, spam: bool, weight: int):
+        column = 0 if spam else 1
+        for token in set(tokens):
+            self.added.setdefault(token, [0, 0])[column] += weight
+
+    def subtract(self, tokens, spam: bool, weight: int):
+        column = 0 if spam else 1
+        for token in set(tokens):
+            added = self.added.setdefault(token, [0, 0])
+            if added[column] >= weight:
+                added[column] -= weight
+            else:
+                taken = self.taken.setdefault(token, [0, 0])
+                taken[column] += weight - added[column]
+                added[column] = 0
+        self.subtracted.update(tokens)
+
+    def tokens(self) -> set[str]:
+        return self.added.keys() | self.taken.keys()
+
+
 # On every comment: built once (peewee took 1 ms to build it, SQLite 0.1 ms to run it).
 _COUNTS = Prepared(
     lambda tokens: SpamToken.select(
@@ -108,6 +146,10 @@ class DatabaseStore:
         return _Kept.counts(tokens)
 
     def add(self, deltas):
+        self._add(deltas)
+        _changed()
+
+    def _add(self, deltas):
         # Sorted, so that concurrent learners lock rows in one order.
         rows = sorted((token, *pair) for token, pair in deltas.items())
         fields = [SpamToken.token, SpamToken.spam, SpamToken.ham]
@@ -119,7 +161,6 @@ class DatabaseStore:
                     SpamToken.ham: SpamToken.ham + EXCLUDED.ham,
                 },
             ).execute()
-        _changed()
 
     def subtract(self, tokens, spam: bool, weight: int):
         column = SpamToken.spam if spam else SpamToken.ham
@@ -131,4 +172,24 @@ class DatabaseStore:
             SpamToken.update({column: less}).where(batch & (column > 0)).execute()
             empty = (SpamToken.spam == 0) & (SpamToken.ham == 0)
             SpamToken.delete().where(batch & empty).execute()
+        _changed()
+
+    def apply(self, changes: Changes):
+        """Take back, then add, each token's counts; the model changes once."""
+        if not changes.tokens():
+            return
+        for index, column in enumerate((SpamToken.spam, SpamToken.ham)):
+            taken = sorted((t, pair[index]) for t, pair in changes.taken.items())
+            taken = [(token, weight) for token, weight in taken if weight]
+            for start in range(0, len(taken), _BATCH):
+                batch = taken[start : start + _BATCH]
+                weight = Case(SpamToken.token, batch)
+                less = Case(None, [(column > weight, column - weight)], 0)
+                tokens = one_of(SpamToken.token, pack(token for token, _ in batch))
+                SpamToken.update({column: less}).where(tokens & (column > 0)).execute()
+        self._add({token: pair for token, pair in changes.added.items() if any(pair)})
+        if changes.subtracted:
+            empty = (SpamToken.spam == 0) & (SpamToken.ham == 0)
+            subtracted = one_of(SpamToken.token, pack(sorted(changes.subtracted)))
+            SpamToken.delete().where(subtracted & empty).execute()
         _changed()
