@@ -212,7 +212,7 @@ def undo(undo_id: int, user: User) -> Undone:
         current = {c.id: c for c in locked(query.order_by(Comment.id))}
         lessons = _lessons(current.keys())
         blocks = _blocks(_pairs(steps))  # kept as the undo writes them
-        result, learning = Undone(record.action), []
+        result, learning = Undone(record.action), _Relearning()
         for step in reversed(steps):
             comment = current.get(step["id"])
             if comment is None or not _as_left(comment, step, lessons):
@@ -220,7 +220,7 @@ def undo(undo_id: int, user: User) -> Undone:
                 continue
             _restore(comment, step, user, record.action, blocks, learning)
             result.done.append(comment.id)
-        classifier.live().learn_in_order(learning)
+        learning.write()
         return result
 
     result = retrying(run)
@@ -263,26 +263,33 @@ def _restore(comment, step: dict, user: User, action: str, blocks: dict, learnin
     )
 
 
-def _restore_lesson(comment_id: int, now: dict | None, before: dict | None, learning):
-    """Put the lesson back; what the counts take back and learn again goes
-    to `learning`, in order, written for the whole undo at once."""
+@dataclass
+class _Relearning:
+    """The lessons an undo puts back, written for all its comments at once."""
+
+    counts: list = field(default_factory=list)  # (tokens, spam, delta) in order
+    forgotten: list[int] = field(default_factory=list)  # comment ids
+    lessons: list[tuple] = field(default_factory=list)  # rows put back
+
+    def write(self):
+        classifier.live().learn_in_order(self.counts)
+        if self.forgotten:
+            gone = one_of(SpamLesson.comment, pack(self.forgotten))
+            SpamLesson.delete().where(gone).execute()
+        classifier.save_lessons(self.lessons)
+
+
+def _restore_lesson(comment_id: int, now, before, learning: _Relearning):
     if _same_lesson(now, before):
         return
     if now is not None:
-        learning.append((json.loads(now["tokens"]), now["spam"], -1))
+        learning.counts.append((json.loads(now["tokens"]), now["spam"], -1))
     if before is None:
-        SpamLesson.delete().where(SpamLesson.comment == comment_id).execute()
+        learning.forgotten.append(comment_id)
         return
-    learning.append((json.loads(before["tokens"]), before["spam"], 1))
-    values = {
-        SpamLesson.spam: before["spam"],
-        SpamLesson.tokens: before["tokens"],
-        SpamLesson.learned_at: _parse(before["learned_at"]),
-    }
-    if now is None:
-        SpamLesson.insert({SpamLesson.comment: comment_id, **values}).execute()
-    else:
-        SpamLesson.update(values).where(SpamLesson.comment == comment_id).execute()
+    learning.counts.append((json.loads(before["tokens"]), before["spam"], 1))
+    learned_at = _parse(before["learned_at"])
+    learning.lessons.append((comment_id, before["spam"], before["tokens"], learned_at))
 
 
 def _restore_block(block: dict, blocks: dict):

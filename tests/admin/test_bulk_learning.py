@@ -5,7 +5,7 @@ import random
 import pytest
 
 from blog.comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
-from blog.comments import actions
+from blog.comments import actions, undo
 from blog.comments.spam import classifier
 from blog.comments.spam.classifier import COMMENT_WEIGHT as W
 from blog.comments.spam.classifier import TOTALS, Classifier, DatabaseStore
@@ -84,19 +84,25 @@ def _learned_comments(post, count: int) -> list[int]:
     return [comment.id for comment in comments]
 
 
-def _classifier_statements(post, users, count: int) -> list[str]:
+def _classifier_statements(post, users, count: int, undone: bool) -> list[str]:
     ids = _learned_comments(post, count)
+    moderator = users["moderator"]
+    result = actions.apply("spam", ids, moderator)
     with statements() as run:
-        assert actions.apply("spam", ids, users["moderator"]).done == ids
+        if undone:
+            assert undo.undo(result.undo_id, moderator).done == ids[::-1]
+        else:
+            actions.apply("not_spam", ids, moderator)
     return [sql for sql, _ in run if any(table in sql for table in CLASSIFIER_TABLES)]
 
 
-def test_a_bulk_spam_learns_in_as_many_statements_for_50_comments_as_for_10(
-    post, users
+@pytest.mark.parametrize("undone", [False, True], ids=["not spam", "undo"])
+def test_a_bulk_decision_learns_in_as_many_statements_for_50_comments_as_for_10(
+    post, users, undone
 ):
-    """Not an upsert, a subtraction and a new model version a comment."""
-    few = _classifier_statements(post, users, 10)
-    many = _classifier_statements(post, users, 50)
+    """Not an upsert, a subtraction, a new model version and a lesson a comment."""
+    few = _classifier_statements(post, users, 10, undone)
+    many = _classifier_statements(post, users, 50, undone)
     assert len(many) == len(few) < 12, (len(few), len(many))
 
 

@@ -241,11 +241,12 @@ def learn_from_decisions(comments, spam: bool) -> int:
             steps.append((tokens, spam, 1))
             rows.append((comment.id, spam, learned, utcnow()))
         live().learn_in_order(steps)
-        _save_lessons(rows)
+        save_lessons(rows)
         return len(rows)
 
 
-def _save_lessons(rows):
+def save_lessons(rows):
+    """Write (comment id, spam, tokens JSON, learned at) lessons, new or not."""
     fields = [
         SpamLesson.comment,
         SpamLesson.spam,
