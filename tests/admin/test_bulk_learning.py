@@ -1,9 +1,11 @@
 """A bulk decision's learning: written at once, with the counts one at a time gives."""
 
 import random
+import sqlite3
 
 import pytest
 
+from blog import db
 from blog.comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from blog.comments import actions, undo
 from blog.comments.spam import classifier
@@ -60,6 +62,37 @@ def test_lessons_written_at_once_leave_the_counts_of_one_at_a_time(app, seed):
     assert _rows() == one_at_a_time
     assert SpamModelVersion.get_by_id(1).version != version
     assert sum('"spam_model_version"' in sql for sql, _ in run) == 1
+
+
+@pytest.fixture
+def old_sqlite_limit(app):
+    """SQLite before 3.32 bound at most 999 values to a statement."""
+    if not db.is_sqlite():
+        yield
+        return
+    connection = db.database.connection()
+    limit = connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    yield
+    connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+
+def test_more_tokens_than_one_statement_takes_are_written_in_batches(
+    old_sqlite_limit,
+):
+    many = [f"w:word{n}" for n in range(700)]
+    start = {token: (n % 3 * 20, n % 5 * 20) for n, token in enumerate(many)}
+    lessons = [(many, False, -1), (many[::2], True, -1), (many, True, 1)]
+    model = Classifier(DatabaseStore())
+    _seed(start)
+    for tokens, spam, delta in lessons:
+        model.learn_tokens(tokens, spam, delta)
+    one_at_a_time = _rows()
+    _seed(start)
+    with statements() as run:
+        model.learn_in_order(lessons)
+    assert _rows() == one_at_a_time
+    clamps = [sql for sql, _ in run if sql.startswith('UPDATE "spam_token"')]
+    assert len(clamps) > 2
 
 
 def _learned_comments(post, count: int) -> list[int]:

@@ -181,8 +181,9 @@ class DatabaseStore:
         for index, column in enumerate((SpamToken.spam, SpamToken.ham)):
             taken = sorted((t, pair[index]) for t, pair in changes.taken.items())
             taken = [(token, weight) for token, weight in taken if weight]
-            for start in range(0, len(taken), _BATCH):
-                batch = taken[start : start + _BATCH]
+            # Four bound values a token: its name and weight, written twice.
+            for start in range(0, len(taken), _BATCH // 2):
+                batch = taken[start : start + _BATCH // 2]
                 weight = Case(SpamToken.token, batch)
                 less = Case(None, [(column > weight, column - weight)], 0)
                 tokens = one_of(SpamToken.token, pack(token for token, _ in batch))
