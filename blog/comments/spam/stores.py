@@ -51,8 +51,9 @@ class Changes:
     """Counts added and taken back (stopping at zero), in order, for one write.
 
     Per token and column, any such sequence leaves max(0, count - taken) +
-    added: adding w to that gives max(0, count - taken) + (added + w), and
-    taking w back gives (added - w) when added >= w, else
+    added (counts are never below zero): adding w then leaves
+    max(0, count - taken) + (added + w); taking w back leaves
+    max(0, count - taken) + (added - w) when added >= w, else
     max(0, count - (taken + w - added)) + 0. So a bulk decision writes one
     subtraction and one addition per token, with exactly the counts its
     lessons one at a time would leave.
