@@ -120,11 +120,13 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def canonical_url(number: int = 1) -> str:
+def canonical_url(number: int = 1, arg: str = "page", path: str | None = None) -> str:
     """This page's one absolute address for search engines: tracking and
-    other arguments dropped, the page number kept past the first page."""
-    url = current_app.config["SITE_URL"].rstrip("/") + quote(request.path)
-    return f"{url}?page={number}" if number > 1 else url
+    other arguments dropped, the page number (?page= of a listing, ?cpage=
+    of a post's comments) kept past the first page. path: the page's own
+    address, when the request was sent elsewhere (a form shown again)."""
+    url = current_app.config["SITE_URL"].rstrip("/") + quote(path or request.path)
+    return f"{url}?{arg}={number}" if number > 1 else url
 
 
 def init_app(app):

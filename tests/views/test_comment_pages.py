@@ -1,9 +1,15 @@
 """A post's pages of comments (?cpage=N): one address each, as listings."""
 
+import re
+
 import pytest
 
 from tests.factories import make_comment, make_post
 from tests.test_reader import assert_themed_error
+
+SITE_URL = "http://127.0.0.1:8000"  # the default, for <link rel="canonical">
+# A form sent from a page of the site, as a browser says so.
+SAME_ORIGIN = {"Origin": "http://localhost"}
 
 
 @pytest.fixture
@@ -38,3 +44,28 @@ def test_a_page_of_comments_has_one_address(client, post, query, moved_to):
 def test_a_page_number_that_names_no_page_is_missing(client, post, cpage):
     """As a listing's ?page=: a missing page (404), not a bad request (400)."""
     assert_themed_error(client.get(f"{post.url}?cpage={cpage}"), 404)
+
+
+def canonical(html: str) -> list[str]:
+    return re.findall(r'<link rel="canonical" href="([^"]*)">', html)
+
+
+@pytest.mark.parametrize(
+    "query, address",
+    [("", ""), ("cpage=2", "?cpage=2"), ("cpage=2&replytocom=3&ref=x", "?cpage=2")],
+)
+def test_a_page_of_comments_names_itself_for_search_engines(
+    client, post, query, address
+):
+    """As WordPress does: page 2's comments are no copy of page 1's to drop."""
+    html = client.get(f"{post.url}?{query}").get_data(as_text=True)
+    assert canonical(html) == [SITE_URL + post.url + address]
+
+
+def test_a_form_shown_again_names_the_post_for_search_engines(client, post):
+    """Not /comments/<id>/, an address that answers only a POST."""
+    response = client.post(
+        f"/comments/{post.id}/", data={"comment": "No name."}, headers=SAME_ORIGIN
+    )
+    assert response.status_code == 422
+    assert canonical(response.get_data(as_text=True)) == [SITE_URL + post.url]
