@@ -177,6 +177,14 @@ def create(post_id):
     return _acknowledge(outcome, values)
 
 
+@bp.get("/comments/<int:post_id>/")
+def form_address(post_id):
+    """A form shown again lives here: opened again from the address bar, or
+    shared, it leads to the post's form rather than a bare 405."""
+    post = store.commentable_post(post_id, utcnow()) or reader.missing_post(post_id)
+    return redirect(f"{post.url}#respond", 302)
+
+
 # Bytes a form may take for each character the comment may hold, counted once
 # composed (NFC): a Hangul syllable sent decomposed is three jamo of three
 # UTF-8 bytes, percent-encoded 27. The other fields fit in the rest.

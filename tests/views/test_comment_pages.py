@@ -69,3 +69,14 @@ def test_a_form_shown_again_names_the_post_for_search_engines(client, post):
     )
     assert response.status_code == 422
     assert canonical(response.get_data(as_text=True)) == [SITE_URL + post.url]
+
+
+def test_the_address_of_a_form_shown_again_leads_back_to_the_post(client, post):
+    """Opened again from the address bar (or shared), it answered 405."""
+    response = client.get(f"/comments/{post.id}/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{post.url}#respond"
+
+
+def test_the_form_address_of_no_post_is_missing(client, post):
+    assert_themed_error(client.get(f"/comments/{post.id + 1}/"), 404)
