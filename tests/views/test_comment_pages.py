@@ -80,3 +80,22 @@ def test_the_address_of_a_form_shown_again_leads_back_to_the_post(client, post):
 
 def test_the_form_address_of_no_post_is_missing(client, post):
     assert_themed_error(client.get(f"/comments/{post.id + 1}/"), 404)
+
+
+def title(html: str) -> str:
+    return re.search(r"<title>([^<]*)</title>", html).group(1)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"comment": "No name."},  # a field's message
+        {"comment": "Hi.", "author": "Ann", "email": "ann@example.org", "token": "x"},
+    ],
+)
+def test_a_form_shown_again_says_error_in_the_title(client, post, form):
+    """The title is what a screen reader reads first; the page looks like the post."""
+    assert title(client.get(post.url).get_data(as_text=True)).startswith("On caching")
+    response = client.post(f"/comments/{post.id}/", data=form, headers=SAME_ORIGIN)
+    assert response.status_code in (400, 422)
+    assert title(response.get_data(as_text=True)).startswith("Error: On caching")
