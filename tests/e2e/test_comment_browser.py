@@ -209,6 +209,30 @@ def test_cancel_reply_from_the_keyboard_keeps_the_readers_place(site, watched_pa
     assert watched_page.problems == []
 
 
+def test_cancel_of_a_reply_form_the_server_placed_keeps_the_reader_at_it(
+    site, watched_page
+):
+    """As after a reply sent back with an error: the form never moved, so
+    Cancel leaves the reader in it, not at the far-away Reply link."""
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, "A comment to answer without the script's help.")
+    comment_id = _send(page)
+    reply = page.locator(f"#comment-{comment_id} .comment-reply-link").first
+    page.goto(site.url + reply.get_attribute("href"))
+    expect(page.locator("#parent")).to_have_value(comment_id)
+    page.fill("#comment", "On second thought, a comment of my own.")
+    page.click("#cancel-comment-reply-link")
+    expect(page.locator("#parent")).to_have_value("")
+    expect(page.locator("#comment")).to_be_focused()
+    expect(page.locator("#comment")).to_be_in_viewport()
+    expect(page.locator("#comment")).to_have_value(
+        "On second thought, a comment of my own."
+    )
+    assert watched_page.problems == []
+
+
 def _text_edges(page, selector) -> list[tuple[float, float]]:
     """Room left and right of each paragraph's text: where the text lines up."""
     return page.evaluate(

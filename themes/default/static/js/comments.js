@@ -65,7 +65,10 @@
   }
 
   function cancelReply() {
-    var answered = document.getElementById("comment-" + parentField.value);
+    // A form the server put in place (?replytocom=, or sent back with an
+    // error) never moved: its reader stays in it, with what they wrote.
+    var moved = respond.previousSibling !== home;
+    var answered = moved && document.getElementById("comment-" + parentField.value);
     var opener = answered && answered.querySelector(".comment-reply-link");
     home.parentNode.insertBefore(respond, home.nextSibling);
     parentField.value = "";
