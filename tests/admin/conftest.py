@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from blog import accounts, db, markup
 from blog.comment_models import Comment
 from blog.comments import actions, privacy
+from blog.comments.spam import classifier
 from blog.models import Role
 from tests.conftest import csrf_token
 
@@ -105,6 +106,25 @@ def make_comment(post, status="pending", **fields):
     }
     values.update(fields)
     return Comment.create(**values)
+
+
+def offers_from_their_own_senders(post, count: int) -> list[Comment]:
+    """Approved comments each from its own email, website and address, every
+    other one learned as good: what a bulk spam mark meets on a live site."""
+    comments = [
+        make_comment(
+            post,
+            "approved",
+            body=f"Offer {n}: cheap watches {n}",
+            author_email=f"sender{n}@example.com",
+            author_url=f"https://shop{n}.example.net/",
+            ip_hash=f"ip-{n}",
+        )
+        for n in range(count)
+    ]
+    for comment in comments[::2]:
+        classifier.learn_from_decision(comment, spam=False)
+    return comments
 
 
 def at_once(app, first, second, started: threading.Event) -> list:

@@ -11,7 +11,7 @@ from blog.comments import actions, undo
 from blog.comments.spam import classifier
 from blog.comments.spam.classifier import COMMENT_WEIGHT as W
 from blog.comments.spam.classifier import TOTALS, Classifier, DatabaseStore
-from tests.admin.conftest import make_comment
+from tests.admin.conftest import offers_from_their_own_senders
 from tests.factories import make_post
 from tests.queries import statements
 
@@ -98,19 +98,7 @@ def test_more_tokens_than_one_statement_takes_are_written_in_batches(
 def _learned_comments(post, count: int) -> list[int]:
     """Each its own sender; every other one learned as good, every third
     learned as spam before a privacy erase took its sender's tokens out."""
-    comments = [
-        make_comment(
-            post,
-            "approved",
-            body=f"Offer {n}: cheap watches {n}",
-            author_email=f"sender{n}@example.com",
-            author_url=f"https://shop{n}.example.net/",
-            ip_hash=f"ip-{n}",
-        )
-        for n in range(count)
-    ]
-    for comment in comments[::2]:
-        classifier.learn_from_decision(comment, spam=False)
+    comments = offers_from_their_own_senders(post, count)
     for comment in comments[1::6]:
         classifier.learn_from_decision(comment, spam=True)
     classifier.forget_senders([comment.id for comment in comments[1::6]])

@@ -11,7 +11,12 @@ from blog.comment_models import BlockedItem, Comment, SpamLesson, SpamToken
 from blog.comments import actions, undo
 from blog.comments.spam import blocklist, classifier
 from blog.models import AuditEntry, utcnow
-from tests.admin.conftest import at_once, linger_after, make_comment
+from tests.admin.conftest import (
+    at_once,
+    linger_after,
+    make_comment,
+    offers_from_their_own_senders,
+)
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_post
 from tests.queries import statements
@@ -296,19 +301,7 @@ def test_the_purge_forgets_old_undos_on_a_quiet_site(post, users):
 def _spam_and_undo_reads(post, users, count: int) -> list:
     """The SELECT statements of a bulk spam mark and its undo over `count` comments,
     each from its own sender, half of them learned as good before."""
-    comments = [
-        make_comment(
-            post,
-            "approved",
-            body=f"Offer {n}: cheap watches {n}",
-            author_email=f"sender{n}@example.com",
-            author_url=f"https://shop{n}.example.net/",
-            ip_hash=f"ip-{n}",
-        )
-        for n in range(count)
-    ]
-    for comment in comments[::2]:
-        classifier.learn_from_decision(comment, spam=False)
+    comments = offers_from_their_own_senders(post, count)
     ids = [comment.id for comment in comments]
     with statements() as run:
         result = actions.apply("spam", ids, users["moderator"])
