@@ -26,3 +26,21 @@ def plan(sql, params) -> list[str]:
     """SQLite's plan for a statement, a line a step."""
     rows = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
     return [row[-1] for row in rows]
+
+
+@contextmanager
+def built():
+    """A context for each statement peewee builds inside the block."""
+    seen = []
+    original = db.database.obj.get_sql_context
+
+    def recording(*args, **kwargs):
+        context = original(*args, **kwargs)
+        seen.append(context)
+        return context
+
+    db.database.obj.get_sql_context = recording
+    try:
+        yield seen
+    finally:
+        del db.database.obj.get_sql_context
