@@ -25,10 +25,9 @@ from flask import (
     redirect,
     request,
 )
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from .. import csrf, feeds, identicon
+from .. import auth, csrf, feeds, identicon
 from ..comment_models import Comment
 from ..comments import (
     CommentsClosed,
@@ -155,7 +154,7 @@ def create(post_id):
     pairs = _form_pairs()
     values = reader.settings().all()
     try:
-        sender = current_user.id if current_user.is_authenticated else None
+        sender = auth.signed_in_id()
         outcome = submit(
             Submission(post_id, pairs, request.remote_addr or "", sender),
             values,

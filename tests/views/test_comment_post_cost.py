@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 
+from blog.auth import login_manager
 from blog.comment_models import Comment
 from tests.factories import make_post
 from tests.queries import built
@@ -51,3 +52,17 @@ def test_a_comment_builds_no_query_once_the_first_is_stored(app, post):
         _send(client, post, 2, token)
     assert Comment.select().count() == 2
     assert statements == []
+
+
+def test_a_reader_without_cookies_is_not_looked_up_as_a_user(app, post, monkeypatch):
+    client = app.test_client()
+    token = _token(client, post)
+
+    def looked_up():
+        raise AssertionError("Flask-Login asked for a reader who sent no cookie")
+
+    monkeypatch.setattr(login_manager, "_load_user", looked_up)
+    # A context of the request's own, as in production: the test's keeps `g`.
+    with app.app_context():
+        _send(client, post, 1, token)
+    assert Comment.select().count() == 1

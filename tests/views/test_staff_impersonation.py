@@ -8,6 +8,7 @@ it) or email waits for a moderator, who reads why in the queue.
 import re
 
 import pytest
+from flask_login.utils import encode_cookie
 
 from blog import accounts
 from blog.comment_models import Comment, CommentStatus
@@ -130,3 +131,15 @@ def test_a_staff_reply_is_marked_and_a_reader_under_the_same_name_is_not(
     assert "The answer." in marked[0]
     assert '<span class="comment-staff">Staff</span>' in marked[0]
     assert html.count('class="comment-staff"') == 1
+
+
+def test_a_staff_member_remembered_by_cookie_alone_comments_as_themselves(
+    app, post, staff
+):
+    # The site signs in for the session only, but Flask-Login would take a
+    # remember cookie signed with the site's key: so must the comment form.
+    reader = Reader(app, "203.0.113.7")
+    reader.client.set_cookie("remember_token", encode_cookie(staff.get_id()))
+    with app.app_context():
+        reader.comment(post, author="Jane Editor", email="jane@example.org")
+    assert newest().status == CommentStatus.APPROVED
