@@ -86,8 +86,8 @@ _SPELT_LOCAL_DOT = re.compile(
     re.IGNORECASE,
 )
 # How far back a spelt user name is read: a user name has at most 64
-# characters, and a longer run of "x dot x dot" is no address's.
-_LOCAL_REACH = 96
+# characters, and spelt out each of its dots may take six (" [dot] ").
+_LOCAL_REACH = 64 + 6 * 32
 _REAL_DOT = re.compile(_STOP)
 _SEPARATOR = re.compile(rf"{_BRACKETED_DOT}|\s+\.\s+|\s+\w+\s+|{_STOP}", re.I)
 # Where a weak address is a link's host instead: "at github.com/jane".
