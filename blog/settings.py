@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .db import serialise
 from .models import Setting
 from .prepared import Prepared
 
@@ -264,7 +265,10 @@ class Settings:
                 raise SettingError(f"unknown setting {key!r}")
             parsed[key] = definition.parse(value)
         # What another worker stored since this one last read: checked against
-        # a stale cache, a pair would be stored out of order after all.
+        # a stale cache, a pair would be stored out of order after all. On
+        # PostgreSQL two saves could each read before the other wrote, so they
+        # take turns (SQLite's write transaction already locks at BEGIN).
+        serialise("settings")
         self.reload()
         for message in out_of_order({**self.all(), **parsed}, parsed).values():
             raise SettingError(message)
