@@ -132,6 +132,15 @@ class RedisGeneration:
                 self.client.set(self.KEY, _fresh())
                 self.unannounced = False
             found = self.client.mget(self.KEY, self.COMMENTS_KEY)
+            if None in found:
+                # Never set, or lost in a restart: a generation of None would
+                # come back with the next restart, pages of before with it.
+                for key, value in zip(
+                    (self.KEY, self.COMMENTS_KEY), found, strict=True
+                ):
+                    if value is None:
+                        self.client.set(key, _fresh(), nx=True)
+                found = self.client.mget(self.KEY, self.COMMENTS_KEY)
         except self.errors as error:
             if not self.down:  # said once an outage, not once a request
                 logger.error("page cache off, Redis unusable: %s", error)
@@ -143,12 +152,12 @@ class RedisGeneration:
         return Generation(*found)
 
     def bump(self):
-        self._incr(self.KEY)
+        self._bump(self.KEY)
 
     def bump_comments(self):
-        self._incr(self.COMMENTS_KEY)
+        self._bump(self.COMMENTS_KEY)
 
-    def _incr(self, key):
+    def _bump(self, key):
         try:
             self.client.set(key, _fresh())
         except self.errors as error:

@@ -22,9 +22,10 @@ class FlakyRedis:
             for key in keys
         ]
 
-    def set(self, key, value):
+    def set(self, key, value, nx=False):
         self._check()
-        self.values[key] = value
+        if not (nx and key in self.values):
+            self.values[key] = value
 
 
 def test_a_change_made_while_redis_was_away_is_announced_when_it_answers(caplog):
@@ -62,6 +63,20 @@ def test_a_restarted_redis_never_gives_back_an_earlier_generation():
     assert other.current() != before
 
 
+def test_pages_cached_before_any_change_are_not_current_after_a_restart():
+    """A generation never set must not read as None: a restart would bring
+    None back, and the pages cached under it before a change."""
+    other, worker = (
+        cache.RedisGeneration("redis://x"),
+        cache.RedisGeneration("redis://x"),
+    )
+    other.client = worker.client = FlakyRedis()
+    before = other.current()  # pages cached under this
+    worker.bump()  # a post published
+    worker.client.values.clear()  # the restart
+    assert other.current() != before
+
+
 class CountingRedis(FlakyRedis):
     def __init__(self):
         super().__init__()
@@ -76,6 +91,7 @@ def test_a_page_asks_redis_for_the_generation_once(make_app):
     """Each question waits up to the timeout when Redis hangs: one a request."""
     site = make_app(REDIS_URL="redis://127.0.0.1:1/0")
     redis_client = site.extensions["generation"].client = CountingRedis()
+    site.extensions["generation"].current()  # its first reader sets it
     with site.app_context():
         reader = site.test_client()
         for path in ("/", "/", "/search/?q=cache"):
