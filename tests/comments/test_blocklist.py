@@ -7,7 +7,7 @@ import pytest
 from blog.comment_models import BlockedItem, Comment
 from blog.comments.retention import forget_old_addresses
 from blog.comments.spam import Outcome
-from blog.comments.spam.blocklist import block_comment, match, unblock_comment
+from blog.comments.spam.blocklist import block_comments, match, unblock_comments
 from blog.comments.spam.content import check_blocklist
 from blog.models import utcnow
 from tests.factories import make_post
@@ -33,7 +33,7 @@ def entries() -> set:
 
 
 def test_blocking_takes_the_email_hash_host_and_ip_hash(spammer):
-    assert block_comment(spammer) == 3
+    assert block_comments([spammer]) == 3
     assert entries() == {
         ("email_hash", EMAIL),
         ("host", "spam.example"),
@@ -43,8 +43,8 @@ def test_blocking_takes_the_email_hash_host_and_ip_hash(spammer):
 
 
 def test_blocking_twice_keeps_one_entry_each(spammer):
-    block_comment(spammer)
-    block_comment(spammer)
+    block_comments([spammer])
+    block_comments([spammer])
     assert BlockedItem.select().count() == 3
 
 
@@ -72,7 +72,7 @@ def test_blocking_twice_keeps_one_entry_each(spammer):
 def test_a_blocked_sender_or_link_host_is_found(
     spammer, email_hash, url, ip_hash, links, found
 ):
-    block_comment(spammer)
+    block_comments([spammer])
     reason = match(email_hash, url, ip_hash, links)
     if found is None:
         assert reason is None
@@ -82,15 +82,15 @@ def test_a_blocked_sender_or_link_host_is_found(
 
 def test_a_protocol_relative_markdown_link_to_a_blocked_host_is_spam(spammer):
     """Readers' browsers open [here](//spam.example/x) on spam.example."""
-    block_comment(spammer)
+    block_comments([spammer])
     body = "Cheap pills [here](//spam.example/x)"
     verdict = check_blocklist({"body": body}, match)
     assert verdict.outcome == Outcome.SPAM and "spam.example" in verdict.reason
 
 
 def test_not_spam_lifts_every_block_of_the_comment(spammer):
-    block_comment(spammer)
-    assert unblock_comment(spammer) == 3
+    block_comments([spammer])
+    assert unblock_comments([spammer]) == 3
     assert entries() == set()
     assert match(EMAIL, "https://spam.example", IP) is None
 
@@ -98,13 +98,13 @@ def test_not_spam_lifts_every_block_of_the_comment(spammer):
 def test_not_spam_lifts_the_block_its_website_was_caught_by(spammer):
     """A site under a blocked host is caught by it; "not spam" on its comment
     must let its next comment through."""
-    block_comment(spammer)
+    block_comments([spammer])
     reader = Comment.create(
         post=spammer.post, author_name="Reader", body="x", status="spam",
         author_url="https://blog.spam.example/about",
     )  # fmt: skip
     assert match("", reader.author_url, "") is not None
-    assert unblock_comment(reader) == 1
+    assert unblock_comments([reader]) == 1
     assert match("", reader.author_url, "") is None
     assert entries() == {("email_hash", EMAIL), ("ip_hash", IP)}
 
@@ -114,9 +114,9 @@ def test_lifting_one_comment_keeps_other_senders_blocked(spammer):
         post=spammer.post, author_name="Other", body="x", status="spam",
         email_hash="o" * 64, author_url="https://other.example",
     )  # fmt: skip
-    block_comment(spammer)
-    block_comment(other)
-    unblock_comment(spammer)
+    block_comments([spammer])
+    block_comments([other])
+    unblock_comments([spammer])
     assert entries() == {("email_hash", "o" * 64), ("host", "other.example")}
 
 
@@ -135,7 +135,7 @@ def test_lifting_one_comment_keeps_other_senders_blocked(spammer):
 )
 def test_hosts_everybody_links_to_are_never_blocked(spammer, url):
     spammer.author_url = url
-    assert block_comment(spammer) == 2
+    assert block_comments([spammer]) == 2
     assert [value for kind, value in entries() if kind == "host"] == []
     honest = ["https://de.wikipedia.org/x", "https://www.bbc.co.uk/news", url]
     assert match("", honest[0], "", honest) is None
@@ -158,7 +158,7 @@ def test_a_blocked_website_catches_its_own_site_only(
     spammer, website, same_site, other_site
 ):
     spammer.author_url = website
-    block_comment(spammer)
+    block_comments([spammer])
     assert match("", same_site, "") is not None
     assert match("", other_site, "") is None
 
@@ -171,17 +171,17 @@ def test_an_entry_for_a_public_suffix_matches_no_site(spammer):
 
 def test_a_comment_without_sender_details_blocks_nothing(app):
     bare = Comment.create(post=make_post(), author_name="x", body="b", status="spam")
-    assert block_comment(bare) == 0
-    assert unblock_comment(bare) == 0
+    assert block_comments([bare]) == 0
+    assert unblock_comments([bare]) == 0
 
 
 def test_an_address_is_blocked_no_longer_than_addresses_are_kept(spammer):
     """Past ip_retention_days the comment forgets its address, so "not spam"
     could never lift the block: the block goes with the address."""
     retention = datetime.timedelta(days=30)
-    block_comment(spammer)
+    block_comments([spammer])
     BlockedItem.update(created_at=utcnow() - retention * 2).execute()
-    block_comment(spammer)  # marked again: blocked from now on
+    block_comments([spammer])  # marked again: blocked from now on
     forget_old_addresses(utcnow(), retention)
     assert ("ip_hash", IP) in entries()
     BlockedItem.update(created_at=utcnow() - retention * 2).execute()

@@ -8,7 +8,7 @@ import pytest
 from blog.cli import main
 from blog.comment_models import SpamToken
 from blog.comments.spam import Outcome
-from blog.comments.spam.blocklist import block_comment, match, unblock_comment
+from blog.comments.spam.blocklist import block_comments, match, unblock_comments
 from blog.comments.spam.classifier import (
     COMMENT_WEIGHT,
     TOTALS,
@@ -137,10 +137,10 @@ def test_the_blocklist_learns_and_forgets_a_spammer(app):
         ip_hash="i" * 64, author_url="https://www.spam.example/x",
     )  # fmt: skip
     assert match("e" * 64, "", "") is None
-    block_comment(comment)
+    block_comments([comment])
     assert "email hash" in match("e" * 64, "", "")
     assert "host" in match("", "http://spam.example/other", "")
-    unblock_comment(comment)
+    unblock_comments([comment])
     assert match("e" * 64, "https://spam.example", "i" * 64) is None
 
 
@@ -163,7 +163,7 @@ def test_an_address_many_readers_share_is_never_blocked(app, prefix, blocked):
         post=make_post(), author_name="x", body="b", status="spam",
         email_hash="e" * 64, ip_hash="i" * 64, ip_prefix=prefix,
     )  # fmt: skip
-    block_comment(comment)
+    block_comments([comment])
     assert (match("", "", "i" * 64) is not None) is blocked
     assert "email hash" in match("e" * 64, "", "")
 

@@ -49,15 +49,10 @@ def reason(comment_id: int) -> str:
     return f"comment {comment_id} marked spam"
 
 
-def block_comment(comment, now=None) -> int:
-    """Block where a confirmed spam comment came from, as of `now` (utcnow()
-    if None); the entries written."""
-    return block_comments([comment], now)
-
-
 def block_comments(comments, now=None) -> int:
-    """block_comment for each comment in turn, a few statements for them all:
-    an entry several share ends as the last one's mark leaves it."""
+    """Block where confirmed spam comments came from, as of `now` (utcnow()
+    if None), a few statements for them all: an entry several share ends as
+    the last one's mark leaves it. The entries written."""
     written = {}
     for comment in comments:
         written.update((item, reason(comment.id)) for item in _items(comment))
@@ -80,14 +75,9 @@ def block_comments(comments, now=None) -> int:
     return len(rows)
 
 
-def unblock_comment(comment) -> int:
-    """A moderator said "not spam": lift the blocks its sender is caught by,
-    a host's above its website's too; the entries removed."""
-    return unblock_comments([comment])
-
-
 def unblock_comments(comments) -> int:
-    """unblock_comment for each comment, with one statement."""
+    """A moderator said "not spam": lift the blocks each sender is caught by,
+    a host's above its website's too, with one statement; the entries removed."""
     where = among(item for comment in comments for item in touched(comment, False))
     if where is None:
         return 0
