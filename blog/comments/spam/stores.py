@@ -140,6 +140,24 @@ def _changed():
     ).execute()
 
 
+def _adding(rows):
+    fields = [SpamToken.token, SpamToken.spam, SpamToken.ham]
+    return SpamToken.insert_many(rows, fields).on_conflict(
+        conflict_target=[SpamToken.token],
+        update={
+            SpamToken.spam: SpamToken.spam + EXCLUDED.spam,
+            SpamToken.ham: SpamToken.ham + EXCLUDED.ham,
+        },
+    )
+
+
+# A full batch, built once: peewee took 18 ms to build one, and seeding the
+# default model (`blog init`, every features migration) runs 225 of them.
+_ADD_BATCH = Prepared(
+    lambda *values: _adding([values[i : i + 3] for i in range(0, len(values), 3)])
+)
+
+
 class DatabaseStore:
     """Token counts in the SpamToken table, shared by every worker."""
 
@@ -153,15 +171,12 @@ class DatabaseStore:
     def _add(self, deltas):
         # Sorted, so that concurrent learners lock rows in one order.
         rows = sorted((token, *pair) for token, pair in deltas.items())
-        fields = [SpamToken.token, SpamToken.spam, SpamToken.ham]
         for start in range(0, len(rows), _BATCH):
-            SpamToken.insert_many(rows[start : start + _BATCH], fields).on_conflict(
-                conflict_target=[SpamToken.token],
-                update={
-                    SpamToken.spam: SpamToken.spam + EXCLUDED.spam,
-                    SpamToken.ham: SpamToken.ham + EXCLUDED.ham,
-                },
-            ).execute()
+            batch = rows[start : start + _BATCH]
+            if len(batch) == _BATCH:
+                _ADD_BATCH.execute(*(value for row in batch for value in row))
+            else:
+                _adding(batch).execute()
 
     def subtract(self, tokens, spam: bool, weight: int):
         column = SpamToken.spam if spam else SpamToken.ham
