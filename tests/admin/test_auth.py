@@ -1,8 +1,10 @@
 import datetime
+import importlib.util
 import threading
 import time
 
 import pytest
+from argon2 import PasswordHasher
 
 from blog import accounts, auth, db
 from blog.comment_models import Comment
@@ -399,3 +401,34 @@ def test_spelling_the_name_differently_does_not_reset_the_account_limit(browser_
         assert failed.status_code == 401
     response = browser_for().login("editor")
     assert response.status_code == 429
+
+
+def test_importing_the_accounts_hashes_no_password(monkeypatch):
+    """Every `blog` command and server worker imports them: a hash made then
+    cost each 0.2-0.6 s before it did anything."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a password hashed at import")
+
+    monkeypatch.setattr(PasswordHasher, "hash", refuse)
+    spec = importlib.util.spec_from_file_location("blog.fresh", accounts.__file__)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+def test_a_guess_at_an_unknown_name_still_runs_argon2(monkeypatch):
+    """Timing must not tell which names exist."""
+    guesses = []
+
+    class Counting(PasswordHasher):
+        def hash(self, password, **kwargs):
+            guesses.append(password)
+            return super().hash(password, **kwargs)
+
+        def verify(self, hash, password):
+            guesses.append(password)
+            return super().verify(hash, password)
+
+    cheap = Counting(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "hasher", cheap)
+    assert not accounts.verify_password(None, "a guess")
+    assert guesses == ["a guess"]
