@@ -141,7 +141,8 @@ def test_rust_blog_posts_with_raw_html_render_as_if_bleached_whole():
     checked = 0
     for path in sorted(folder.rglob("*.md")):
         body = parse(path.name, path.read_bytes(), ZoneInfo("UTC")).body
-        if markup._has_raw_html(markup._post_md.parse(body)):
+        # Raw HTML starts with "<": a post without one need not be parsed to tell.
+        if "<" in body and markup._has_raw_html(markup._post_md.parse(body)):
             # The serialiser spells void elements differently: clean both alike.
             fast = markup._post_cleaner.clean(render_post(body).html)
             assert fast == markup._post_cleaner.clean(_bleach_whole_page(body))
