@@ -39,12 +39,16 @@ class Definition:
             elif kind is list:
                 parsed = _as_list(value)
             else:
-                parsed = str(value).strip()
+                parsed = self._choice(str(value).strip())
         except (TypeError, ValueError) as error:
             raise self.refuse(value) from error
         _check_encoding(self.key, parsed)
         self.check(parsed)
         return parsed
+
+    def _choice(self, text: str) -> str:
+        """One of the choices in any case, as listed ("Newest" is "newest")."""
+        return next((c for c in self.choices if c.casefold() == text.casefold()), text)
 
     def allowed(self) -> str:
         """The values this setting takes, in words, for every refusal."""

@@ -53,3 +53,9 @@ def test_two_saves_at_once_never_store_a_pair_out_of_order(app, monkeypatch):
     stored = Settings()
     assert stored["classifier_hold"] <= stored["classifier_spam"]
     assert [type(failure) for failure in failures] == [SettingError]
+
+
+@pytest.mark.parametrize("typed", ["Newest", "NEWEST", " newest "])
+def test_a_choice_is_taken_in_any_case_and_stored_as_listed(app, typed):
+    assert Settings().set("comment_order", typed) == "newest"
+    assert Settings()["comment_order"] == "newest"
