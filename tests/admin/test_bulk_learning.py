@@ -49,7 +49,16 @@ def test_lessons_written_at_once_leave_the_counts_of_one_at_a_time(app, seed):
     rng = random.Random(seed)
     start = {t: (rng.choice([0, 7, W, 3 * W]), rng.choice([5, W, 55])) for t in WORDS}
     start[TOTALS] = (10 * W, 12 * W)
-    lessons = _lessons(rng)
+    one_at_a_time, at_once, run, version = _both_ways(start, _lessons(rng))
+    assert at_once == one_at_a_time
+    assert SpamModelVersion.get_by_id(1).version != version
+    assert sum('"spam_model_version"' in sql for sql, _ in run) == 1
+
+
+def _both_ways(start: dict, lessons: list) -> tuple:
+    """The counts left by learning the lessons one at a time and at once, each
+    from start; the statements of learning them at once, and the model
+    version before it."""
     model = Classifier(DatabaseStore())
     _seed(start)
     for tokens, spam, delta in lessons:
@@ -59,9 +68,7 @@ def test_lessons_written_at_once_leave_the_counts_of_one_at_a_time(app, seed):
     version = SpamModelVersion.get_by_id(1).version
     with statements() as run:
         model.learn_in_order(lessons)
-    assert _rows() == one_at_a_time
-    assert SpamModelVersion.get_by_id(1).version != version
-    assert sum('"spam_model_version"' in sql for sql, _ in run) == 1
+    return one_at_a_time, _rows(), run, version
 
 
 @pytest.fixture
@@ -82,15 +89,8 @@ def test_more_tokens_than_one_statement_takes_are_written_in_batches(
     many = [f"w:word{n}" for n in range(700)]
     start = {token: (n % 3 * 20, n % 5 * 20) for n, token in enumerate(many)}
     lessons = [(many, False, -1), (many[::2], True, -1), (many, True, 1)]
-    model = Classifier(DatabaseStore())
-    _seed(start)
-    for tokens, spam, delta in lessons:
-        model.learn_tokens(tokens, spam, delta)
-    one_at_a_time = _rows()
-    _seed(start)
-    with statements() as run:
-        model.learn_in_order(lessons)
-    assert _rows() == one_at_a_time
+    one_at_a_time, at_once, run, _ = _both_ways(start, lessons)
+    assert at_once == one_at_a_time
     clamps = [sql for sql, _ in run if sql.startswith('UPDATE "spam_token"')]
     assert len(clamps) > 2
 
