@@ -196,3 +196,48 @@ def test_train_learns_nothing_when_any_file_is_bad(runner, app, files):
     result = runner.invoke(main, ["spam", "train", good, bad])
     assert result.exit_code == 2 and "bad.csv" in result.output
     assert SpamToken.select().count() == 0
+
+
+def _youtube_rows(row_end: str = "") -> str:
+    return (
+        f"a1,Promo,,Subscribe to my channel for free gift cards,1{row_end}\r\n"
+        f'a2,Fan,2015-05-29T02:26:10,"I love this song,\r\nso much",0{row_end}\r\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        # Blank lines before the data, as an editor or a concatenation leaves them.
+        ("sms.txt", "\n\r\n  \nspam\tWIN a prize now\nham\tSee you at lunch\n"),
+        (
+            "yt.csv",
+            "\ufeff\r\n\r\nCOMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\r\n" + _youtube_rows(),
+        ),
+    ],
+)
+def test_blank_lines_before_the_first_line_are_skipped(runner, files, name, content):
+    report = evaluate(runner, "--test", files(name, content))
+    assert (report["n"], report["tp"] + report["fn"]) == (2, 1)
+
+
+def test_a_line_after_leading_blank_lines_is_named_by_its_own_number(runner, files):
+    path = files("sms.txt", "\n\nham\tfine\nspamm\tnope\n")
+    result = runner.invoke(main, ["spam", "evaluate", "--test", path])
+    assert result.exit_code == 2 and "sms.txt:4" in result.output
+
+
+@pytest.mark.parametrize(
+    "header, row_end",
+    [
+        # A trailing comma on every line, on the rows alone, and a column the
+        # collection does not have: what a spreadsheet's export adds.
+        ("COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS,", ","),
+        ("COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS", ","),
+        ("COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS,VIDEO", ",Eminem"),
+    ],
+)
+def test_a_youtube_file_with_a_trailing_column_is_read(runner, files, header, row_end):
+    content = f"{header}\r\n" + _youtube_rows(row_end)
+    report = evaluate(runner, "--test", files("yt.csv", content))
+    assert (report["n"], report["tp"] + report["fn"]) == (2, 1)

@@ -1,6 +1,6 @@
 """Read labelled comments for training and evaluating the spam filter.
 
-Three formats, told apart by their first line:
+Three formats, told apart by their first line (blank lines before it skipped):
 
 - the YouTube Spam Collection: CSV with the header
   ``COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS`` (CLASS 1 is spam);
@@ -11,7 +11,9 @@ Three formats, told apart by their first line:
   spam/ham or 1/0.
 
 The CSV headers are read in any case and any order; the plain one needs only
-``content`` and ``label``, the others being empty when left out.
+``content`` and ``label``, the others being empty when left out. A column
+without a name (a trailing comma) is ignored, and so is, in a YouTube file, a
+column the collection does not have.
 
 A file that is none of these, or has a bad row, raises CorpusError naming the
 file and the line, so the command line can say what to fix.
@@ -67,13 +69,14 @@ class Example:
 def read(path) -> list[Example]:
     """Every labelled example of a file in any of the three formats."""
     text = _text(Path(path))
-    first = text.split("\n", 1)[0].strip()
+    # Blank lines before the first (an editor's, a concatenation's) are skipped.
+    number, first = next(
+        (n, line.strip()) for n, line in enumerate(text.split("\n"), 1) if line.strip()
+    )
     header = [name.strip().lower() for name in next(csv.reader([first]), [])]
-    if len(set(header)) == len(header):
-        if set(header) == set(YOUTUBE_HEADER):
-            return _some(path, _read_csv(path, text, header, YOUTUBE_COLUMNS))
-        if PLAIN_NEEDS <= set(header) <= set(PLAIN_HEADER):
-            return _some(path, _read_csv(path, text, header, PLAIN_COLUMNS))
+    columns = _columns(header)
+    if columns:
+        return _some(path, _read_csv(path, text, header, columns), number + 1)
     if _sms_label(first.split("\t", 1)[0]) in ("ham", "spam") and "\t" in first:
         return list(_read_sms(path, text))
     raise CorpusError(
@@ -81,15 +84,31 @@ def read(path) -> list[Example]:
         "unknown format: expected the header COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS "
         "or author,email,url,content,label, or lines of ham<TAB>text / "
         "spam<TAB>text",
-        line=1,
+        line=number,
     )
 
 
-def _some(path, examples) -> list[Example]:
+def _columns(header: list[str]) -> dict[str, str] | None:
+    """The columns of the CSV format a header names, if it names one."""
+    # A trailing comma makes a column without a name: it holds nothing.
+    named = [name for name in header if name]
+    if len(set(named)) != len(named):
+        return None
+    # All of the collection's columns: no other is taken for one, so a column
+    # it does not have is left out.
+    if set(YOUTUBE_HEADER) <= set(named):
+        return YOUTUBE_COLUMNS
+    # Every column optional: one misspelt would be left out unseen, so refused.
+    if PLAIN_NEEDS <= set(named) <= set(PLAIN_HEADER):
+        return PLAIN_COLUMNS
+    return None
+
+
+def _some(path, examples, line: int) -> list[Example]:
     # A header alone is a mistaken file, not a measurement of zero comments.
     found = list(examples)
     if not found:
-        raise CorpusError(path, "no examples after the header", line=2)
+        raise CorpusError(path, "no examples after the header", line)
     return found
 
 
@@ -118,12 +137,14 @@ def _read_csv(path, text, header: list[str], columns: dict[str, str]):
         if column in header
     }
     reader = csv.reader(io.StringIO(text))
-    next(reader)
+    next(row for row in reader if any(cell.strip() for cell in row))  # the header
     line = reader.line_num + 1
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                if len(row) != len(header):
+                # Cells past the header are a trailing comma's only when empty.
+                past = any(cell.strip() for cell in row[len(header) :])
+                if past or len(row) <= max(where.values()):
                     message = f"expected {len(header)} columns, found {len(row)}"
                     raise CorpusError(path, message, line)
                 cell = {name: row[index] for name, index in where.items()}
