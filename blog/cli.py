@@ -75,6 +75,10 @@ class BlogGroup(FlaskGroup):
                 f"cannot use the database {db.database.database!r}: "
                 f"{str(error).strip()}"
             ) from error
+        except db.BusyError as error:
+            # Another writer held the database through every retry (a long
+            # import, a server under load): a moment later it may not.
+            raise click.ClickException(str(error)) from error
         except UnicodeEncodeError as error:
             # Bytes of another encoding reach Python as lone surrogates (an
             # argument, standard input, a \udce9 escape in a JSON file): no

@@ -1,12 +1,15 @@
 """`blog spam evaluate` and `blog spam train` on small labelled files."""
 
 import json
+import threading
 
 import pytest
 
+from blog import db
 from blog.cli import main
 from blog.comment_models import SpamToken
 from blog.comments.spam.classifier import COMMENT_WEIGHT, TOTALS, live
+from blog.comments.spam.corpora import read
 
 KEYS = "n tp fp tn fn precision recall f1 mcc ham_to_spam ham_held spam_approved"
 
@@ -241,3 +244,36 @@ def test_a_youtube_file_with_a_trailing_column_is_read(runner, files, header, ro
     content = f"{header}\r\n" + _youtube_rows(row_end)
     report = evaluate(runner, "--test", files("yt.csv", content))
     assert (report["n"], report["tp"] + report["fn"]) == (2, 1)
+
+
+def test_train_on_a_database_another_writer_holds_says_busy(
+    runner, app, files, monkeypatch
+):
+    path = files("p.csv", PLAIN)
+    holding, done = threading.Event(), threading.Event()
+
+    def holder():
+        # SQLite's write lock from BEGIN; PostgreSQL's lock of the totals' row.
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            with db.write_transaction():
+                live().train(read(path))
+                holding.set()
+                done.wait(timeout=30)
+            db.database.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        monkeypatch.setattr(db, "BUSY_SECONDS", 0)
+        if not db.is_sqlite():
+            db.database.execute_sql("SET lock_timeout = '100ms'")
+        result = runner.invoke(main, ["spam", "train", path])
+    finally:
+        done.set()
+        thread.join(timeout=30)
+        if not db.is_sqlite():
+            db.database.execute_sql("RESET lock_timeout")
+    assert result.exit_code == 1
+    assert "busy" in result.output and "learned" not in result.output
