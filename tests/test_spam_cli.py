@@ -277,3 +277,12 @@ def test_train_on_a_database_another_writer_holds_says_busy(
             db.database.execute_sql("RESET lock_timeout")
     assert result.exit_code == 1
     assert "busy" in result.output and "learned" not in result.output
+
+
+def test_a_first_line_past_the_csv_field_limit_is_no_traceback(runner, files):
+    # Python's csv module refuses a field over 131072 characters.
+    long = "word " * 30_000
+    report = evaluate(runner, "--test", files("sms.txt", f"ham\t{long}\nspam\tWIN\n"))
+    assert report["n"] == 2
+    result = runner.invoke(main, ["spam", "evaluate", "--test", files("x.txt", long)])
+    assert result.exit_code == 2 and "x.txt:1: unknown format" in result.output

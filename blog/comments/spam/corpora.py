@@ -73,7 +73,10 @@ def read(path) -> list[Example]:
     number, first = next(
         (n, line.strip()) for n, line in enumerate(text.split("\n"), 1) if line.strip()
     )
-    header = [name.strip().lower() for name in next(csv.reader([first]), [])]
+    try:
+        header = [name.strip().lower() for name in next(csv.reader([first]), [])]
+    except csv.Error:  # a field past its limit: no header, perhaps a long message
+        header = []
     columns = _columns(header)
     if columns:
         return _some(path, _read_csv(path, text, header, columns), number + 1)
