@@ -159,7 +159,8 @@ def _read_examples_or_exit(action):
 @click.option("--train", "train_files", multiple=True, type=click.Path())
 @click.option("--test", "test_files", multiple=True, required=True, type=click.Path())
 @click.option("--no-default", is_flag=True, help="Start from an empty model.")
-@with_appcontext
+# No app: its start-up would create an instance folder, a secret key and a
+# database file, and would refuse a database URL this command never uses.
 def spam_evaluate(train_files, test_files, no_default):
     """Run the content decision on labelled files; print one JSON object.
 

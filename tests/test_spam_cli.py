@@ -1,7 +1,11 @@
 """`blog spam evaluate` and `blog spam train` on small labelled files."""
 
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -286,3 +290,22 @@ def test_a_first_line_past_the_csv_field_limit_is_no_traceback(runner, files):
     assert report["n"] == 2
     result = runner.invoke(main, ["spam", "evaluate", "--test", files("x.txt", long)])
     assert result.exit_code == 2 and "x.txt:1: unknown format" in result.output
+
+
+def test_evaluate_creates_nothing_and_needs_no_usable_site(tmp_path, files):
+    """A fresh machine: no instance folder, and a database URL the site could
+    not even open. Nothing is created (no database file, no secret key)."""
+    test = files("p.csv", PLAIN)
+    instance = tmp_path / "fresh-instance"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
+    env.update(BLOG_INSTANCE_PATH=str(instance), BLOG_DATABASE_URL="mysql://x/blog")
+    blog = Path(sys.executable).with_name("blog")
+    result = subprocess.run(
+        [str(blog), "spam", "evaluate", "--test", test],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["n"] == 4
+    assert not instance.exists()
