@@ -309,3 +309,16 @@ def test_evaluate_creates_nothing_and_needs_no_usable_site(tmp_path, files):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["n"] == 4
     assert not instance.exists()
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        # Old Mac line ends: the SMS file was read as one message, labelled ham.
+        ("sms.txt", "spam\tWIN a prize now\rham\tSee you at lunch\r"),
+        ("plain.csv", "content,label\rSee you at lunch,ham\rWIN a prize now,spam\r"),
+    ],
+)
+def test_a_lone_carriage_return_ends_a_line(runner, files, name, content):
+    report = evaluate(runner, "--test", files(name, content))
+    assert (report["n"], report["tp"] + report["fn"]) == (2, 1)

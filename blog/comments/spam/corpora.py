@@ -130,7 +130,9 @@ def _text(path: Path) -> str:
         raise CorpusError(path, "not valid UTF-8 text", line=line) from error
     if not text.strip():
         raise CorpusError(path, "empty file")
-    return text.replace("\r\n", "\n")
+    # Every line end as "\n", as text files are read and as the comment form
+    # reads a body: a lone "\r" (old Mac files) too.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_csv(path, text, header: list[str], columns: dict[str, str]):
