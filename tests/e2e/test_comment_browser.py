@@ -52,8 +52,10 @@ def _fill(
 
 def _send(page) -> str:
     """Post the form and land on the comment; its id."""
+    before = page.url
     page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    # The page may already show another comment's #comment-N.
+    page.wait_for_url(lambda url: url != before and re.search(r"#comment-\d+$", url))
     return page.url.rsplit("#comment-", 1)[1]
 
 
@@ -299,4 +301,30 @@ def test_a_deep_thread_keeps_to_a_narrow_screen(site, watched_page, tmp_path):
     )
     assert width >= 200
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert watched_page.problems == []
+
+
+@pytest.mark.parametrize(
+    "click",
+    [{"modifiers": ["Control"]}, {"modifiers": ["Shift"]}, {"button": "middle"}],
+    ids=["ctrl", "shift", "middle"],
+)
+def test_a_reply_link_opened_in_a_new_tab_leaves_the_form_in_place(
+    site, watched_page, click
+):
+    """Ctrl-, Shift- or middle-click is the reader asking for a new tab."""
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, f"A comment to answer in another tab ({click}).")
+    comment_id = _send(page)
+    with page.context.expect_page() as opened:
+        page.locator(f"#comment-{comment_id} .comment-reply-link").click(**click)
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert f"replytocom={comment_id}" in tab.url
+    expect(tab.locator("#parent")).to_have_value(comment_id)
+    tab.close()
+    expect(page.locator(f"#comment-{comment_id} #respond")).to_have_count(0)
+    expect(page.locator("#parent")).to_have_value("")
     assert watched_page.problems == []

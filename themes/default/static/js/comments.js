@@ -4,7 +4,8 @@
  *   only this script reads, so the cached page stays the same for everybody
  *   (not on a form shown again with errors: it holds what the reader sent);
  * - moves the form under a comment when its Reply link is clicked (without
- *   JavaScript the link reloads the page with ?replytocom=<id>).
+ *   JavaScript, or opened in a new tab, the link loads the page with
+ *   ?replytocom=<id>).
  */
 (function () {
   "use strict";
@@ -79,9 +80,16 @@
     (opener || form.elements.namedItem("comment")).focus();
   }
 
+  // A modified or non-primary click asks for the link in a new tab or
+  // window: that tab gets the server's ?replytocom= form, this one stays.
+  function plainClick(event) {
+    return event.button === 0 &&
+      !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey);
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".comment-reply-link");
-    if (link && replyTo(link)) {
+    if (link && plainClick(event) && replyTo(link)) {
       event.preventDefault();
     }
   });
