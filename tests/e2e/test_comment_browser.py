@@ -328,3 +328,33 @@ def test_a_reply_link_opened_in_a_new_tab_leaves_the_form_in_place(
     expect(page.locator(f"#comment-{comment_id} #respond")).to_have_count(0)
     expect(page.locator("#parent")).to_have_value("")
     assert watched_page.problems == []
+
+
+def _look(page, comment_id) -> dict:
+    return page.locator(f"#comment-{comment_id} > .comment-body").evaluate(
+        """(body) => {
+          const style = getComputedStyle(body);
+          return {
+            background: style.backgroundColor,
+            border: style.borderLeftStyle + " " + style.borderLeftColor,
+            outline: style.outlineStyle,
+          };
+        }"""
+    )
+
+
+def test_a_linked_comment_stands_out(site, watched_page):
+    """A permalink shows which comment it names; not its replies."""
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, "A comment someone will link to.")
+    linked = _send(page)
+    page.locator(f"#comment-{linked} .comment-reply-link").click()
+    _fill(page, "A reply under the linked comment.")
+    reply = _send(page)
+    page.goto(f"{site.url}{post}#comment-{linked}")
+    assert _look(page, linked) != _look(page, reply)
+    page.goto(f"{site.url}{post}#comment-{reply}")
+    assert _look(page, reply) != _look(page, linked)
+    assert watched_page.problems == []
