@@ -102,6 +102,25 @@ def test_the_search_box_in_the_header_searches(watched_page, live_server):
     assert watched_page.problems == []
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2024/",
+        "/2024/04/",
+        "/2024/04/28/",
+        "/category/performance/",
+        "/author/ada-lindqvist/",
+        "/search/?q=nginx",
+        "/search/?q=",
+        "/login/",
+    ],
+)
+def test_archives_search_and_login_are_clean(watched_page, live_server, path):
+    response = watched_page.page.goto(live_server.url + path)
+    assert response.status == 200
+    assert watched_page.problems == []
+
+
 def test_csp_violations_would_be_caught(watched_page, live_server):
     """The watcher is not blind: a page breaking the policy is reported."""
     page = watched_page.page
