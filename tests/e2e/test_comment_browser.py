@@ -358,3 +358,33 @@ def test_a_linked_comment_stands_out(site, watched_page):
     page.goto(f"{site.url}{post}#comment-{reply}")
     assert _look(page, reply) != _look(page, linked)
     assert watched_page.problems == []
+
+
+def test_the_keyboard_reaches_reply_and_the_form_but_not_the_decoy(site, watched_page):
+    page = watched_page.page
+    post = _post_url(page, site)
+    page.goto(site.url + post)
+    _fill(page, "A comment to reach from the keyboard.")
+    comment_id = _send(page)
+    page.locator(f"#comment-{comment_id} .comment-permalink").focus()
+    reached = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate(
+                "(e => e.id || e.className || e.textContent)(document.activeElement)"
+            )
+        )
+        if reached[-1] == "submit-comment":
+            break
+    assert reached == [
+        "comment-reply-link",
+        "Feed of the comments on this post",
+        "comment",
+        "author",
+        "email",
+        "url",
+        "remember",
+        "submit-comment",
+    ]
+    assert watched_page.problems == []
