@@ -26,10 +26,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import accounts
 from .comments import privacy
 from .db import retrying, serialise, write_transaction
-from .models import LoginAttempt, Role, User, utcnow
+from .models import SIGN_IN_WINDOW, LoginAttempt, Role, User, utcnow
 
 MAX_FAILURES = 5
-WINDOW = datetime.timedelta(minutes=15)
+WINDOW = SIGN_IN_WINDOW
 
 login_manager = LoginManager()
 

@@ -323,6 +323,10 @@ class AuditEntry(BaseModel):
         indexes = ((("object_type", "object_id"), False),)
 
 
+# How long a failed sign-in counts against its name and address.
+SIGN_IN_WINDOW = datetime.timedelta(minutes=15)
+
+
 class LoginAttempt(BaseModel):
     key = CharField(max_length=128, index=True)  # "user:<name>" or "ip:<hash>"
     at = DateTimeField(default=utcnow, index=True)

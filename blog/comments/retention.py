@@ -5,6 +5,8 @@ from functools import partial
 
 from .. import db
 from ..comment_models import Comment
+from ..models import SIGN_IN_WINDOW, LoginAttempt
+from . import undo
 from .spam import blocklist
 
 PURGE_BATCH = 500
@@ -29,7 +31,9 @@ def purge_ip_data(
 
 def forget_old_addresses(now: datetime.datetime, keep: datetime.timedelta) -> int:
     """Every address past keep, a batch a transaction: other writers go between;
-    then the blocklist's addresses blocked before keep.
+    then the blocklist's addresses blocked before keep, and the other rows
+    holding address hashes once they are of no use: expired undos, failed
+    sign-ins (a site where only readers come runs nothing else that would).
 
     The first run after importing years of comments meets many at once: in
     one transaction, 90,000 of them held SQLite's write lock for 1.7 s.
@@ -40,7 +44,15 @@ def forget_old_addresses(now: datetime.datetime, keep: datetime.timedelta) -> in
         total += done
         if done < PURGE_BATCH:
             db.retrying(partial(blocklist.forget_addresses, now - keep))
+            db.retrying(partial(_forget_other_addresses, now))
             return total
+
+
+def _forget_other_addresses(now: datetime.datetime):
+    """Rows that hold address hashes and are of no use any more."""
+    undo.forget_expired(now)
+    # Past the sign-in limit's window a failed attempt is never read again.
+    LoginAttempt.delete().where(LoginAttempt.at < now - SIGN_IN_WINDOW).execute()
 
 
 def ip_retention(settings) -> datetime.timedelta:

@@ -155,10 +155,10 @@ class Recorder:
         ).id
 
 
-def forget_expired() -> int:
+def forget_expired(now: datetime.datetime | None = None) -> int:
     return (
         ModerationUndo.delete()
-        .where(ModerationUndo.created_at < utcnow() - UNDO_FOR)
+        .where(ModerationUndo.created_at < (now or utcnow()) - UNDO_FOR)
         .execute()
     )
 
