@@ -46,6 +46,9 @@ _CheckboxInput = _fast(widgets.CheckboxInput)
 
 
 class CommentForm(FlaskForm):
+    """The public form. Its fields carry no maxlength: a browser cuts a pasted
+    value short without a word, where the server refuses it with a message."""
+
     class Meta:
         csrf = False
 
@@ -55,14 +58,13 @@ class CommentForm(FlaskForm):
     author = StringField(
         "Name",
         widget=_TextInput(),
-        render_kw={"maxlength": v.MAX_NAME, "required": True, "autocomplete": "name"},
+        render_kw={"required": True, "autocomplete": "name"},
     )
     email = StringField(
         "Email",
         widget=_TextInput(),
         render_kw={
             "type": "email",
-            "maxlength": v.MAX_EMAIL,
             "required": True,
             "autocomplete": "email",
             "aria-describedby": "email-notes",
@@ -71,7 +73,7 @@ class CommentForm(FlaskForm):
     url = StringField(
         "Website",
         widget=_TextInput(),
-        render_kw={"type": "url", "maxlength": v.MAX_URL, "autocomplete": "url"},
+        render_kw={"type": "url", "autocomplete": "url"},
     )
     remember = BooleanField(REMEMBER_LABEL, widget=_CheckboxInput())
     parent = HiddenField(widget=_HiddenInput())

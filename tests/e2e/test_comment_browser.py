@@ -388,3 +388,23 @@ def test_the_keyboard_reaches_reply_and_the_form_but_not_the_decoy(site, watched
         "submit-comment",
     ]
     assert watched_page.problems == []
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("#author", "N" * 246, "Name may be at most 245 characters"),
+        ("#url", "https://example.org/" + "a" * 181, "Website may be at most 200"),
+    ],
+)
+def test_an_over_long_field_comes_back_whole_with_its_message(
+    site, watched_page, field, value, message
+):
+    """A pasted value past its limit is refused by the server, never cut short."""
+    page = watched_page.page
+    page.goto(site.url + _post_url(page, site))
+    _fill(page, "A comment whose other field is too long.")
+    page.fill(field, value)
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator(f"{field}-error")).to_contain_text(message)
+    expect(page.locator(field)).to_have_value(value)
