@@ -237,11 +237,14 @@ def delete_user(user_id: int, by: User | None, heir_id: int | None = None) -> in
         _log("user.delete", user, by, user.role, "deleted", detail)
         # Without the user link their replies read as a reader's approved
         # comments, which vouch for anyone sending their name and email.
-        Comment.update(email_hash="").where(Comment.user == user.id).execute()
+        replied = Comment.update(email_hash="").where(Comment.user == user.id).execute()
         user.delete_instance()
     if moved:
         # The byline is indexed for search and shown in related posts.
         publishing.refresh(ids)
+    if replied:
+        # Cached pages still mark those replies as staff.
+        publishing.invalidate_comments()
     return moved
 
 

@@ -143,3 +143,13 @@ def test_a_staff_member_remembered_by_cookie_alone_comments_as_themselves(
     with app.app_context():
         reader.comment(post, author="Jane Editor", email="jane@example.org")
     assert newest().status == CommentStatus.APPROVED
+
+
+def test_a_deleted_staff_members_replies_lose_their_mark_at_once(app, post, staff):
+    grace = make_staff_reply(post)
+    client = app.test_client()
+    assert 'class="comment-staff"' in client.get(post.url).get_data(as_text=True)
+    accounts.delete_user(grace.id, by=None)
+    html = client.get(post.url).get_data(as_text=True)
+    assert "The answer." in html
+    assert 'class="comment-staff"' not in html
