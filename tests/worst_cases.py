@@ -1,4 +1,4 @@
-"""Comments of the longest default length built to be slow to render or mask.
+"""Comments of the longest default length built to be slow to render, mask or check.
 
 Each repeats one unit: a run a pattern may start a match at every step of
 (the linkifier's URL pattern, the phone pattern), or thousands of sibling
@@ -11,6 +11,9 @@ LONGEST = 65525  # the default max_comment_length
 
 # Runs the linkifier might start a link at every step of; none is a link.
 LINK_RUNS = ["1-", "x-", "a.b-", "(", "(\\"]
+# Runs the spam checks' link and tag patterns might start a match at every
+# step of, each read to the end of the comment: none is a link.
+CHECK_RUNS = ["a.", "1-", "a-.", "a.-", "<a ", "<!--", "<a>"]
 # Thousands of small blocks, each holding an element: (unit, tag, element).
 BLOCKS = [
     ("*a*\n\n", "<p>", "<em>"),

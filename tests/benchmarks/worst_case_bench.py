@@ -3,9 +3,10 @@
     .venv/bin/python -m tests.benchmarks.worst_case_bench [--runs 3]
 
 Each worst case is rendered as a new comment is (`pipeline.render`: Markdown,
-bleach, linkify, masking) and masked (`privacy.mask_contacts`), median of
---runs, in CPU seconds of this process; beside them, the same for a prose
-comment of the same length, in the same run, so the ratio does not depend on
+bleach, linkify, masking), masked (`privacy.mask_contacts`) and read for links
+as the spam checks read it (`features.links`), median of --runs, in CPU
+seconds of this process; beside them, the same for a prose comment of the
+same length, in the same run, so the ratio does not depend on
 the machine. Every one of them but the near addresses took 4 to 40 s before
 its fix; masking any of them must stay well under 0.1 s.
 """
@@ -17,6 +18,7 @@ import time
 
 from blog.comments.pipeline import render
 from blog.comments.privacy import mask_contacts
+from blog.comments.spam.features import links
 from blog.markup import render_comment
 from tests import worst_cases
 
@@ -30,6 +32,7 @@ def cpu_seconds(work, text: str, runs: int) -> float:
     times = []
     for _ in range(runs):
         render_comment.cache_clear()  # it keeps the last few renderings
+        links.cache_clear()
         start = time.process_time()
         work(text)
         times.append(time.process_time() - start)
@@ -44,6 +47,10 @@ def main():
     cases = {
         f"link run {unit!r}": worst_cases.repeated(unit)
         for unit in worst_cases.LINK_RUNS
+    }
+    cases |= {
+        f"check run {unit!r}": worst_cases.repeated(unit)
+        for unit in worst_cases.CHECK_RUNS
     }
     cases |= {
         f"blocks {unit!r}": worst_cases.repeated(unit)
@@ -67,12 +74,14 @@ def main():
     baseline = {
         "render": cpu_seconds(render, prose, runs),
         "mask": cpu_seconds(mask_contacts, prose, runs),
+        "links": cpu_seconds(links, prose, runs),
     }
     report = {"prose, 65,525 characters": baseline}
     for name, text in cases.items():
         figures = {
             "render": cpu_seconds(render, text, runs),
             "mask": cpu_seconds(mask_contacts, text, runs),
+            "links": cpu_seconds(links, text, runs),
         }
         figures["render_vs_prose"] = round(figures["render"] / baseline["render"], 1)
         report[name] = figures

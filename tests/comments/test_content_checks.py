@@ -8,6 +8,7 @@ from blog.comments.spam import Outcome, strongest
 from blog.comments.spam.classifier import TOTALS, Classifier
 from blog.comments.spam.content import content_verdicts, keyword_hit, link_count
 from blog.comments.spam.stores import MemoryStore
+from tests import worst_cases
 from tests.comments.conftest import default_settings
 
 SWITCHES = [
@@ -110,6 +111,13 @@ def test_file_names_the_renderer_links_are_not_counted(body, expected):
     """A technical blog's readers name files whose extension is a country's
     top-level domain: the renderer links them, but nobody wrote a link."""
     assert link_count({"body": body, "author_url": ""}) == expected
+
+
+@pytest.mark.parametrize("unit", worst_cases.CHECK_RUNS)
+def test_a_longest_run_a_link_or_tag_may_start_in_holds_no_link(unit):
+    found = verdicts({"body": worst_cases.repeated(unit)})
+    assert found["links"].reason == "0 links"
+    assert found["blocklist"].outcome == Outcome.PASS
 
 
 def test_a_blocked_host_is_found_in_a_link_the_comment_shows():

@@ -48,14 +48,23 @@ PHONE_MARK = "_phone_"
 OWN_SITE = "m:own-site"  # a link to somebody's site, not one everybody links to
 
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
-_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[a-z/!][^>]*>", re.IGNORECASE)
+# A match may start at every "<" of a comment: none reads on past the next
+# one, so "<a " or "<!--" repeated over a whole comment costs one pass, not
+# one pass a "<" (minutes for the longest comment).
+_ANCHOR = re.compile(
+    r"<a\b[^<>]*>[^<]*(?:<(?!a\b|/a>)[^<]*)*</a>", re.IGNORECASE | re.DOTALL
+)
+_TAG = re.compile(r"<[a-z/!][^<>]*>", re.IGNORECASE)
 # A Markdown autolink looks like a tag but shows readers a link.
 _AUTOLINK = re.compile(r"<((?:https?://|www\.)[^\s<>]+)>", re.IGNORECASE)
 # Links with a scheme or www., and bare domains under common top-level domains.
+# A bare domain starts only where its run of labels starts (or after ".."):
+# a start inside "a.a.a..." or "1-1-1..." reads to the run's end like the
+# start before it, so the longest comment took minutes.
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'()]+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|us|uk|ru|de|co|io|ly|me|tk|tv|"
+    r"|\b(?<![a-z0-9])(?<![a-z0-9-][.-])(?<!\.-)(?:[a-z0-9-]+\.)+"
+    r"(?:com|net|org|info|biz|us|uk|ru|de|co|io|ly|me|tk|tv|"
     r"xyz|online|site|club|top|gl|be|to|in|cn|pl|fr|es|it|nl|br|au|ca)\b"
     r"(?:/[^\s<>\"'()]*)?",
     re.IGNORECASE,
