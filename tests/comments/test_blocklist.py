@@ -10,6 +10,7 @@ from blog.comments.spam import Outcome
 from blog.comments.spam.blocklist import block_comments, match, unblock_comments
 from blog.comments.spam.content import check_blocklist
 from blog.models import utcnow
+from tests import worst_cases
 from tests.factories import make_post
 
 EMAIL, IP = "e" * 64, "i" * 64
@@ -86,6 +87,12 @@ def test_a_protocol_relative_markdown_link_to_a_blocked_host_is_spam(spammer):
     body = "Cheap pills [here](//spam.example/x)"
     verdict = check_blocklist({"body": body}, match)
     assert verdict.outcome == Outcome.SPAM and "spam.example" in verdict.reason
+
+
+def test_a_link_longer_than_any_host_name_is_no_host(spammer):
+    block_comments([spammer])
+    body = worst_cases.repeated("www.") + "spam.example"
+    assert check_blocklist({"body": body}, match).outcome == Outcome.PASS
 
 
 def test_not_spam_lifts_every_block_of_the_comment(spammer):

@@ -29,6 +29,10 @@ from .features import host, link_host
 from .sites import SUFFIXES, is_address, is_own_site
 
 _BATCH = 200  # rows per statement: under SQLite's limit of bound variables
+# No DNS name is longer, so no browser reaches a longer host; and each label
+# of "www." written over a whole comment made a candidate: 16,000 of them,
+# 500 MB in all, in one query.
+MAX_HOST = 253
 LABELS = {"email_hash": "email hash", "host": "host", "ip_hash": "IP hash"}
 
 
@@ -124,6 +128,8 @@ def _hosts(urls) -> set[str]:
     found = set()
     for url in urls:
         name = link_host(url)
+        if len(name) > MAX_HOST:
+            continue
         if not name or is_address(name):
             found.add(name)
             continue
