@@ -200,10 +200,16 @@ def _form_pairs() -> list[tuple[str, str]]:
     longest = reader.settings()["max_comment_length"]
     needed = longest * BYTES_A_CHARACTER + OTHER_FIELDS_BYTES
     # Never past the app's own limit on a request (MAX_CONTENT_LENGTH).
-    request.max_content_length = min(needed, current_app.config["MAX_CONTENT_LENGTH"])
+    limit = min(needed, current_app.config["MAX_CONTENT_LENGTH"])
+    request.max_content_length = limit
+    body = request.get_data(cache=True)
+    # Sent chunked, a body is read up to the limit and silently no further:
+    # one that reaches it had more.
+    if request.content_length is None and len(body) >= limit:
+        abort(413)
     try:
         return parse_qsl(
-            request.get_data(cache=True).decode("utf-8"),
+            body.decode("utf-8"),
             keep_blank_values=True,
             encoding="utf-8",
             errors="strict",

@@ -1,14 +1,16 @@
 """The comment form over HTTP, as a browser uses it: GET the post, POST the form."""
 
 import datetime
+import io
 import json
 import re
 import unicodedata
 from html import unescape
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import feedparser
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from blog import publishing
 from blog.comment_models import Comment, CommentStatus
@@ -668,6 +670,27 @@ def test_a_form_far_past_the_longest_comment_is_refused_unread(reader, other, po
     assert far.status_code == 413
     assert "x" * 1000 not in text(far)
     assert len(stored()) == 1
+
+
+def test_a_chunked_form_far_past_the_longest_comment_is_refused(app, reader, post):
+    """Sent chunked (no Content-Length), a form is read up to the limit and
+    no further: one that reaches it had more, and is refused, not cut short."""
+    form = urlencode(
+        {"author": "Ada", "email": "ada@example.org", "token": reader.token(post)}
+    )
+    body = f"{form}&comment={'x' * (2 * 1024 * 1024)}".encode()
+    environ = EnvironBuilder(
+        path=f"/comments/{post.id}/",
+        method="POST",
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        environ_base={"REMOTE_ADDR": reader.ip, "wsgi.input_terminated": True},
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]
+    answer, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    assert status.startswith("413")
+    assert b"x" * 1000 not in b"".join(answer)
+    assert stored() == []
 
 
 def test_the_longest_comment_sent_decomposed_is_not_refused_unread(post, reader):
