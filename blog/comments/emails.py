@@ -32,6 +32,8 @@ from collections.abc import Iterator
 
 from .spam.sites import SUFFIXES
 
+PUNYCODE_TLD = r"(?i:xn--[a-z0-9]+(?:-[a-z0-9]+)*)"
+
 _LOCAL = r"[\w.+%'-]*\w"
 _LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
 # Brackets, or a pair of dashes or slashes spaced off ("jane -at- example
@@ -60,7 +62,8 @@ _DOT = rf"{_STOP}|{_BRACKETED_DOT}|\s+\.\s+|\s+dot\s+"
 _FOREIGN_DOT = rf"{_DOT}|\s+{_DOT_WORD}\s+"
 # No top-level domain is an image type: "logo@2x.png" names a picture.
 _IMAGE_TYPE = r"(?:png|jpe?g|gif|svg|webp|avif|bmp|ico|tiff?)(?![^\W_])"
-_TLD = rf"(?!{_IMAGE_TYPE})[^\W\d_]{{2,24}}"
+# An internationalised one is letters (.рф), or punycode as DNS writes it.
+_TLD = rf"(?!{_IMAGE_TYPE})(?:[^\W\d_]{{2,24}}|{PUNYCODE_TLD})"
 
 
 def _host(dot: str) -> str:

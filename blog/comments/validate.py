@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from .emails import PUNYCODE_TLD
 from .privacy import mask_contacts
 
 # The form's field names, shared with blog/forms.py.
@@ -44,7 +45,9 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _OVERRIDE = re.compile("[\u202d\u202e]")
 # A host name label: letters and digits, hyphens inside, at most 63 long.
 _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
-_EMAIL = re.compile(rf"[^\s@\"<>()\[\],;:\\]+@(?:{_LABEL}\.)+[^\W\d_]{{2,63}}")
+_EMAIL = re.compile(
+    rf"[^\s@\"<>()\[\],;:\\]+@(?:{_LABEL}\.)+(?:[^\W\d_]{{2,63}}|{PUNYCODE_TLD})"
+)
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 _HOST = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
 

@@ -21,6 +21,9 @@ KEY = "site secret"
         ("Mail me at jane.doe@example.com please", f"Mail me at {EMAIL_MASK} please"),
         ("Jane.Doe+tag@sub.example.co.uk", EMAIL_MASK),
         ("ünïcode@exämple.de", EMAIL_MASK),
+        # An internationalised top-level domain as DNS writes it (.рф).
+        ("write to ivan@example.xn--p1ai today", f"write to {EMAIL_MASK} today"),
+        ("IVAN@EXAMPLE.XN--P1AI", EMAIL_MASK),
         ("JANE@EXAMPLE.COM", EMAIL_MASK),
         ("Jane＠example.org", EMAIL_MASK),
         ("jane(at)example(dot)com", EMAIL_MASK),
