@@ -54,6 +54,11 @@ def test_fields_may_come_as_pairs_like_a_parsed_body():
         ({"email": ""}, "email", "Email is required."),
         ({"comment": ""}, "comment", "Comment is required."),
         ({"comment": " \r\n \n "}, "comment", "Comment is required."),
+        # What a page shows as nothing is no name or comment either.
+        ({"author": "\u200d\u200d"}, "author", "Name is required."),
+        ({"author": "\u3164 \u200b"}, "author", "Name is required."),
+        ({"comment": "\u3000\u00a0\u200b"}, "comment", "Comment is required."),
+        ({"comment": "\ufeff\n\u00ad\u2060"}, "comment", "Comment is required."),
     ],
 )
 def test_required_fields(changes, field, message):
