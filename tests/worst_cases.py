@@ -14,6 +14,9 @@ LINK_RUNS = ["1-", "x-", "a.b-", "(", "(\\"]
 # Runs the spam checks' link and tag patterns might start a match at every
 # step of, each read to the end of the comment: none is a link.
 CHECK_RUNS = ["a.", "1-", "a-.", "a.-", "<a ", "<!--", "<a>"]
+# Emphasis marks opened before one letter and closed after it, a comment's
+# length in all: thousands of nested levels.
+EMPHASIS_MARKS = ["*", "_", "*x ", "*a_"]
 # Thousands of small blocks, each holding an element: (unit, tag, element).
 BLOCKS = [
     ("*a*\n\n", "<p>", "<em>"),
@@ -59,3 +62,8 @@ def spelt_user_name(unit: str) -> str:
 
 def long_host(at: str) -> str:
     return at + "aa." * ((LONGEST - len(at) - 2) // 3) + "aa"
+
+
+def nested(marks: str) -> str:
+    half = marks * ((LONGEST - 1) // (2 * len(marks)))
+    return half + "a" + half[::-1]

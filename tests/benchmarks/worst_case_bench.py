@@ -53,6 +53,10 @@ def main():
         for unit in worst_cases.CHECK_RUNS
     }
     cases |= {
+        f"emphasis {marks!r}": worst_cases.nested(marks)
+        for marks in worst_cases.EMPHASIS_MARKS
+    }
+    cases |= {
         f"blocks {unit!r}": worst_cases.repeated(unit)
         for unit, *_ in worst_cases.BLOCKS
     }

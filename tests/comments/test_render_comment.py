@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 
 from blog.comments.pipeline import render
-from blog.markup import render_comment
+from blog.markup import MAX_EMPHASIS, render_comment
 from tests import worst_cases
 
 ALLOWED_TAGS = {
@@ -165,3 +165,30 @@ def test_a_longest_comment_of_small_blocks_keeps_every_block(unit, tag, element)
     html = render(worst_cases.repeated(unit))
     blocks = worst_cases.LONGEST // len(unit)
     assert html.count(tag) == blocks and html.count(element) == blocks
+
+
+def _deepest(html: str, tags=("em", "strong")) -> int:
+    depth = deepest = 0
+    for closing, name, _attributes in TAG.findall(html):
+        if name in tags:
+            depth += -1 if closing else 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.parametrize("marks", worst_cases.EMPHASIS_MARKS)
+def test_emphasis_past_its_deepest_level_shows_its_marks(marks):
+    """A comment of emphasis 15,000 levels deep took seconds to clean (the
+    HTML parser walks every open level at each character): levels past the
+    deepest allowed are shown as the marks typed."""
+    text = worst_cases.nested(marks)
+    html = render_comment(text)
+    assert _deepest(html) == MAX_EMPHASIS
+    shown = unescape(re.sub(r"<[^>]+>", "", html)).strip()
+    assert len(shown) == len(text) - html.count("<em>") * 2 - html.count("<strong>") * 4
+
+
+@pytest.mark.parametrize("text", ["*a **b _c __d__ e_ f** g*", "***a***", "_a *b* c_"])
+def test_ordinary_nested_emphasis_is_kept(text):
+    html = render_comment(text)
+    assert "*" not in unescape(html) and "_" not in unescape(html)
