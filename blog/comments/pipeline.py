@@ -1,7 +1,8 @@
 """Run the steps of a comment, then store it: submit() is the whole path.
 
-    prepare   validate the form, read the form token, apply privacy, render
-              the body, run the content checks (no lock held, no history)
+    prepare   validate the form, read the form token, apply privacy, refuse
+              a sender going too fast (flood, rate), render the body, run the
+              content checks (no lock held)
     run       the guards against the history, threading, the policy
     store     one write transaction holds run + insert, so two workers never
               both accept what only one may (flood, rate, duplicate, replay)
@@ -89,7 +90,7 @@ def submit(
         raise PostNotFound("There is no post here to comment on.")
     if moderation.is_closed(post, settings, now):
         raise CommentsClosed("Comments are closed on this post.")
-    draft = prepare(submission, settings, secret, now)
+    draft = prepare(submission, settings, secret, now, DatabaseHistory())
     try:
         comment, replayed = db.retrying(lambda: _record(draft, settings, now))
     except IntegrityError:
@@ -103,12 +104,27 @@ def submit(
 
 
 def prepare(
-    submission: Submission, settings: Mapping, secret: str, now: datetime.datetime
+    submission: Submission,
+    settings: Mapping,
+    secret: str,
+    now: datetime.datetime,
+    history=None,
 ) -> Draft:
-    """Everything that needs neither the history nor a lock."""
+    """Everything that needs no lock. Given the history, a sender going too
+    fast is refused before the costly part: rendering and checking a comment
+    built to be slow takes a worker seconds, a 429 a few queries."""
     fields = validate.clean(submission.form, settings["max_comment_length"])
     token = _read_token(fields.token, secret, submission.post_id, settings, now)
     private = privacy.protect(fields.body, fields.author_email, submission.ip, secret)
+    key = idempotency_key(token, submission.post_id, fields, private, secret)
+    if history is not None:
+        _refuse_if_too_fast(
+            _attempt(submission.post_id, fields, private, token.age(now)),
+            key,
+            settings,
+            history,
+            now,
+        )
     checks = content_verdicts(
         {
             "author_name": fields.author_name,
@@ -127,9 +143,19 @@ def prepare(
         private=private,
         body_html=render(private.body),
         form_age=token.age(now),
-        key=idempotency_key(token, submission.post_id, fields, private, secret),
+        key=key,
         checks=list(checks),
     )
+
+
+def _refuse_if_too_fast(attempt, key: str, settings: Mapping, history, now):
+    """Flood and rate, asked early and without a lock (the write transaction
+    asks again); a replay of a form already stored gets its answer there."""
+    try:
+        guards.too_fast(attempt, settings, history, now)
+    except guards.TooManyComments:
+        if store.by_key(key) is None:
+            raise
 
 
 def render(masked_body: str) -> str:
@@ -194,15 +220,7 @@ def _senders(draft: Draft) -> list[str]:
 
 def run(draft: Draft, settings: Mapping, history, now) -> Decision:
     """The guards, threading and policy: pure given the history and the clock."""
-    attempt = guards.Attempt(
-        post_id=draft.post_id,
-        author_name=draft.fields.author_name,
-        email_hash=draft.private.email_hash,
-        ip_hash=draft.private.ip_hash,
-        body=draft.private.body,
-        honeypot=draft.fields.honeypot,
-        form_age=draft.form_age,
-    )
+    attempt = _attempt(draft.post_id, draft.fields, draft.private, draft.form_age)
     verdicts = [draft.private.verdict]
     verdicts += guards.run(attempt, settings, history, now)
     verdicts += draft.checks
@@ -214,6 +232,18 @@ def run(draft: Draft, settings: Mapping, history, now) -> Decision:
     )
     status, policy = moderation.decide(verdicts, settings, known)
     return Decision(status, parent_id, thread_id, depth, verdicts + [policy])
+
+
+def _attempt(post_id: int, fields, private, form_age: float) -> guards.Attempt:
+    return guards.Attempt(
+        post_id=post_id,
+        author_name=fields.author_name,
+        email_hash=private.email_hash,
+        ip_hash=private.ip_hash,
+        body=private.body,
+        honeypot=fields.honeypot,
+        form_age=form_age,
+    )
 
 
 def place(

@@ -396,6 +396,38 @@ def test_a_second_comment_too_soon_is_refused_and_not_stored(post):
     assert Comment.select().count() == 1
 
 
+@pytest.mark.parametrize(
+    "settings, second",
+    [
+        (default_settings(), {"comment": "Another thought."}),
+        (
+            default_settings(check_flood=False, rate_limit=1),
+            {"comment": "Another thought.", "email": "other@example.org"},
+        ),
+    ],
+)
+def test_a_sender_going_too_fast_is_refused_before_the_costly_work(
+    post, monkeypatch, content_checks, settings, second
+):
+    """Rendering and checking a comment built to be slow takes seconds: a
+    flood of them is refused on the sender's history alone."""
+    pipeline.submit(submission(post), settings, SECRET, NOW)
+    rendered = []
+    monkeypatch.setattr(pipeline, "render", rendered.append)
+    later = NOW + datetime.timedelta(seconds=5)
+    with pytest.raises(TooManyComments):
+        pipeline.submit(submission(post, **second), settings, SECRET, later)
+    assert len(content_checks.seen) == 1 and rendered == []
+
+
+def test_the_same_form_again_within_the_flood_gap_gets_its_answer(post):
+    sent = submission(post)
+    first = pipeline.submit(sent, default_settings(), SECRET, NOW)
+    later = NOW + datetime.timedelta(seconds=5)
+    again = pipeline.submit(sent, default_settings(), SECRET, later)
+    assert again.replayed and again.comment.id == first.comment.id
+
+
 def test_an_approved_comment_refreshes_public_pages(app, post):
     generation = app.extensions["generation"]
     before = generation.current()

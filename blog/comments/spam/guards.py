@@ -137,6 +137,13 @@ def _seconds(delta: datetime.timedelta) -> int:
 GUARDS = (honeypot, form_age, flood, rate, duplicate)
 
 
+def too_fast(attempt: Attempt, settings: Mapping, history, now) -> None:
+    """The refusals of a sender going too fast, alone: they need no more
+    than the sender's address and email, so they can be asked first."""
+    flood(attempt, settings, history, now)
+    rate(attempt, settings, history, now)
+
+
 def run(attempt: Attempt, settings: Mapping, history, now) -> list[Verdict]:
     """Every guard in order; the refusals raise."""
     verdicts = (guard(attempt, settings, history, now) for guard in GUARDS)
