@@ -11,6 +11,7 @@ from flask import current_app, request, url_for
 from slugify import slugify
 
 from .models import Post
+from .term_models import name_slug
 
 
 def ordinal(day: int) -> str:
@@ -136,6 +137,7 @@ def init_app(app):
     app.jinja_env.filters["date"] = partial(_date_filter, settings)
     app.jinja_env.filters["isodate"] = _iso_filter
     app.jinja_env.filters["slugify"] = slugify
+    app.jinja_env.filters["name_slug"] = name_slug
     app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.filters["keyboard_scrollable"] = keyboard_scrollable
     app.jinja_env.globals.update(

@@ -4,6 +4,9 @@ Tags and categories, as WordPress calls them terms, and the words related
 posts are scored by, with the scores they gave.
 """
 
+import re
+import unicodedata
+
 from peewee import (
     BigIntegerField,
     BlobField,
@@ -21,12 +24,29 @@ from .prepared import Prepared
 TERM_SLUG_LENGTH = 120
 
 
+# What a browser does not send as one path segment: "?" and "#" end the path,
+# "/" and "\\" split it, "%" starts an escape, "." and ".." are resolved away.
+_NOT_A_SEGMENT = re.compile(r"[/?#%\\]|^\.+$")
+
+
+def name_slug(name: str, max_length: int = 0) -> str:
+    """The address of a name (a term, an author): its slug; a name slugify
+    keeps nothing of ("🦊") itself, or, when a browser would not send it as
+    written ("?"), the names of its characters ("question-mark")."""
+    slug = slugify(name, max_length=max_length)
+    if slug:
+        return slug
+    if not _NOT_A_SEGMENT.search(name):
+        return name.lower()
+    spelled = " ".join(unicodedata.name(char, "") for char in name)
+    return slugify(spelled, max_length=max_length)
+
+
 def term_slug(name: str) -> str:
     """A tag's or category's address, the same from the dashboard and from a
-    content file: the name's slug, cut to fit its column (a name of 100
-    characters in a script that transliterates long makes a longer one), or
-    the name itself when it has nothing a slug keeps."""
-    return slugify(name, max_length=TERM_SLUG_LENGTH) or name.lower()
+    content file, cut to fit its column (a name of 100 characters in a
+    script that transliterates long makes a longer one)."""
+    return name_slug(name, TERM_SLUG_LENGTH)
 
 
 class Tag(BaseModel):

@@ -4,7 +4,9 @@ import datetime
 import os
 import re
 import time
+from html import unescape
 from types import SimpleNamespace
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -379,6 +381,33 @@ def test_an_archive_has_one_address(reader, path, canonical):
 def test_an_author_of_nothing_public_has_no_archive(app, fields):
     make_post(author="Nobody Yet", **fields)
     assert_themed_error(app.test_client().get("/author/nobody-yet/"), 404)
+
+
+@pytest.mark.parametrize("name", ["?", "#", "..", ".", "/", "%", "\\", "🦊", "—"])
+def test_a_name_of_symbols_alone_links_its_archive(app, tmp_path, name):
+    """A name slugify keeps nothing of still gets an address a browser sends
+    as it is written: not "/tag/?/" (the path ends at "?") nor "/tag/../"."""
+    (tmp_path / "content").mkdir(exist_ok=True)
+    (tmp_path / "content" / "2024-05-05-symbols.md").write_text(
+        f"---\ntitle: Symbols\nauthor: '{name}'\ntags: ['{name}']\n"
+        f"categories: ['{name}']\n---\nText.\n",
+        encoding="utf-8",
+    )
+    report = content.sync(tmp_path / "content")
+    assert report.errors == []
+    publishing.refresh(report.changed, full=True)
+    reader = app.test_client()
+    post = "/2024/05/05/symbols/"
+    links = re.findall(
+        r'href="(/(?:tag|category|author)/[^"]*)"', text(reader.get(post))
+    )
+    assert len(links) == 3
+    for link in links:
+        # What a browser asks for: dot segments resolved, the path cut at ? or #.
+        address = urlsplit(urljoin(f"http://localhost{post}", unescape(link)))
+        response = reader.get(address.path, query_string=address.query)
+        assert response.status_code == 200, link
+        assert post in text(response)
 
 
 @pytest.mark.parametrize(

@@ -173,3 +173,46 @@ def test_a_site_at_an_older_migration_upgrades_with_nothing_lost(old_site, state
     assert "Hello old world" in client.get("/category/sqlite/").get_data(as_text=True)
     assert client.get("/?p=9").headers["Location"].endswith("/2023/05/01/hello/")
     assert client.get("/2023/05/01/unfinished/").status_code == 404
+
+
+def test_terms_named_by_symbols_alone_get_addresses_readers_reach(old_site):
+    database = db.database.obj
+    Runner(database, directory=str(MIGRATIONS_DIR)).up(target=MIGRATIONS[-2])
+    rows = {
+        "post": [
+            {**ROWS["post"][0], "id": n, "slug": f"p{n}", "source_path": f"p{n}.md"}
+            for n in (1, 2)
+        ],
+        "tag": [
+            dict(id=1, name="?", slug="?"),
+            dict(id=2, name="Question mark", slug="question-mark"),
+            dict(id=3, name="#", slug="#"),
+        ],
+        "category": [dict(id=1, name="..", slug="..")],
+        "post_tag": [
+            dict(post_id=1, tag_id=1),
+            dict(post_id=1, tag_id=2),
+            dict(post_id=2, tag_id=1),
+            dict(post_id=2, tag_id=3),
+        ],
+        "post_category": [dict(post_id=1, category_id=1)],
+    }
+    with database.atomic():
+        for table, table_rows in rows.items():
+            for row in table_rows:
+                _insert(database, table, row)
+
+    apply_migrations()
+
+    tags = "SELECT t.slug, l.post_id FROM tag t JOIN post_tag l ON l.tag_id = t.id"
+    assert sorted(database.execute_sql(tags).fetchall()) == [
+        ("number-sign", 2),
+        ("question-mark", 1),
+        ("question-mark", 2),
+    ]
+    categories = database.execute_sql("SELECT slug FROM category").fetchall()
+    assert categories == [("full-stop-full-stop",)]
+    client = old_site.test_client()
+    for path in ("/tag/question-mark/", "/tag/number-sign/"):
+        assert "/2023/05/01/p2/" in client.get(path).get_data(as_text=True)
+    assert client.get("/category/full-stop-full-stop/").status_code == 200

@@ -17,7 +17,6 @@ from flask import (
     request,
     send_from_directory,
 )
-from slugify import slugify
 from werkzeug.exceptions import NotFound
 
 from .. import cache, search, templating
@@ -29,7 +28,7 @@ from ..pagination import (
     page_query,
     paginate,
 )
-from ..term_models import Category, PostCategory, PostTag, Tag
+from ..term_models import Category, PostCategory, PostTag, Tag, name_slug
 
 bp = Blueprint("reader", __name__)
 
@@ -271,7 +270,7 @@ def author(slug):
     # Only authors of public posts: a draft's byline is not the reader's to see.
     query = Post.published()
     names = [row.author for row in query.select(Post.author).distinct()]
-    matching = [name for name in names if name and slugify(name) == slug]
+    matching = [name for name in names if name and name_slug(name) == slug]
     if not matching:
         abort(404)
     query = query.where(Post.author.in_(matching))
