@@ -280,6 +280,15 @@ def test_the_second_of_two_editors_is_refused(browser_for):
     assert stored.version == int(version) + 1
 
 
+@pytest.mark.parametrize("bad_version", ["²", "9" * 30])
+def test_a_version_that_is_no_number_is_a_conflict_not_a_500(editor, bad_version):
+    post = make_post(title="Shared")
+    response = _save(editor, post, bad_version, title="Mine", body="My text")
+    assert response.status_code == 409
+    assert "My text" in response.get_data(as_text=True)
+    assert Post.get_by_id(post.id).title == "Shared"
+
+
 def test_save_refuses_a_stale_version_directly(app, users):
     post = make_post()
     draft = editing.draft_from_post(post)

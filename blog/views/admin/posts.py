@@ -9,7 +9,7 @@ from ...models import Post, PostStatus, Role
 from ...post_list import Filters, authors, counts_by_state, page_of
 from ...templating import keyboard_scrollable
 from ...term_models import Category, Tag
-from .base import bp, current_page, settings
+from .base import bp, current_page, database_id, settings
 
 SECTIONS = {"posts": "post", "pages": "page"}
 PER_PAGE = 30
@@ -137,7 +137,7 @@ def _submit(section, post):
             action,
             current_user,
             post.id if post else None,
-            int(version) if version.isdigit() else None,
+            database_id(version),
         )
     except editing.EditError as error:
         return _editor(section, post, form_values, 400, errors=error.errors)
