@@ -17,6 +17,8 @@ from .models import Post, Role, User, utcnow
 
 hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# Ten spaces or "abababababab" pass a length rule and fall to the first guesses.
+MIN_DIFFERENT_CHARACTERS = 5
 
 
 class AccountError(ValueError):
@@ -36,6 +38,11 @@ def _check_password(password: str):
         raise AccountError(
             f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
             "password",
+        )
+    if len(set(password)) < MIN_DIFFERENT_CHARACTERS:
+        different = MIN_DIFFERENT_CHARACTERS
+        raise AccountError(
+            f"a password needs at least {different} different characters", "password"
         )
 
 

@@ -2,6 +2,8 @@ import re
 import threading
 import time
 
+import pytest
+
 from blog import accounts
 from blog.models import AuditEntry, Role, User
 from tests.admin.conftest import PASSWORD
@@ -33,6 +35,18 @@ def test_a_taken_name_or_short_password_is_refused(admin):
     assert taken.status_code == short.status_code == 400
     assert "taken" in taken.get_data(as_text=True)
     assert "at least 10 characters" in short.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password", [" " * 12, "aaaaaaaaaaaa", "abababababab"])
+def test_a_password_of_few_different_characters_is_refused(admin, password):
+    response = admin.post(
+        "/admin/users/",
+        {"username": "newbie", "role": "editor", "password": password},
+        page="/admin/users/",
+    )
+    assert response.status_code == 400
+    assert "at least 5 different characters" in response.get_data(as_text=True)
+    assert User.get_or_none(User.username == "newbie") is None
 
 
 def test_a_nul_in_a_new_users_details_is_refused_with_400(admin, users):
