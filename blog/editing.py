@@ -170,8 +170,9 @@ def draft_from_post(post: Post) -> Draft:
     )
 
 
-def preview(body: str, body_format: str = "markdown") -> str:
-    return markup.render_post(body, fmt=body_format).html
+def preview(body: str, body_format: str = "markdown", source_path=None) -> str:
+    """The body as saving renders it: a synced post's relative media links too."""
+    return markup.render_post(body, source_path, body_format).html
 
 
 def _check_lengths(draft: Draft):

@@ -372,6 +372,26 @@ def test_preview_fragment_for_the_script(editor):
     )
 
 
+def _hidden_fields(page: str) -> dict:
+    hidden = r'<input type="hidden" name="([^"]+)" value="([^"]*)"'
+    return dict(re.findall(hidden, page))
+
+
+def test_preview_of_a_synced_post_links_its_media_as_the_site_does(editor):
+    body = "![flow](../media/flow.png)"
+    post = make_post(source_path="posts/2024-01-01-flow.md", body=body)
+    path = f"/admin/posts/{post.id}/"
+    assert _save(editor, post, body=body).status_code == 302
+    shown = '<img src="/media/flow.png" alt="flow" />'
+    assert shown in Post.get_by_id(post.id).body_html
+    page = editor.get(path).get_data(as_text=True)
+    script_url = re.search(r'data-preview-url="([^"]+)"', page).group(1)
+    fragment = editor.post(script_url, {**_hidden_fields(page), "body": body})
+    assert shown in fragment.get_data(as_text=True)
+    form = _save(editor, post, body=body, action="preview")
+    assert shown in form.get_data(as_text=True)
+
+
 def test_pages_have_a_navigation_order_and_no_reserved_slugs(app, editor):
     response = _create(editor, "pages", title="About", nav_order="3", action="publish")
     page = Post.get(Post.title == "About")

@@ -129,7 +129,11 @@ def _submit(section, post):
         stored = post.date if post else None
         draft = editing.draft_from_form(request.form, _kind(section), _tz(), stored)
         if action == "preview":
-            html = editing.preview(draft.body, post.body_format if post else "markdown")
+            html = editing.preview(
+                draft.body,
+                post.body_format if post else "markdown",
+                post and post.source_path,
+            )
             return _editor(section, post, form_values, preview=html)
         version = request.form.get("version", "")
         saved = editing.save(
@@ -169,7 +173,10 @@ def preview():
     body_format = request.form.get("body_format", "markdown")
     if body_format not in ("markdown", "html"):
         abort(400)
-    html = keyboard_scrollable(
-        editing.preview(request.form.get("body", ""), body_format)
+    # The post being edited, whose file a synced post's media links are relative to.
+    post_id = database_id(request.form.get("post_id", ""))
+    post = Post.get_or_none(Post.id == post_id) if post_id is not None else None
+    html = editing.preview(
+        request.form.get("body", ""), body_format, post and post.source_path
     )
-    return html, 200, {"Content-Type": "text/html; charset=utf-8"}
+    return keyboard_scrollable(html), 200, {"Content-Type": "text/html; charset=utf-8"}
