@@ -51,6 +51,9 @@ def load(app, test_config=None):
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+    # A text field of a multipart form (the editor's live preview sends one)
+    # may be as long as the same field posted plainly, not Flask's 500 kB.
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     app.config["SESSION_COOKIE_SECURE"] = app.config["SITE_URL"].startswith("https:")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 

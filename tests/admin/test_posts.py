@@ -372,6 +372,16 @@ def test_preview_fragment_for_the_script(editor):
     )
 
 
+def test_preview_fragment_of_a_long_post_sent_as_the_script_sends_it(editor):
+    # The script sends FormData: multipart, whose fields Flask caps at 500 kB.
+    body = "A paragraph of a long essay.\n\n" * 25_000
+    response = editor.post(
+        "/admin/preview", {"body": body}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("<p>") == 25_000
+
+
 def _hidden_fields(page: str) -> dict:
     hidden = r'<input type="hidden" name="([^"]+)" value="([^"]*)"'
     return dict(re.findall(hidden, page))
