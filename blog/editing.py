@@ -16,6 +16,7 @@ from peewee import IntegrityError
 from slugify import slugify
 
 from . import audit, markup, publishing, redirects
+from .comments.ignorable import IGNORABLE
 from .content import is_reserved
 from .db import write_transaction
 from .models import Post, PostStatus, User, utcnow
@@ -37,6 +38,7 @@ ALLOWED_FROM = {
 }
 DATE_INPUT = "%Y-%m-%dT%H:%M"
 NAV_ORDER = re.compile(r"-?[0-9]{1,9}")
+INVISIBLE = re.compile(IGNORABLE)
 
 
 class EditError(ValueError):
@@ -262,7 +264,8 @@ def save(
     Raises EditError for fields that cannot be saved and PostConflict when
     the post changed since `version`.
     """
-    if not draft.title:
+    # strip() keeps zero-width spaces: a title of them shows as no title.
+    if not INVISIBLE.sub("", draft.title).strip():
         raise EditError({"title": "a post needs a title"})
     _check_lengths(draft)
     existing = Post.get_by_id(post_id) if post_id is not None else None

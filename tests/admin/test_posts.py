@@ -99,6 +99,16 @@ def test_lists_show_the_summary_or_the_start_of_the_text(app, editor, summary, s
     assert f'<div class="summary-text">{shown}' in home
 
 
+@pytest.mark.parametrize("title", ["   ", "\u3000", "\u200b\u200b", "\u200d \ufeff"])
+def test_a_title_a_page_shows_as_nothing_is_refused(editor, title):
+    response = _create(editor, title=title, slug="given", body="My text")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "a post needs a title" in page
+    assert "My text" in page
+    assert not Post.select().exists()
+
+
 def test_a_future_date_schedules_the_post(app, editor):
     when = (utcnow() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     _create(editor, action="publish", date=when)
