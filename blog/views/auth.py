@@ -17,7 +17,7 @@ from .. import auth
 from ..comments import actions
 from ..models import User
 from . import form_origin, housekeeping
-from .admin.base import refuse_nul
+from .admin.base import STALE_PAGE, refuse_nul
 from .errors import render_error
 
 bp = Blueprint("auth", __name__)
@@ -72,10 +72,13 @@ def sign_in():
 
 @bp.errorhandler(CSRFError)
 def _form_expired(error):
-    # A login page left open past its session (the browser restarted, a
-    # sign-out in another tab) answered a bare "CSRF session token is missing".
-    if request.endpoint != "auth.sign_in":
-        return render_error(400, error.description)
+    # A page left open past its session (the browser restarted, a sign-out
+    # in another tab) answered a bare "CSRF session token is missing".
+    if request.endpoint == "auth.logout":
+        # Out already: there is nothing to refuse.
+        if not current_user.is_authenticated:
+            return redirect(url_for(".login"))
+        return render_error(400, STALE_PAGE)
     # Another site's form would have its words shown in our login page.
     here = form_origin.sent_from() is form_origin.Sent.HERE
     username = request.form.get("username", "")[:200] if here else ""

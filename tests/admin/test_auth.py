@@ -159,6 +159,28 @@ def test_logout_needs_post_and_csrf(browser_for):
     assert browser.get("/admin/").status_code == 200
 
 
+def test_logging_out_again_from_another_tab_lands_on_the_login_page(browser_for):
+    browser = browser_for("editor")
+    other_tab = csrf_token(browser.get("/admin/").get_data(as_text=True))
+    assert browser.post("/logout/").status_code == 302
+    response = browser.post_raw("/logout/", data={"csrf_token": other_tab})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login/"
+
+
+def test_a_logout_from_a_page_of_an_earlier_session_says_why_it_did_nothing(
+    browser_for,
+):
+    browser = browser_for("editor")
+    old_tab = csrf_token(browser.get("/admin/").get_data(as_text=True))
+    browser.post("/logout/")
+    browser.login("editor")
+    response = browser.post_raw("/logout/", data={"csrf_token": old_tab})
+    assert response.status_code == 400
+    assert "Nothing was done" in response.get_data(as_text=True)
+    assert browser.get("/admin/").status_code == 200
+
+
 def _fail(browser, username="editor", **kwargs):
     return browser.login(username, "wrong password", **kwargs)
 
