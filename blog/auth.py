@@ -116,7 +116,21 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def _to_login():
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login", next=_return_path()))
+
+
+def _return_path() -> str | None:
+    """Where to go once signed in: this page; for a form, the page of ours it
+    was sent from, else its address if that answers GET too (not a 405)."""
+    here = request.full_path.rstrip("?")
+    if request.method in ("GET", "HEAD"):
+        return here
+    page = urlsplit(request.referrer or "")
+    sent_from = page.path + (f"?{page.query}" if page.query else "")
+    if page.netloc == request.host and local_path(sent_from):
+        return sent_from
+    urls = current_app.url_map.bind_to_environ(request.environ)
+    return here if urls.test(request.path, method="GET") else None
 
 
 def local_path(target: str | None) -> str | None:

@@ -112,7 +112,9 @@ def test_access(browser_for, objects, rule, method, endpoint, role):
     location = response.headers.get("Location", "")
     if role is None:
         assert response.status_code == 302
-        assert location.startswith("/login/?next=/admin")
+        # A form sent with no Referer, to an address that answers POST alone,
+        # has no page to come back to: the dashboard's front page, then.
+        assert location == "/login/" or location.startswith("/login/?next=/admin")
     elif role not in ACCESS.get(endpoint, ()):
         assert response.status_code == 403
     else:

@@ -145,6 +145,33 @@ def test_anonymous_admin_page_redirects_to_login_with_next(client):
     assert response.headers["Location"] == "/login/?next=/admin/posts/?status%3Ddraft"
 
 
+@pytest.mark.parametrize(
+    ("referer", "expected"),
+    [
+        ({"Referer": "http://localhost/admin/users/?page=2"}, "/admin/users/?page=2"),
+        ({"Referer": "https://elsewhere.example/admin/users/"}, "/admin/"),
+        ({}, "/admin/"),
+    ],
+)
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_sign_in(
+    browser_for, users, referer, expected
+):
+    browser = browser_for("admin")
+    token = csrf_token(browser.get("/admin/users/").get_data(as_text=True))
+    auth.end_sessions(users["admin"])  # a password changed on another device
+    path = f"/admin/users/{users['editor'].id}/role"
+    data = {"csrf_token": token, "role": "moderator"}
+    sent = browser.post_raw(path, data=data, headers=referer)
+    assert sent.status_code == 302
+    signed_in = browser.post_raw(
+        sent.headers["Location"],
+        data={"csrf_token": browser.token(), "username": "admin", "password": PASSWORD},
+    )
+    assert signed_in.headers["Location"] == expected
+    assert browser.get(expected).status_code == 200
+    assert User.get_by_id(users["editor"].id).role == "editor"
+
+
 def test_login_page_and_admin_pages_are_not_stored(admin, client):
     assert client.get("/login/").headers["Cache-Control"] == "no-store"
     assert admin.get("/admin/").headers["Cache-Control"] == "no-store"
