@@ -302,6 +302,20 @@ def test_a_preview_asked_for_signed_out_says_so(live_server, staff, watch):
     )
 
 
+def test_a_preview_of_a_post_past_500_kb_shows_it_whole(live_server, staff, watch):
+    admin = watch()
+    page = admin.page
+    log_in(page, live_server.url, "boss")
+    page.goto(live_server.url + "/admin/posts/new")
+    essay = "A paragraph of a long essay.\n\n" * 25_000 + "The **end**."
+    # As pasted: typing it through fill() takes Chromium minutes.
+    paste = "(box, text) => box.value = text"
+    page.get_by_label("Text (Markdown)").evaluate(paste, essay)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview strong")).to_have_text("end")
+    assert admin.problems == []
+
+
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_preview_of_long_code_keeps_the_editor_inside_the_window(
     live_server, staff, watch, width
