@@ -339,10 +339,11 @@ def parse_date(gmt: str, local: str, tz: datetime.tzinfo) -> datetime.datetime |
         if not text or text.startswith("0000"):
             continue
         try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
+            moment = datetime.datetime.fromisoformat(text).replace(tzinfo=zone)
+            # Year 1 east of UTC or year 9999 west of it has no UTC date.
+            return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
             continue
-        return moment.replace(tzinfo=zone).astimezone(datetime.UTC).replace(tzinfo=None)
     return None
 
 

@@ -74,6 +74,29 @@ def test_a_zero_gmt_date_without_a_zone_is_utc(import_wxr):
     assert Post.get(Post.wp_id == 1).date == datetime.datetime(2020, 5, 1, 12, 0)
 
 
+@pytest.mark.parametrize(
+    "zone, local",
+    [
+        ("Asia/Tokyo", "0001-01-01 00:00:00"),
+        ("America/New_York", "9999-12-31 23:59:59"),
+    ],
+)
+def test_a_local_date_out_of_range_in_utc_is_reported_not_a_crash(
+    import_wxr, zone, local
+):
+    """Year 1 in Tokyo or year 9999 in New York is no date in UTC: the
+    conversion raised OverflowError out of the import, a traceback."""
+    zero = "0000-00-00 00:00:00"
+    reply = comment(1, comment_date_gmt=zero, comment_date=local)
+    draft = item(1, post_date_gmt=zero, post_date=local, comments=[reply])
+    channel = f"<wp:timezone_string>{zone}</wp:timezone_string>\n"
+    report = import_wxr(wxr([draft], extra_channel=channel))
+    assert report.ok, report.format()
+    assert "no date: dated today" in report.format()
+    assert Post.get(Post.wp_id == 1).date.year == datetime.datetime.now().year
+    assert Comment.get(Comment.wp_id == 1).created_at.year == Post.get().date.year
+
+
 def test_slugs_from_titles_and_collisions(import_wxr):
     make_post(slug="hello")
     report = import_wxr(
