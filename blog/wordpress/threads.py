@@ -102,8 +102,7 @@ class Threads:
             )
 
     def add(self, post: Post, item: wxr.Item):
-        by_id = {c.wp_id: c for c in item.comments if c.wp_id is not None}
-        for comment in sorted(item.comments, key=lambda c: _depth(c, by_id)):
+        for comment in parents_first(item.comments):
             state = self._count_found(comment)
             if comment.wp_id is not None and comment.wp_id in self.placed:
                 self._count(state, "existing")
@@ -206,14 +205,31 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _depth(comment: wxr.Comment, by_id: dict) -> int:
-    """How deep a comment sits among its item's comments (a cycle counts as top)."""
-    depth, seen, current = 0, {comment.wp_id}, comment
-    while current.parent in by_id and current.parent not in seen:
-        seen.add(current.parent)
-        current = by_id[current.parent]
-        depth += 1
-    return depth
+def parents_first(comments: list[wxr.Comment]) -> list[wxr.Comment]:
+    """The comments, each after its parent, otherwise in file order."""
+    by_id = {c.wp_id: c for c in comments if c.wp_id is not None}
+    # Depths found on one walk up are kept: a reply chain costs its length
+    # once, not once per reply (n²/2 steps for a long chain).
+    depths: dict[int, int] = {}
+
+    def depth(comment: wxr.Comment) -> int:
+        path, seen, current = [], set(), comment
+        while current.wp_id not in depths:
+            path.append(current)
+            seen.add(current.wp_id)
+            parent = by_id.get(current.parent)
+            if parent is None or parent.wp_id in seen:  # a top, or a cycle's
+                top = -1
+                break
+            current = parent
+        else:
+            top = depths[current.wp_id]
+        for below, walked in enumerate(reversed(path), start=1):
+            if walked.wp_id is not None:
+                depths[walked.wp_id] = top + below
+        return top + len(path)
+
+    return sorted(comments, key=depth)
 
 
 def _comment_date(comment: wxr.Comment, tz) -> datetime.datetime:
