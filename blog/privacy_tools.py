@@ -18,7 +18,7 @@ from peewee import fn
 
 from . import audit, publishing
 from .comment_models import BlockedItem, Comment
-from .comments import privacy, removal, undo
+from .comments import privacy, queue, removal, undo
 from .comments.spam import classifier, features
 from .db import retrying
 from .models import User, utcnow
@@ -77,7 +77,11 @@ def _comment_data(comment: Comment) -> dict:
         "author_email": comment.author_email,
         "author_url": comment.author_url,
         "body": comment.body,
+        "kind": comment.kind,
         "status": comment.status,
+        # What the spam checks decided about the person's comment, and why.
+        "spam_score": comment.spam_score,
+        "checks": queue.verdicts(comment),
         "created_at": _iso(comment.created_at),
         "modified_at": _iso(comment.modified_at),
         "email_hash": comment.email_hash,

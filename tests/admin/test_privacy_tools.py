@@ -59,6 +59,25 @@ def test_export_holds_everything_about_the_email(traces):
     assert "2 comment(s) found" in entry.detail
 
 
+def test_export_holds_what_the_spam_checks_decided_about_the_comments(app):
+    """The checks' verdicts and the filter's score are kept on each comment
+    and shown to moderators: they are data about the commenter too."""
+    checks = [{"check": "classifier", "verdict": "hold", "reason": "p 0.8"}]
+    make_comment(
+        make_post(),
+        author_email=EMAIL,
+        kind="pingback",
+        spam_score=0.8,
+        verdicts=json.dumps(checks),
+    )
+    (exported,) = privacy_tools.export(EMAIL, KEY)["comments"]
+    assert exported["kind"] == "pingback"
+    assert exported["spam_score"] == 0.8
+    assert exported["checks"] == [
+        {"check": "classifier", "outcome": "hold", "reason": "p 0.8", "score": None}
+    ]
+
+
 def test_erase_anonymises_and_keeps_the_text(traces):
     result = privacy_tools.erase(EMAIL, KEY)
     assert (result.comments, result.deleted, result.accounts, result.blocklist) == (
