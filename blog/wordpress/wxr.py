@@ -196,9 +196,12 @@ class WXRReader:
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            line = self._lines_fed + chunk[: error.start].count(b"\n") + 1
+            # error.object starts with the bytes kept from the last chunk (never
+            # a newline: the start of a character).
+            read = error.object
+            line = self._lines_fed + read[: error.start].count(b"\n") + 1
             raise WXRError(
-                f"byte 0x{chunk[error.start]:02x} is not valid UTF-8: the file says "
+                f"byte 0x{read[error.start]:02x} is not valid UTF-8: the file says "
                 "it is UTF-8 but was saved in another encoding (Latin-1?)",
                 line,
             ) from None

@@ -119,6 +119,19 @@ def test_a_truncated_file_is_reported_with_its_line():
     assert caught.value.line == cut.count(b"\n") + 1
 
 
+def test_a_latin1_byte_at_the_end_of_a_chunk_is_the_one_named():
+    """The decoder keeps a chunk's last byte when it may start a character:
+    its error then pointed into the next chunk, naming a valid byte there."""
+    good = build([item(1, content="x")])
+    head, tail = good.split(b"x]]>", 1)
+    filler = (b"line\n" * wxr.CHUNK)[: wxr.CHUNK - len(head) - 1]
+    data = head + filler + "é".encode("latin-1") + b"(]]>" + tail
+    with pytest.raises(wxr.WXRError) as caught:
+        records(data)
+    assert "byte 0xe9 is not valid UTF-8" in caught.value.reason
+    assert caught.value.line == data[: wxr.CHUNK].count(b"\n") + 1
+
+
 def test_an_unsupported_version_is_refused():
     with pytest.raises(wxr.WXRError, match="not 1.0, 1.1 or 1.2"):
         records(build([item(1)], version="9.0"))
