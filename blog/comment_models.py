@@ -148,3 +148,10 @@ class ModerationUndo(BaseModel):
     # JSON: each comment's state, lesson and blocklist rows before and after.
     steps = TextField()
     created_at = DateTimeField(default=utcnow, index=True)
+
+
+class ErasedComment(BaseModel):
+    """A WordPress comment a privacy erase deleted: a new import of the same
+    file must not bring the person's comment back. Its ID is all that is kept."""
+
+    wp_id = BigIntegerField(primary_key=True)

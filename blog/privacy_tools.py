@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import audit, publishing
-from .comment_models import BlockedItem, Comment
+from .comment_models import BlockedItem, Comment, ErasedComment
 from .comments import privacy, queue, removal, undo
 from .comments.spam import classifier, features
 from .db import retrying
@@ -145,6 +145,7 @@ def erase(
             .execute(),
         )
         if delete_comments:
+            _keep_deleted(found)
             result.deleted = removal.remove(Comment.id.in_(ids))
         else:
             result.comments = _anonymise(found)
@@ -154,6 +155,14 @@ def erase(
     result = retrying(run)
     publishing.invalidate_comments()
     return result
+
+
+def _keep_deleted(comments: list[Comment]):
+    """Note the WordPress IDs of imported comments, which a new import skips."""
+    rows = [{"wp_id": c.wp_id} for c in comments if c.wp_id is not None]
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        ErasedComment.insert_many(batch).on_conflict_ignore().execute()
 
 
 def _anonymise(comments: list[Comment]) -> int:

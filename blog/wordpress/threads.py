@@ -10,7 +10,7 @@ import json
 from typing import NamedTuple
 
 from .. import accounts, markup
-from ..comment_models import Comment, CommentStatus
+from ..comment_models import Comment, CommentStatus, ErasedComment
 from ..comments import privacy, validate
 from ..models import Post, utcnow
 from . import autop, wxr
@@ -72,6 +72,8 @@ class Threads:
             Comment.wp_id, Comment.id, Comment.post, Comment.thread, Comment.depth
         ).where(Comment.wp_id.is_null(False))
         self.placed = {row[0]: Placed(*row[1:]) for row in query.tuples()}
+        erased = ErasedComment.select(ErasedComment.wp_id).tuples()
+        self.erased = {wp_id for (wp_id,) in erased}
         self.users: dict[int, tuple[str, int | None]] = {}  # wp id: login, ours
 
     def author(self, author: wxr.Author):
@@ -106,6 +108,9 @@ class Threads:
             state = self._count_found(comment)
             if comment.wp_id is not None and comment.wp_id in self.placed:
                 self._count(state, "existing")
+                continue
+            if comment.wp_id in self.erased:
+                self._skip(state, "deleted by a privacy erase")
                 continue
             kind = KINDS.get(comment.kind)
             if kind is None:

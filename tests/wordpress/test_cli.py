@@ -163,3 +163,21 @@ def test_importing_a_staff_reply_whose_user_is_missing_says_so(runner, tmp_path)
     assert "imported 1 comments" in imported.output
     assert "user 'grace', who has no account here" in imported.output
     assert "vouches for no one" in imported.output
+
+
+def test_comments_a_privacy_erase_deleted_stay_deleted_on_a_new_import(
+    runner, tmp_path
+):
+    """Every row keeps its WordPress ID so that a re-run changes nothing; a
+    comment erased for good had no row left, and the same file brought it
+    back with the person's name and email."""
+    gone = comment(1, comment_author="Gone", comment_author_email="gone@example.org")
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1, comments=[gone, comment(2, parent=1)])]))
+    assert invoke(runner, "import", "wordpress", path).exit_code == 0
+    erased = invoke(runner, "privacy", "erase", "gone@example.org", "--delete-comments")
+    assert "deleted 1" in erased.output
+    again = invoke(runner, "import", "wordpress", path)
+    assert again.exit_code == 0, again.output
+    assert [c.wp_id for c in Comment.select()] == [2]
+    assert "1 comments: deleted by a privacy erase" in again.output
