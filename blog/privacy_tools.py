@@ -7,7 +7,8 @@ the email of any account, drops the blocklist entries made from that email,
 those comments' addresses or their websites, and takes the email domain and
 website host out of what the spam filter learned from those comments. The
 comment text stays, unless the person asked for it to go too (others'
-replies to it then stay, moved up in their threads). Both are written to
+replies to it then stay, moved up in their threads; an imported comment's
+WordPress ID is kept so a new import skips it). Both are written to
 the audit log under the email's hash, never the address itself.
 """
 
