@@ -115,6 +115,19 @@ def test_a_markdown_autolink_is_a_link_not_a_tag(body):
     assert "w:_url_" in tokens and features.OWN_SITE in tokens
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "便宜的药请访问shop.pills.ru 谢谢",  # no space before a domain in Chinese
+        "Günstig: überpills.ru",
+        "see cheap_shop.pills.ru",
+    ],
+)
+def test_a_domain_right_after_a_letter_of_another_script_is_a_link(body):
+    tokens = features.tokens({"body": body})
+    assert "m:links:1" in tokens and "w:_url_" in tokens
+
+
 def test_a_token_longer_than_the_column_is_hashed_to_fit():
     word = "abcdefghij" * 10
     tokens = features.tokens({"body": word})

@@ -267,6 +267,11 @@ def test_approving_a_blogs_comments_fits_the_default_model_to_it():
             "Cheap pills <http://pills.example/a>",
             "u:pills.example",
         ),
+        (
+            "0032_spam_features_v5",
+            "便宜的药请访问shop.pills.ru",
+            "u:shop.pills.ru",
+        ),
     ],
 )
 def test_a_features_migration_relearns_the_live_model(app, migration, body, new_token):

@@ -37,7 +37,7 @@ from ..ignorable import IGNORABLE
 from ..privacy import EMAIL_MASK, PHONE_MASK
 from .sites import is_own_site
 
-FEATURES_VERSION = 4
+FEATURES_VERSION = 5
 MAX_TOKEN_LENGTH = 64  # SpamToken.token
 MAX_TEXT = 2000  # characters of the body looked at: enough to judge, cheap to score
 STEM = 4  # letters of a stem; only longer words have one
@@ -60,10 +60,11 @@ _AUTOLINK = re.compile(r"<((?:https?://|www\.)[^\s<>]+)>", re.IGNORECASE)
 # Links with a scheme or www., and bare domains under common top-level domains.
 # A bare domain starts only where its run of labels starts (or after ".."):
 # a start inside "a.a.a..." or "1-1-1..." reads to the run's end like the
-# start before it, so the longest comment took minutes.
+# start before it, so the longest comment took minutes. Not at a word
+# boundary: Chinese puts none before a domain ("请访问shop.pills.ru").
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'()]+"
-    r"|\b(?<![a-z0-9])(?<![a-z0-9-][.-])(?<!\.-)(?:[a-z0-9-]+\.)+"
+    r"|(?<![a-z0-9])(?<![a-z0-9-][.-])(?<!\.-)(?:[a-z0-9-]+\.)+"
     r"(?:com|net|org|info|biz|us|uk|ru|de|co|io|ly|me|tk|tv|"
     r"xyz|online|site|club|top|gl|be|to|in|cn|pl|fr|es|it|nl|br|au|ca)\b"
     r"(?:/[^\s<>\"'()]*)?",
