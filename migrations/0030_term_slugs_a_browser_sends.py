@@ -43,7 +43,32 @@ def _move(db, names, term_id, slug):
         (taken[0], term_id, taken[0]),
     )
     db.execute_sql(f'DELETE FROM "{links}" WHERE {column} = {p}', (term_id,))
+    if table == "category":
+        _adopt(db, term_id, taken[0])
+    wp_id = db.execute_sql(
+        f'SELECT wp_id FROM "{table}" WHERE id = {p}', (term_id,)
+    ).fetchone()[0]
     db.execute_sql(f'DELETE FROM "{table}" WHERE id = {p}', (term_id,))
+    # The WordPress term ID tells a later import which term it is.
+    db.execute_sql(
+        f'UPDATE "{table}" SET wp_id = {p} WHERE id = {p} AND wp_id IS NULL',
+        (wp_id, taken[0]),
+    )
+
+
+def _adopt(db, gone, kept):
+    """The kept category takes the merged one's children, and its parent where
+    the merged one was its own: migrations run with SQLite's foreign keys off,
+    so nothing else would (a child would name a deleted parent)."""
+    p = db.param
+    db.execute_sql(
+        f"UPDATE category SET parent_id = (SELECT parent_id FROM category"
+        f" WHERE id = {p}) WHERE id = {p} AND parent_id = {p}",
+        (gone, kept, gone),
+    )
+    db.execute_sql(
+        f"UPDATE category SET parent_id = {p} WHERE parent_id = {p}", (kept, gone)
+    )
 
 
 def down(migrator, db):

@@ -217,3 +217,29 @@ def test_terms_named_by_symbols_alone_get_addresses_readers_reach(old_site):
     for path in ("/tag/question-mark/", "/tag/number-sign/"):
         assert "/2023/05/01/p2/" in client.get(path).get_data(as_text=True)
     assert client.get("/category/full-stop-full-stop/").status_code == 200
+
+
+def test_a_category_merged_by_its_new_slug_keeps_its_place_and_children(old_site):
+    database = db.database.obj
+    before = MIGRATIONS.index("0030_term_slugs_a_browser_sends") - 1
+    Runner(database, directory=str(MIGRATIONS_DIR)).up(target=MIGRATIONS[before])
+    categories = [
+        dict(id=1, name="Top", slug="top", parent_id=None),
+        dict(id=3, name="?", slug="?", parent_id=1, wp_id=7),
+        dict(id=2, name="Question mark", slug="question-mark", parent_id=3),
+        dict(id=4, name="Child", slug="child", parent_id=3),
+    ]
+    with database.atomic():
+        for row in categories:
+            _insert(database, "category", row)
+
+    apply_migrations()
+
+    rows = "SELECT id, slug, parent_id, wp_id FROM category ORDER BY id"
+    assert database.execute_sql(rows).fetchall() == [
+        (1, "top", None, None),
+        (2, "question-mark", 1, 7),
+        (4, "child", 2, None),
+    ]
+    if not POSTGRES_URL:
+        assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
