@@ -7,9 +7,11 @@ the email of any account, drops the blocklist entries made from that email,
 those comments' addresses or their websites, and takes the email domain and
 website host out of what the spam filter learned from those comments. The
 comment text stays, unless the person asked for it to go too (others'
-replies to it then stay, moved up in their threads; an imported comment's
-WordPress ID is kept so a new import skips it). Both are written to
-the audit log under the email's hash, never the address itself.
+replies to it then stay, moved up in their threads). An imported
+comment's WordPress ID is noted either way, so a new import skips it even
+after the comment is deleted (a spam purge deletes an anonymised one too).
+Both are written to the audit log under the email's hash, never the address
+itself.
 """
 
 import datetime
@@ -145,8 +147,9 @@ def erase(
             .where(fn.LOWER(User.email) == email)
             .execute(),
         )
+        # Noted either way: an anonymised spam comment is purged in time.
+        _keep_deleted(found)
         if delete_comments:
-            _keep_deleted(found)
             result.deleted = removal.remove(Comment.id.in_(ids))
         else:
             result.comments = _anonymise(found)

@@ -181,3 +181,26 @@ def test_comments_a_privacy_erase_deleted_stay_deleted_on_a_new_import(
     assert again.exit_code == 0, again.output
     assert [c.wp_id for c in Comment.select()] == [2]
     assert "1 comments: deleted by a privacy erase" in again.output
+
+
+def test_an_anonymised_comment_purged_later_stays_gone_on_a_new_import(
+    runner, tmp_path
+):
+    """An erase that keeps the text keeps the row, but a spam purge may delete
+    it later: the file would then bring back the name and email."""
+    from blog.comments import actions
+
+    gone = comment(
+        1,
+        approved="spam",
+        comment_author="Jane Gone",
+        comment_author_email="gone@example.org",
+    )
+    path = tmp_path / "old.xml"
+    path.write_bytes(wxr([item(1, comments=[gone])]))
+    assert invoke(runner, "import", "wordpress", path).exit_code == 0
+    assert invoke(runner, "privacy", "erase", "gone@example.org").exit_code == 0
+    assert actions.purge(30, now=utcnow() + datetime.timedelta(days=31)) == 1
+    again = invoke(runner, "import", "wordpress", path)
+    assert again.exit_code == 0, again.output
+    assert Comment.select().count() == 0
