@@ -125,11 +125,16 @@ def _return_path() -> str | None:
     here = request.full_path.rstrip("?")
     if request.method in ("GET", "HEAD"):
         return here
+    urls = current_app.url_map.bind_to_environ(request.environ)
     page = urlsplit(request.referrer or "")
     sent_from = page.path + (f"?{page.query}" if page.query else "")
-    if page.netloc == request.host and local_path(sent_from):
+    # A refusal is shown at a form's own address, which may answer POST alone.
+    if (
+        page.netloc == request.host
+        and local_path(sent_from)
+        and urls.test(page.path, method="GET")
+    ):
         return sent_from
-    urls = current_app.url_map.bind_to_environ(request.environ)
     return here if urls.test(request.path, method="GET") else None
 
 

@@ -43,7 +43,7 @@ class Submission:
 
 @dataclass(frozen=True)
 class Draft:
-    """A comment that passed validation and privacy, before the history is asked."""
+    """A comment that passed validation and privacy, before the write transaction."""
 
     post_id: int
     fields: validate.Fields

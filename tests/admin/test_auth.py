@@ -150,6 +150,8 @@ def test_anonymous_admin_page_redirects_to_login_with_next(client):
     [
         ({"Referer": "http://localhost/admin/users/?page=2"}, "/admin/users/?page=2"),
         ({"Referer": "https://elsewhere.example/admin/users/"}, "/admin/"),
+        # A page shown at a form's own address (a refusal), which answers POST alone.
+        ({"Referer": "http://localhost/admin/privacy/erase"}, "/admin/"),
         ({}, "/admin/"),
     ],
 )
