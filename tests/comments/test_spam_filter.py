@@ -268,7 +268,7 @@ def test_approving_a_blogs_comments_fits_the_default_model_to_it():
             "u:pills.example",
         ),
         (
-            "0032_spam_features_v5",
+            "0033_spam_features_v5",
             "便宜的药请访问shop.pills.ru",
             "u:shop.pills.ru",
         ),
