@@ -43,6 +43,8 @@ class Comment(BaseModel):
     # What the same-text check looks a body up by (text_digest): comparing
     # bodies row by row read all of a prolific commenter's comments.
     body_digest = CharField(max_length=16, default="")
+    # markdown (the form's) | html (an import's source, which edits keep)
+    body_format = CharField(max_length=8, default="markdown")
     body_html = TextField(default="")
     status = CharField(max_length=10)  # indexed first with created_at below
     # The status before the comment went to the trash, for "restore".

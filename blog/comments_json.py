@@ -16,7 +16,7 @@ from peewee import JOIN
 
 from . import accounts, markup
 from .comment_models import Comment, CommentStatus
-from .comments import privacy, validate
+from .comments import privacy, rendering, validate
 from .db import write_transaction
 from .models import Post, User, utcnow
 
@@ -77,6 +77,7 @@ def _comment(comment: Comment, with_emails: bool, exported: set) -> dict:
         "author_url": comment.author_url,
         "created_at": _iso(comment.created_at),
         "body": comment.body,
+        "body_format": comment.body_format,
         "body_html": comment.body_html,
     }
     if with_emails:
@@ -189,6 +190,7 @@ def _store(post, fields, created, author, body, parent, key, user) -> Comment:
         kept = privacy.vouching_for_no_one(kept)
     status = fields.get("status")
     kind = fields.get("kind")
+    body_format = _body_format(post, fields)
     return Comment.create(
         post=post,
         parent=parent,
@@ -201,7 +203,8 @@ def _store(post, fields, created, author, body, parent, key, user) -> Comment:
         author_url=validate.imported_website(str(fields.get("author_url") or "")),
         user=user_id,
         body=kept.body,
-        body_html=_body_html(fields, kept.body),
+        body_format=body_format,
+        body_html=_body_html(fields, kept.body, body_format),
         **_state(status),
         verdicts=json.dumps([kept.verdict.as_dict()]),
         created_at=created,
@@ -221,13 +224,25 @@ def _state(status) -> dict:
     return {"status": CommentStatus.PENDING}
 
 
-def _body_html(fields: dict, body: str) -> str:
+def _body_format(post: Post, fields: dict) -> str:
+    """The body's format; a file written before formats were kept holds the
+    form's Markdown."""
+    body_format = fields.get("body_format") or rendering.MARKDOWN
+    if body_format not in rendering.FORMATS:
+        raise CommentsFileError(
+            f"a comment of {post.slug!r} has body_format {body_format!r}, "
+            "not markdown or html"
+        )
+    return body_format
+
+
+def _body_html(fields: dict, body: str, body_format: str) -> str:
     """The file's HTML, sanitized and masked again: a file is never trusted
     with markup, nor with the contacts in it."""
     given = str(fields.get("body_html") or "")
     if given:
         return privacy.mask_html(markup.clean_comment_html(given))
-    return privacy.mask_html(markup.render_comment(body))
+    return rendering.render(body, body_format)
 
 
 def _parse_time(value) -> datetime.datetime:

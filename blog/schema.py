@@ -4,6 +4,8 @@ The tables live in three modules, models.py first because the others refer
 to its Post and User: a list of them all can live in none of the three.
 """
 
+from peewee import Field
+
 from .comment_models import (
     BlockedItem,
     Comment,
@@ -50,16 +52,19 @@ MODELS = [
 ]
 
 
-def missing(models) -> list[str]:
-    """The tables and columns of these models the database does not have yet:
-    a migration of an older database runs before later ones add them."""
+def missing(wanted) -> list[str]:
+    """The tables and columns of these models (or of these fields alone) the
+    database does not have yet: a migration of an older database runs before
+    later ones add them."""
     gaps = []
-    for model in models:
+    for item in wanted:
+        model = item.model if isinstance(item, Field) else item
+        fields = [item] if isinstance(item, Field) else model._meta.sorted_fields
         table = model._meta.table_name
         have = {column.name for column in model._meta.database.get_columns(table)}
         gaps += [
             f"{table}.{field.column_name}"
-            for field in model._meta.sorted_fields
+            for field in fields
             if field.column_name not in have
         ]
     return gaps

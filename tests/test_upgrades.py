@@ -243,3 +243,58 @@ def test_a_category_merged_by_its_new_slug_keeps_its_place_and_children(old_site
     ]
     if not POSTGRES_URL:
         assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_imported_comments_are_marked_html_unless_edited_since(old_site):
+    """WordPress comments keep their HTML source: marked html so an edit renders
+    it as their import did. One a moderator already edited was rendered from
+    its body as Markdown, so stays markdown, as do the form's."""
+    database = db.database.obj
+    before = MIGRATIONS.index("0032_comment_body_format") - 1
+    Runner(database, directory=str(MIGRATIONS_DIR)).up(target=MIGRATIONS[before])
+    comment = {**ROWS["comment"][0], "status": "approved"}
+    rows = {
+        "post": [ROWS["post"][0]],
+        "comment": [
+            {**comment, "id": 1, "wp_id": None},
+            {**comment, "id": 2, "wp_id": 12, "body": "<em>Imported</em>"},
+            {**comment, "id": 3, "wp_id": 13, "body": "Edited *here*"},
+        ],
+        "audit_entry": [
+            dict(at=AT, action="comment.edit", object_type="comment", object_id=3),
+            dict(at=AT, action="comment.spam", object_type="comment", object_id=2),
+            # Another kind of object with the same id is not this comment.
+            dict(at=AT, action="post.edit", object_type="post", object_id=2),
+        ],
+    }
+    with database.atomic():
+        for table, table_rows in rows.items():
+            for row in table_rows:
+                _insert(database, table, row)
+    triggers = _triggers(database)
+
+    apply_migrations()
+
+    assert triggers and _triggers(database) == triggers  # the table kept them
+    formats = 'SELECT id, body_format FROM "comment" ORDER BY id'
+    assert database.execute_sql(formats).fetchall() == [
+        (1, "markdown"),
+        (2, "html"),
+        (3, "markdown"),
+    ]
+
+
+def _triggers(database) -> set[str]:
+    """The names of the comment table's triggers."""
+    if POSTGRES_URL:
+        query = (
+            "SELECT trigger_name FROM information_schema.triggers "
+            "WHERE event_object_table = 'comment' AND event_object_schema = "
+            "current_schema()"
+        )
+    else:
+        query = (
+            "SELECT name FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'comment'"
+        )
+    return {name for (name,) in database.execute_sql(query).fetchall()}

@@ -16,7 +16,8 @@
     reply       a comment by the signed-in user, approved at once, threaded
                 under the comment as a reader's reply is (pipeline.place);
                 replying to a pending comment approves it
-    edit        new body text, masked and rendered as a reader's comment is;
+    edit        new body text, masked and rendered as a reader's comment is (an
+                imported comment's as HTML, as its import rendered it);
                 a comment the classifier learned is learned again as it now reads
 
 Taking a thread's approved first comment out (unapprove, spam, trash) takes
@@ -38,7 +39,7 @@ from ..audit import RECEIVED
 from ..comment_models import Comment, CommentStatus, SpamLesson
 from ..db import locked, one_of, pack, retrying
 from ..models import AuditEntry, User, utcnow
-from . import pipeline, privacy, removal, undo, validate
+from . import pipeline, privacy, removal, rendering, undo, validate
 from .history import DatabaseHistory
 from .spam import blocklist, classifier
 
@@ -260,7 +261,7 @@ def reply(comment_id: int, user: User, body: str, secret: str, settings) -> Comm
             email_hash=privacy.hash_email(user.email, secret),
             user=user,
             body=body,
-            body_html=pipeline.render(body),
+            body_html=rendering.render(body),
             status=CommentStatus.APPROVED,
         )
         _log("reply", user, created.id, "", created.status, f"reply to #{parent.id}")
@@ -302,7 +303,8 @@ def edit(comment_id: int, user: User, body: str, settings) -> Comment:
         if comment is None:
             raise ActionError("There is no such comment.")
         comment.body = body
-        comment.body_html = pipeline.render(body)
+        # In the body's own format: an imported comment's source is HTML.
+        comment.body_html = rendering.render(body, comment.body_format)
         comment.modified_at = utcnow()
         comment.save()
         lesson = SpamLesson.get_or_none(SpamLesson.comment == comment.id)

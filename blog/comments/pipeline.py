@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError
 
-from .. import db, markup, publishing
+from .. import db, publishing
 from ..comment_models import Comment, CommentStatus
 from ..models import Post, text_digest, utcnow
-from . import moderation, privacy, store, tokens, validate
+from . import moderation, privacy, rendering, store, tokens, validate
 from .history import DatabaseHistory
 from .spam import Verdict, guards, staff
 from .spam.content import content_verdicts
@@ -141,7 +141,7 @@ def prepare(
         post_id=submission.post_id,
         fields=fields,
         private=private,
-        body_html=render(private.body),
+        body_html=rendering.render(private.body),
         form_age=token.age(now),
         key=key,
         checks=list(checks),
@@ -156,11 +156,6 @@ def _refuse_if_too_fast(attempt, key: str, settings: Mapping, history, now):
     except guards.TooManyComments:
         if store.by_key(key) is None:
             raise
-
-
-def render(masked_body: str) -> str:
-    """A comment's stored HTML from its masked text, masked again as rendered."""
-    return privacy.mask_html(markup.render_comment(masked_body))
 
 
 def _read_token(value, secret, post_id, settings, now) -> tokens.FormToken:

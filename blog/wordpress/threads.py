@@ -9,11 +9,11 @@ import datetime
 import json
 from typing import NamedTuple
 
-from .. import accounts, markup
+from .. import accounts
 from ..comment_models import Comment, CommentStatus, ErasedComment
-from ..comments import privacy, validate
+from ..comments import privacy, rendering, validate
 from ..models import Post, utcnow
-from . import autop, wxr
+from . import wxr
 from .report import Report
 
 # wp:comment_approved -> our state. WordPress's trash (and the comments of a
@@ -39,12 +39,6 @@ IMPORT_VERDICT = {
     "reason": "imported from WordPress",
     "score": None,
 }
-
-
-def comment_html(body: str) -> str:
-    """A WordPress comment as WordPress shows it (wpautop), sanitized, and its
-    contacts masked as the page shows them (HTML can split an address)."""
-    return privacy.mask_html(markup.clean_comment_html(autop.autop(body)))
 
 
 class Placed(NamedTuple):
@@ -194,7 +188,8 @@ class Threads:
             author_url=validate.imported_website(comment.author_url),
             user=user_id,
             body=kept.body,
-            body_html=comment_html(kept.body),
+            body_format=rendering.HTML,
+            body_html=rendering.render(kept.body, rendering.HTML),
             status=state,
             verdicts=json.dumps([IMPORT_VERDICT, kept.verdict.as_dict()]),
             ip_hash=kept.ip_hash,

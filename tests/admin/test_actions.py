@@ -387,14 +387,14 @@ def test_an_edit_while_another_moderator_marks_spam_keeps_the_spam_mark(
 ):
     comment = make_comment(post, "pending")
     editing = threading.Event()
-    render = actions.pipeline.render
+    render = actions.rendering.render
 
-    def render_slowly(body):
+    def render_slowly(body, body_format):
         editing.set()
         time.sleep(0.5)  # the spam mark arrives meanwhile
-        return render(body)
+        return render(body, body_format)
 
-    monkeypatch.setattr(actions.pipeline, "render", render_slowly)
+    monkeypatch.setattr(actions.rendering, "render", render_slowly)
     settings = app.extensions["settings"].all()
     failures = at_once(
         app,

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.benchmarks.worst_case_bench [--runs 3]
 
-Each worst case is rendered as a new comment is (`pipeline.render`: Markdown,
+Each worst case is rendered as a new comment is (`rendering.render`: Markdown,
 bleach, linkify, masking), masked (`privacy.mask_contacts`) and read for links
 as the spam checks read it (`features.links`), median of --runs, in CPU
 seconds of this process; beside them, the same for a prose comment of the
@@ -16,8 +16,8 @@ import json
 import statistics
 import time
 
-from blog.comments.pipeline import render
 from blog.comments.privacy import mask_contacts
+from blog.comments.rendering import render
 from blog.comments.spam.features import links
 from blog.markup import render_comment
 from tests import worst_cases

@@ -413,7 +413,7 @@ def test_a_sender_going_too_fast_is_refused_before_the_costly_work(
     flood of them is refused on the sender's history alone."""
     pipeline.submit(submission(post), settings, SECRET, NOW)
     rendered = []
-    monkeypatch.setattr(pipeline, "render", rendered.append)
+    monkeypatch.setattr(pipeline.rendering, "render", rendered.append)
     later = NOW + datetime.timedelta(seconds=5)
     with pytest.raises(TooManyComments):
         pipeline.submit(submission(post, **second), settings, SECRET, later)

@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from blog.comments.pipeline import render
+from blog.comments.rendering import render
 from blog.markup import MAX_EMPHASIS, render_comment
 from tests import worst_cases
 
@@ -101,6 +101,17 @@ HOSTILE = [
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_input_renders_safely(text):
     assert_safe(render_comment(text))
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_input_as_an_imports_html_source_renders_safely(text):
+    """An imported comment's HTML body, as a moderator's edit renders it."""
+    assert_safe(render(text, "html"))
+
+
+def test_a_body_of_no_known_format_is_not_rendered():
+    with pytest.raises(ValueError, match="bbcode"):
+        render("[b]hi[/b]", "bbcode")
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,12 @@ import json
 
 import pytest
 
-from blog import comments_json
+from blog import accounts, comments_json
 from blog.comment_models import Comment, CommentStatus
+from blog.comments import actions
 from blog.comments.history import DatabaseHistory
 from blog.comments.privacy import hash_email
+from blog.models import Role
 from tests.factories import make_post, make_staff_reply
 
 KEY = "test secret key"
@@ -235,3 +237,54 @@ def test_a_file_without_users_still_imports(app):
     report = comments_json.import_data(data, KEY)
     assert (report["imported"], report["notes"]) == (1, [])
     assert Comment.get().user_id is None
+
+
+def test_an_html_body_keeps_its_format_through_export_import_and_edit(app):
+    """A WordPress comment moved to another site is still HTML there: a
+    moderator's edit of it renders the tags, not shows them as text."""
+    post = make_post(slug="moved")
+    Comment.create(
+        post=post,
+        author_name="Ann",
+        body="<em>Hi</em>",
+        body_format="html",
+        body_html="<p><em>Hi</em></p>",
+        status=CommentStatus.APPROVED,
+        wp_id=7,
+    )
+    data = comments_json.export()
+    assert data["posts"][0]["comments"][0]["body_format"] == "html"
+    Comment.delete().execute()
+    comments_json.import_data(data, KEY)
+    moved = Comment.get(Comment.author_name == "Ann")
+    assert moved.body_format == "html"
+    moderator = accounts.create_user("mo", "a long passphrase", Role.MODERATOR)
+    settings = app.extensions["settings"].all()
+    actions.edit(moved.id, moderator, "<em>Hi</em> again", settings)
+    assert "<em>Hi</em> again" in Comment.get_by_id(moved.id).body_html
+
+
+@pytest.mark.parametrize(
+    "given, body_format, shown",
+    [
+        ({}, "markdown", "<em>stars</em>"),  # a file written before formats
+        ({"body_format": "markdown"}, "markdown", "<em>stars</em>"),
+        ({"body_format": "html"}, "html", "*stars*"),
+    ],
+)
+def test_a_body_without_html_in_the_file_is_rendered_in_its_format(
+    app, given, body_format, shown
+):
+    make_post(slug="p")
+    fields = {"author_name": "Ann", "body": "*stars* <b>bold</b>", **given}
+    comments_json.import_data(_file("p", fields), KEY)
+    stored = Comment.get(Comment.author_name == "Ann")
+    assert stored.body_format == body_format
+    assert shown in stored.body_html
+
+
+def test_an_unknown_body_format_is_refused(app):
+    make_post(slug="p")
+    fields = {"author_name": "Ann", "body": "Hi", "body_format": "bbcode"}
+    with pytest.raises(comments_json.CommentsFileError, match="bbcode"):
+        comments_json.import_data(_file("p", fields), KEY)

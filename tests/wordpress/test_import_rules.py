@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
+from blog import accounts
 from blog.comment_models import Comment
-from blog.models import Post, PostStatus, Redirect
+from blog.comments import actions
+from blog.models import Post, PostStatus, Redirect, Role
 from blog.term_models import Category
 from tests.factories import make_post
 from tests.wordpress.builders import comment, item, wxr
@@ -257,6 +259,25 @@ def test_links_made_in_an_imported_comment_keep_to_the_comment_schemes(import_wx
     html = Comment.get(Comment.wp_id == 1).body_html
     assert 'href="callto:' not in html and 'href="ssh:' not in html
     assert '<a href="http://example.org" rel="nofollow ugc noopener">' in html
+
+
+def test_a_moderators_edit_of_an_imported_comment_stays_html(import_wxr, app):
+    """The body is WordPress's HTML: an edit rendered it as Markdown with raw
+    HTML off, and readers saw the tags as text."""
+    import_wxr(wxr([item(1, comments=[comment(1, comment_content="<em>Hi</em>")])]))
+    imported = Comment.get(Comment.wp_id == 1)
+    moderator = accounts.create_user("mo", "a long passphrase", Role.MODERATOR)
+    settings = app.extensions["settings"].all()
+    edited = '<em>Hi</em> again, <a href="https://example.org/">site</a>'
+    body = f"{edited} <script>alert(1)</script> mail me@example.org"
+
+    actions.edit(imported.id, moderator, body, settings)
+
+    html = Comment.get_by_id(imported.id).body_html
+    assert "<em>Hi</em> again" in html and "&lt;em&gt;" not in html
+    assert '<a href="https://example.org/" rel="nofollow ugc noopener">' in html
+    assert "<script" not in html and "me@example.org" not in html
+    assert "[email hidden]" in html
 
 
 def test_a_post_body_with_an_xss_payload_is_sanitized(import_wxr):

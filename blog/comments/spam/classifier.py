@@ -193,6 +193,16 @@ def live() -> Classifier:
     return Classifier(DatabaseStore())
 
 
+# The columns of a comment the classifier learns from.
+LEARNED_FROM = (
+    Comment.id,
+    Comment.author_name,
+    Comment.author_email,
+    Comment.author_url,
+    Comment.body,
+)
+
+
 def comment_fields(comment) -> dict:
     return {
         "author_name": comment.author_name,
@@ -334,15 +344,16 @@ def rebuild(path: Path | None = None) -> int:
     as it stands now; the number of decisions relearned is returned.
     """
     # Migration 0008 of a database older than 0011 finds no model version
-    # table (nor the comment columns of 0010): this code cannot write there
-    # yet, and the last features migration relearns the model once it can.
-    if missing([SpamToken, SpamModelVersion, SpamLesson, Comment]):
+    # table: this code cannot write there yet, and the last features migration
+    # relearns the model once it can. Of comments it reads only the columns
+    # learned from: one added after that migration (0032) would stop it.
+    if missing([SpamToken, SpamModelVersion, SpamLesson, *LEARNED_FROM]):
         return 0
     classifier = live()
     with write_transaction():
         SpamToken.delete().execute()
         DatabaseStore().add(load_default(path).rows)
-        lessons = SpamLesson.select(SpamLesson, Comment).join(Comment)
+        lessons = SpamLesson.select(SpamLesson, *LEARNED_FROM).join(Comment)
         for lesson in lessons:
             tokens = features.tokens(comment_fields(lesson.comment))
             classifier.learn_tokens(tokens, lesson.spam)
