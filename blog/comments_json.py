@@ -190,7 +190,7 @@ def _store(post, fields, created, author, body, parent, key, user) -> Comment:
         kept = privacy.vouching_for_no_one(kept)
     status = fields.get("status")
     kind = fields.get("kind")
-    body_format = _body_format(post, fields)
+    body_format = _body_format(post, fields, kept.body)
     return Comment.create(
         post=post,
         parent=parent,
@@ -224,10 +224,11 @@ def _state(status) -> dict:
     return {"status": CommentStatus.PENDING}
 
 
-def _body_format(post: Post, fields: dict) -> str:
-    """The body's format; a file written before formats were kept holds the
+def _body_format(post: Post, fields: dict, body: str) -> str:
+    """The body's format; in a file written before formats were kept, the one
+    its HTML was rendered in (a WordPress comment's HTML source), else the
     form's Markdown."""
-    body_format = fields.get("body_format") or rendering.MARKDOWN
+    body_format = fields.get("body_format") or _rendered_from(fields, body)
     if body_format not in rendering.FORMATS:
         raise CommentsFileError(
             f"a comment of {post.slug!r} has body_format {body_format!r}, "
@@ -236,13 +237,24 @@ def _body_format(post: Post, fields: dict) -> str:
     return body_format
 
 
+def _rendered_from(fields: dict, body: str) -> str:
+    given = _clean(str(fields.get("body_html") or "")).strip()
+    as_html = rendering.render(body, rendering.HTML).strip()
+    if given == as_html != rendering.render(body, rendering.MARKDOWN).strip():
+        return rendering.HTML
+    return rendering.MARKDOWN
+
+
+def _clean(given: str) -> str:
+    return privacy.mask_html(markup.clean_comment_html(given)) if given else ""
+
+
 def _body_html(fields: dict, body: str, body_format: str) -> str:
     """The file's HTML, sanitized and masked again: a file is never trusted
     with markup, nor with the contacts in it."""
-    given = str(fields.get("body_html") or "")
-    if given:
-        return privacy.mask_html(markup.clean_comment_html(given))
-    return rendering.render(body, body_format)
+    return _clean(str(fields.get("body_html") or "")) or rendering.render(
+        body, body_format
+    )
 
 
 def _parse_time(value) -> datetime.datetime:

@@ -288,3 +288,22 @@ def test_an_unknown_body_format_is_refused(app):
     fields = {"author_name": "Ann", "body": "Hi", "body_format": "bbcode"}
     with pytest.raises(comments_json.CommentsFileError, match="bbcode"):
         comments_json.import_data(_file("p", fields), KEY)
+
+
+@pytest.mark.parametrize(
+    "body, body_html, body_format",
+    [
+        # A WordPress comment moved in a file written before formats were kept.
+        ("<em>Hi</em> there", "<p><em>Hi</em> there</p>", "html"),
+        ("*Hi* there", "<p><em>Hi</em> there</p>", "markdown"),
+        ("Hi there", "<p>Hi there</p>", "markdown"),  # both read alike
+        ("<em>Hi</em>", "<p>something else</p>", "markdown"),
+    ],
+)
+def test_a_file_without_formats_says_by_its_html_which_format_a_body_is(
+    app, body, body_html, body_format
+):
+    make_post(slug="p")
+    fields = {"author_name": "Ann", "body": body, "body_html": body_html}
+    comments_json.import_data(_file("p", fields), KEY)
+    assert Comment.get(Comment.author_name == "Ann").body_format == body_format
