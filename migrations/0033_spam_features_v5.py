@@ -1,8 +1,8 @@
 """Spam filter features version 5: relearn the live model with the new features.
 
-Version 5 finds a bare domain written right after a letter of another
-script ("请访问shop.pills.ru", "überpills.ru"), where version 4 found none
-or a part of it, and no longer starts a domain inside a long run of labels.
+Version 5 finds a bare domain written right after a Chinese, Japanese or
+Korean letter ("请访问shop.pills.ru"), where version 4 found a part of it
+("pills.ru"), and no longer starts a domain inside a long run of labels.
 The shared corpora hold none, so the shipped default model's counts are
 unchanged, but decisions learned from live comments may hold some: the live
 model is rebuilt from the default model and every moderator's decision, as

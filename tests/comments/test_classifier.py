@@ -116,16 +116,23 @@ def test_a_markdown_autolink_is_a_link_not_a_tag(body):
 
 
 @pytest.mark.parametrize(
-    "body",
+    "body, host",
     [
-        "便宜的药请访问shop.pills.ru 谢谢",  # no space before a domain in Chinese
-        "Günstig: überpills.ru",
-        "see cheap_shop.pills.ru",
+        ("便宜的药请访问shop.pills.ru 谢谢", "shop.pills.ru"),  # no space in Chinese
+        ("ご覧くださいshop.pills.ru", "shop.pills.ru"),
+        ("see cheap_shop.pills.ru", "shop.pills.ru"),
+        # Words of a script written with spaces: no host made of a word's end.
+        ("Günstig: überpills.ru", None),
+        ("Straße.de", None),
     ],
 )
-def test_a_domain_right_after_a_letter_of_another_script_is_a_link(body):
+def test_a_domain_right_after_a_letter_of_another_script_is_a_link(body, host):
     tokens = features.tokens({"body": body})
-    assert "m:links:1" in tokens and "w:_url_" in tokens
+    hosts = [token for token in tokens if token.startswith("u:")]
+    if host is None:
+        assert hosts == [] and "m:links:0" in tokens
+    else:
+        assert f"u:{host}" in hosts and "m:links:1" in tokens
 
 
 def test_a_token_longer_than_the_column_is_hashed_to_fit():

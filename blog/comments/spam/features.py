@@ -60,11 +60,14 @@ _AUTOLINK = re.compile(r"<((?:https?://|www\.)[^\s<>]+)>", re.IGNORECASE)
 # Links with a scheme or www., and bare domains under common top-level domains.
 # A bare domain starts only where its run of labels starts (or after ".."):
 # a start inside "a.a.a..." or "1-1-1..." reads to the run's end like the
-# start before it, so the longest comment took minutes. Not at a word
-# boundary: Chinese puts none before a domain ("请访问shop.pills.ru").
+# start before it, so the longest comment took minutes. Right after a
+# Chinese, Japanese or Korean letter too: those scripts put no space before a
+# domain ("请访问shop.pills.ru"); never after another letter ("überpills.ru"
+# names no host "berpills.ru").
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'()]+"
-    r"|(?<![a-z0-9])(?<![a-z0-9-][.-])(?<!\.-)(?:[a-z0-9-]+\.)+"
+    rf"|(?<![^\W_{_CJK}])(?<![a-z0-9-][.-])(?<!\.-)(?:[a-z0-9-]+\.)+"
     r"(?:com|net|org|info|biz|us|uk|ru|de|co|io|ly|me|tk|tv|"
     r"xyz|online|site|club|top|gl|be|to|in|cn|pl|fr|es|it|nl|br|au|ca)\b"
     r"(?:/[^\s<>\"'()]*)?",
