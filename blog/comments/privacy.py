@@ -64,6 +64,7 @@ _TAG = re.compile(r'<(/?[a-z]+)(?:[^>"]|"[^"]*")*>')
 _HTML = re.compile(rf"{_TAG.pattern}|{_ENCODED.pattern}")
 # Inline tags show nothing between words; the edges of a block part them.
 _INLINE_TAGS = {"a", "/a", "code", "/code", "em", "/em", "strong", "/strong"}
+_ANCHOR = re.compile(r"<a\b.*", re.IGNORECASE | re.DOTALL)  # one whole tag
 _HREF = re.compile(r'(\shref=")([^"]*)(")')
 # The layers a reader sees through. Markdown: what markdown-it decodes, what
 # bleach decodes again (it writes the text "&#64;" back as a live reference,
@@ -177,8 +178,16 @@ def _mask(source: str, find, layers=_MARKDOWN_LAYERS, in_html: bool = False) -> 
     for start, end, mask in spans:
         if start < done:
             continue  # two contacts read from one reference ("&fflig;" is "ff")
-        # The tags a contact spans stay, so the HTML keeps its shape.
-        tags = [tag[0] for tag in _TAG.finditer(source, start, end)] if in_html else []
+        # The tags a contact spans stay, so the HTML keeps its shape; a link
+        # among them loses its address, made of the contact's own part.
+        tags = (
+            [
+                "<a>" if _ANCHOR.fullmatch(t[0]) else t[0]
+                for t in _TAG.finditer(source, start, end)
+            ]
+            if in_html
+            else []
+        )
         parts += [source[done:start], mask, *tags]
         done = end
     parts.append(source[done:])

@@ -483,3 +483,17 @@ def test_hostile_long_input_is_handled(text):
 def test_a_longest_comment_of_numbers_that_never_end_holds_no_phone(unit):
     text = worst_cases.endless(unit)
     assert mask_contacts(text) == text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # A linkifier that could not read "&#64;" linked the address's host.
+        'ann@<a href="http://example.com" rel="nofollow ugc noopener">example.com</a>',
+        'call <a href="tel:5551234567">555</a>-123-4567',
+    ],
+)
+def test_a_link_made_of_part_of_a_contact_keeps_no_address(html):
+    masked = mask_html(html)
+    assert "example.com" not in masked and "5551234567" not in masked
+    assert masked.count("<a") == masked.count("</a>")
