@@ -16,7 +16,7 @@ from peewee import IntegrityError
 from slugify import slugify
 
 from . import audit, markup, publishing, redirects
-from .comments.ignorable import IGNORABLE
+from .comments.ignorable import shows_nothing
 from .content import is_reserved
 from .db import write_transaction
 from .models import Post, PostStatus, User, utcnow
@@ -38,7 +38,6 @@ ALLOWED_FROM = {
 }
 DATE_INPUT = "%Y-%m-%dT%H:%M"
 NAV_ORDER = re.compile(r"-?[0-9]{1,9}")
-INVISIBLE = re.compile(IGNORABLE)
 
 
 class EditError(ValueError):
@@ -264,8 +263,7 @@ def save(
     Raises EditError for fields that cannot be saved and PostConflict when
     the post changed since `version`.
     """
-    # strip() keeps zero-width spaces: a title of them shows as no title.
-    if not INVISIBLE.sub("", draft.title).strip():
+    if shows_nothing(draft.title):
         raise EditError({"title": "a post needs a title"})
     _check_lengths(draft)
     existing = Post.get_by_id(post_id) if post_id is not None else None

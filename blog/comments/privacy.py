@@ -40,7 +40,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from . import emails, phones
-from .ignorable import IGNORABLE
+from .ignorable import INVISIBLE as _INVISIBLE
 from .spam import Outcome, Verdict
 
 EMAIL_MASK = "[email hidden]"
@@ -57,7 +57,6 @@ _ENCODED = re.compile(
     rf"|%[eE][0-9a-fA-F](?:{_CONTINUATION}){{2}}|%[fF][0-7](?:{_CONTINUATION}){{3}}"
 )
 # What a page shows as nothing: "jane\u200b@example.com" reads whole.
-_INVISIBLE = re.compile(IGNORABLE)
 _READABLE = re.compile(rf"{_ENCODED.pattern}|{_INVISIBLE.pattern}")
 # A tag of rendered HTML: bleach quotes every attribute value with "".
 _TAG = re.compile(r'<(/?[a-z]+)(?:[^>"]|"[^"]*")*>')

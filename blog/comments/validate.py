@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from .emails import PUNYCODE_TLD
-from .ignorable import IGNORABLE
+from .ignorable import shows_nothing
 from .privacy import mask_contacts
 
 # The form's field names, shared with blog/forms.py.
@@ -49,8 +49,6 @@ _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _EMAIL = re.compile(
     rf"[^\s@\"<>()\[\],;:\\]+@(?:{_LABEL}\.)+(?:[^\W\d_]{{2,63}}|{PUNYCODE_TLD})"
 )
-# What a page shows as nothing: a name or comment of it alone is left empty.
-_INVISIBLE = re.compile(IGNORABLE)
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 _HOST = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
 
@@ -172,7 +170,7 @@ def _check_hidden(values: dict[str, str]):
 def _text(values, key, limit, errors, required=True) -> str:
     value = unicodedata.normalize("NFC", values.get(key, "")).strip()
     label = LABELS[key]
-    if _blank(value):
+    if shows_nothing(value):
         if required:
             errors[key] = f"{label} is required."
         return ""
@@ -186,7 +184,7 @@ def _text(values, key, limit, errors, required=True) -> str:
 def _body(raw: str, limit: int, errors) -> str:
     value = raw.replace("\r\n", "\n").replace("\r", "\n")
     value = unicodedata.normalize("NFC", value).strip()
-    if _blank(value):
+    if shows_nothing(value):
         errors[BODY] = "Comment is required."
     elif _CONTROL.search(value):
         errors[BODY] = "Comment contains control characters that are not allowed."
@@ -199,10 +197,6 @@ def _body(raw: str, limit: int, errors) -> str:
             f"Comment may be at most {limit:,} characters long; it has {len(value):,}."
         )
     return value
-
-
-def _blank(value: str) -> bool:
-    return not _INVISIBLE.sub("", value).strip()
 
 
 def _email(email: str, errors) -> str:

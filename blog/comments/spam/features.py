@@ -33,7 +33,7 @@ import unicodedata
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from ..ignorable import IGNORABLE
+from ..ignorable import INVISIBLE as _IGNORABLE
 from ..privacy import EMAIL_MASK, PHONE_MASK
 from .sites import is_own_site
 
@@ -86,9 +86,6 @@ def _clean(text: str) -> str:
 
 # Listed words are matched as the page shows them (the filter's own _INVISIBLE
 # list is part of its features, so it stays as the model learned it).
-_IGNORABLE = re.compile(IGNORABLE)
-
-
 def fold(text: str) -> str:
     """Text for matching listed words: compatibility forms folded, no case,
     no accents ("víagra" is "viagra", a keyword "café" finds "cafe"), nothing
