@@ -17,7 +17,7 @@ itself.
 import datetime
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import chunked, fn
 
 from . import audit, publishing
 from .comment_models import BlockedItem, Comment, ErasedComment
@@ -164,8 +164,7 @@ def erase(
 def _keep_deleted(comments: list[Comment]):
     """Note the WordPress IDs of imported comments, which a new import skips."""
     rows = [{"wp_id": c.wp_id} for c in comments if c.wp_id is not None]
-    for start in range(0, len(rows), 500):
-        batch = rows[start : start + 500]
+    for batch in chunked(rows, 500):
         ErasedComment.insert_many(batch).on_conflict_ignore().execute()
 
 

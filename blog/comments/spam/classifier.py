@@ -48,6 +48,8 @@ import math
 from collections import Counter
 from pathlib import Path
 
+from peewee import chunked
+
 from ...comment_models import Comment, SpamLesson, SpamModelVersion, SpamToken
 from ...db import locked, one_of, pack, write_transaction
 from ...models import utcnow
@@ -263,8 +265,8 @@ def save_lessons(rows):
         SpamLesson.tokens,
         SpamLesson.learned_at,
     ]
-    for start in range(0, len(rows), 100):  # 400 bound values: under SQLite's limit
-        SpamLesson.insert_many(rows[start : start + 100], fields).on_conflict(
+    for batch in chunked(rows, 100):  # 400 bound values: under SQLite's limit
+        SpamLesson.insert_many(batch, fields).on_conflict(
             conflict_target=[SpamLesson.comment],
             preserve=[SpamLesson.spam, SpamLesson.tokens, SpamLesson.learned_at],
         ).execute()

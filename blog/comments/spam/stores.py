@@ -7,7 +7,7 @@ counts each worker has read kept while the model's version holds.
 
 import secrets
 
-from peewee import EXCLUDED, Case
+from peewee import EXCLUDED, Case, chunked
 
 from ...comment_models import SpamModelVersion, SpamToken
 from ...db import database, one_of, pack
@@ -198,8 +198,7 @@ class DatabaseStore:
             taken = sorted((t, pair[index]) for t, pair in changes.taken.items())
             taken = [(token, weight) for token, weight in taken if weight]
             # Four bound values a token: its name and weight, written twice.
-            for start in range(0, len(taken), _BATCH // 2):
-                batch = taken[start : start + _BATCH // 2]
+            for batch in chunked(taken, _BATCH // 2):
                 weight = Case(SpamToken.token, batch)
                 less = Case(None, [(column > weight, column - weight)], 0)
                 tokens = one_of(SpamToken.token, pack(token for token, _ in batch))
