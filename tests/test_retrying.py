@@ -9,6 +9,7 @@ from blog import db
 from blog.comment_models import Comment
 from blog.models import utcnow
 from tests.factories import make_comment, make_post
+from tests.locks import held_elsewhere
 
 from .conftest import POSTGRES_URL
 
@@ -95,22 +96,13 @@ def test_a_row_locked_past_the_lock_timeout_is_answered_busy_on_postgresql(
         # Every connection waits for a row as long as SQLite waits for its lock.
         shown = db.database.execute_sql("SHOW lock_timeout").fetchone()[0]
         assert shown == f"{db.BUSY_SECONDS}s"
-    holding, done = threading.Event(), threading.Event()
-
-    def holder():
-        with app.app_context():
-            db.database.connect(reuse_if_open=True)
-            with db.database.atomic():
-                Comment.select().where(Comment.id == comment.id).for_update().get()
-                holding.set()
-                done.wait(timeout=30)
-            db.database.close()
-
-    thread = threading.Thread(target=holder)
-    thread.start()
+    locking = held_elsewhere(
+        app,
+        db.database.atomic,
+        lambda: Comment.select().where(Comment.id == comment.id).for_update().get(),
+    )
     try:
-        assert holding.wait(timeout=10)
-        with app.app_context():
+        with locking, app.app_context():
             db.database.execute_sql("SET lock_timeout = '100ms'")
             monkeypatch.setattr(db, "BUSY_SECONDS", 0)
             with pytest.raises(db.BusyError):
@@ -122,7 +114,5 @@ def test_a_row_locked_past_the_lock_timeout_is_answered_busy_on_postgresql(
                     )
                 )
     finally:
-        done.set()
-        thread.join(timeout=30)
         with app.app_context():
             db.database.execute_sql("RESET lock_timeout")

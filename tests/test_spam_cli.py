@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from blog.cli import main
 from blog.comment_models import SpamToken
 from blog.comments.spam.classifier import COMMENT_WEIGHT, TOTALS, live
 from blog.comments.spam.corpora import read
+from tests.locks import held_elsewhere
 
 KEYS = "n tp fp tn fn precision recall f1 mcc ham_to_spam ham_held spam_approved"
 
@@ -254,29 +254,17 @@ def test_train_on_a_database_another_writer_holds_says_busy(
     runner, app, files, monkeypatch
 ):
     path = files("p.csv", PLAIN)
-    holding, done = threading.Event(), threading.Event()
-
-    def holder():
-        # SQLite's write lock from BEGIN; PostgreSQL's lock of the totals' row.
-        with app.app_context():
-            db.database.connect(reuse_if_open=True)
-            with db.write_transaction():
-                live().train(read(path))
-                holding.set()
-                done.wait(timeout=30)
-            db.database.close()
-
-    thread = threading.Thread(target=holder)
-    thread.start()
+    # SQLite's write lock from BEGIN; PostgreSQL's lock of the totals' row.
+    training = held_elsewhere(
+        app, db.write_transaction, lambda: live().train(read(path))
+    )
     try:
-        assert holding.wait(timeout=10)
-        monkeypatch.setattr(db, "BUSY_SECONDS", 0)
-        if not db.is_sqlite():
-            db.database.execute_sql("SET lock_timeout = '100ms'")
-        result = runner.invoke(main, ["spam", "train", path])
+        with training:
+            monkeypatch.setattr(db, "BUSY_SECONDS", 0)
+            if not db.is_sqlite():
+                db.database.execute_sql("SET lock_timeout = '100ms'")
+            result = runner.invoke(main, ["spam", "train", path])
     finally:
-        done.set()
-        thread.join(timeout=30)
         if not db.is_sqlite():
             db.database.execute_sql("RESET lock_timeout")
     assert result.exit_code == 1
